@@ -1,0 +1,182 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Op names an API operation; it appears in logs (and later metrics).
+type Op string
+
+// The operations of the Business Connector API.
+const (
+	OpVersion      Op = "getversioninfo"
+	OpLogin        Op = "login"
+	OpLogout       Op = "logout"
+	OpLoggedInUser Op = "getloggedinuser"
+)
+
+// Limits of the input validation (docs/bcservice.md, "Input validation").
+const (
+	MaxDeviceLen  = 64
+	MaxUserLen    = 128
+	MaxClusterLen = 32
+	MaxPINLen     = 32
+)
+
+// Request is one API call as taken from the URL path. User and PIN are only
+// meaningful for login. The PIN is never logged: LogValue leaves it out.
+type Request struct {
+	Op      Op
+	Device  string
+	User    string
+	Cluster string
+	PIN     string
+}
+
+// LogValue keeps the PIN out of every log line that mentions a Request.
+func (r Request) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("op", string(r.Op)),
+		slog.String("device", r.Device),
+		slog.String("user", r.User),
+		slog.String("cluster", r.Cluster),
+	)
+}
+
+// Credentials are the appID/appCertificate of the request's XML, passed to
+// CUCM unchanged. They are never stored or logged: String and LogValue
+// redact the certificate.
+type Credentials struct {
+	AppID          string
+	AppCertificate string
+}
+
+// String redacts the certificate so that a stray %v cannot leak it.
+func (c Credentials) String() string { return "appID=" + c.AppID + " appCertificate=***" }
+
+// GoString redacts the certificate for %#v as well.
+func (c Credentials) GoString() string { return c.String() }
+
+// LogValue redacts the certificate in structured logs.
+func (c Credentials) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("appID", c.AppID), slog.String("appCertificate", "***"))
+}
+
+// Validate returns 1007 if the appID or the certificate is blank.
+func (c Credentials) Validate() error {
+	if strings.TrimSpace(c.AppID) == "" || strings.TrimSpace(c.AppCertificate) == "" {
+		return Errorf(CodeCredentials, "appID or appCertificate missing")
+	}
+	return nil
+}
+
+// Normalize trims the device and cluster code (the user ID and PIN are kept
+// as given: the user ID goes to CUCM unchanged apart from validation).
+func (r Request) Normalize() Request {
+	r.Device = strings.TrimSpace(r.Device)
+	r.Cluster = strings.TrimSpace(r.Cluster)
+	return r
+}
+
+// Validate checks the path parameters before anything is sent to CUCM, in
+// this order: device (404 empty, 1008 invalid), user for login (1005 empty,
+// 1009 invalid), cluster code (1012), PIN (1012). Call it on a normalized
+// Request.
+func (r Request) Validate() error {
+	if r.Device == "" {
+		return Errorf(CodeDeviceEmpty, "Device ID empty")
+	}
+	if !validDevice(r.Device) {
+		return Errorf(CodeInvalidDevice, "Invalid device name %q: 1-%d characters of A-Z a-z 0-9 _ . -", clip(r.Device), MaxDeviceLen)
+	}
+	if r.Op == OpLogin {
+		if strings.TrimSpace(r.User) == "" {
+			return Errorf(CodeUserEmpty, "User ID empty")
+		}
+		if !validUser(r.User) {
+			return Errorf(CodeInvalidUser, "Invalid user ID: at most %d characters of valid UTF-8 without control characters", MaxUserLen)
+		}
+	}
+	if r.Cluster != "" && !validCluster(r.Cluster) {
+		return Errorf(CodeInvalidFormat, "Invalid cluster code %q: 1-%d characters of A-Z a-z 0-9 _ -", clip(r.Cluster), MaxClusterLen)
+	}
+	if r.Op == OpLogin && r.PIN != "" && !validPIN(r.PIN) {
+		// The PIN itself is never echoed.
+		return Errorf(CodeInvalidFormat, "Invalid PIN format: 1-%d digits", MaxPINLen)
+	}
+	return nil
+}
+
+func validDevice(s string) bool {
+	if len(s) > MaxDeviceLen {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(isAlnum(c) || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func validUser(s string) bool {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxUserLen {
+		return false
+	}
+	for _, c := range s {
+		if unicode.IsControl(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidClusterCode reports whether s is a well-formed cluster code; config
+// validation uses the same rule as requests.
+func ValidClusterCode(s string) bool { return validCluster(s) }
+
+func validCluster(s string) bool {
+	if len(s) == 0 || len(s) > MaxClusterLen {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(isAlnum(c) || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func validPIN(s string) bool {
+	if len(s) == 0 || len(s) > MaxPINLen {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
+// clip shortens a rejected value before it is echoed in a text.
+func clip(s string) string {
+	const max = 70
+	if len(s) <= max {
+		return s
+	}
+	return strings.ToValidUTF8(s[:max], "") + "..."
+}
+
+func isDeadline(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}

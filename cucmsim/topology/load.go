@@ -1,0 +1,571 @@
+package topology
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxErrors bounds how many problems one Parse reports, so a broken 100k-line file stays readable.
+const maxErrors = 20
+
+// clusterCodePattern keeps cluster codes usable in URLs and config files.
+var clusterCodePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,16}$`)
+
+// Error is one problem of a topology file, printed as "FILE:LINE: problem".
+type Error struct {
+	File    string
+	Line    int
+	Problem string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Problem) }
+
+// Load reads and validates the topology file at path. The error, if any, joins one *Error per
+// problem found (errors.As finds the first).
+func Load(path string) (*Topology, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates a topology. file names the source in messages.
+//
+// Besides the contract's format (one YAML document with `clusters:`), Parse accepts two
+// extensions that let large generated estates load fast (yaml.v3 costs about 1 µs per node):
+//   - compact entries: a device or a profile may be a plain name, a user may be a flow sequence
+//     `[id, pin, profile...]`;
+//   - further YAML documents after the first, each `{cluster: CODE, profiles: [...], users: [...],
+//     devices: [...]}`, append to that cluster; documents are parsed in parallel.
+func Parse(file string, data []byte) (*Topology, error) {
+	chunks := splitDocuments(data)
+	parsed := make([]parsedDoc, len(chunks))
+	var wg sync.WaitGroup
+	for i, c := range chunks {
+		wg.Go(func() { parsed[i] = parseChunk(file, c, i == 0) })
+	}
+	wg.Wait()
+
+	errs := &errorList{file: file}
+	topo := &Topology{File: file}
+	sawMain := false
+	for _, p := range parsed {
+		errs.addAll(p.errs)
+		switch {
+		case p.main != nil:
+			if sawMain {
+				errs.add(p.line, "only the first document may hold \"clusters\"")
+				continue
+			}
+			sawMain = true
+			topo.Clusters = p.main
+		case p.extra != nil:
+			if !mergeExtra(topo, p.extra) {
+				errs.add(p.extra.line, fmt.Sprintf("unknown cluster %q (declare it in the first document)", p.extra.code))
+			}
+		}
+	}
+	if !sawMain && len(errs.errs) == 0 {
+		errs.add(1, "no clusters: the first document needs \"clusters:\"")
+	}
+	if len(errs.errs) == 0 {
+		validate(topo, errs)
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	return topo, nil
+}
+
+func mergeExtra(topo *Topology, x *extraDoc) bool {
+	for i := range topo.Clusters {
+		c := &topo.Clusters[i]
+		if strings.EqualFold(c.Code, x.code) {
+			c.Profiles = append(c.Profiles, x.profiles...)
+			c.Users = append(c.Users, x.users...)
+			c.Devices = append(c.Devices, x.devices...)
+			return true
+		}
+	}
+	return false
+}
+
+// chunk is one YAML document of the file; firstLine is the file line of its first line.
+type chunk struct {
+	data      []byte
+	firstLine int
+}
+
+// splitDocuments cuts the stream at document markers. A line that starts with "---" followed
+// by nothing or a blank is always a document start in YAML (it cannot occur inside a scalar),
+// so the cut is exact and lets each document be parsed on its own core.
+func splitDocuments(data []byte) []chunk {
+	var chunks []chunk
+	start, startLine, line := 0, 1, 1
+	for pos := 0; pos < len(data); {
+		end := bytes.IndexByte(data[pos:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = pos + end + 1
+		}
+		l := data[pos:next]
+		if pos > start && bytes.HasPrefix(l, []byte("---")) && (len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r') {
+			chunks = append(chunks, chunk{data: data[start:pos], firstLine: startLine})
+			start, startLine = pos, line
+		}
+		pos = next
+		line++
+	}
+	return append(chunks, chunk{data: data[start:], firstLine: startLine})
+}
+
+type parsedDoc struct {
+	line  int
+	main  []Cluster
+	extra *extraDoc
+	errs  []*Error
+}
+
+type extraDoc struct {
+	code     string
+	line     int
+	profiles []Profile
+	users    []User
+	devices  []Device
+}
+
+func parseChunk(file string, c chunk, first bool) parsedDoc {
+	d := &nodeDecoder{errs: &errorList{file: file}, offset: c.firstLine - 1}
+	out := parsedDoc{line: c.firstLine}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(c.data, &doc); err != nil {
+		line := 0
+		if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); scanErr != nil {
+			line = 1
+		}
+		d.errs.add(d.offset+line, "invalid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
+		out.errs = d.errs.errs
+		return out
+	}
+	if len(doc.Content) == 0 {
+		return out // empty document, e.g. before a leading "---"
+	}
+	root := doc.Content[0]
+	if !d.expectKind(root, yaml.MappingNode, "a mapping") {
+		out.errs = d.errs.errs
+		return out
+	}
+	if _, ok := lookup(root, "clusters"); ok || first {
+		out.main = d.mainDoc(root)
+	} else {
+		out.extra = d.extraDoc(root)
+	}
+	out.errs = d.errs.errs
+	return out
+}
+
+// nodeDecoder turns yaml.Nodes into topology types, recording problems with file lines.
+type nodeDecoder struct {
+	errs   *errorList
+	offset int
+}
+
+func (d *nodeDecoder) line(n *yaml.Node) int { return d.offset + n.Line }
+
+func (d *nodeDecoder) fail(n *yaml.Node, problem string) { d.errs.add(d.line(n), problem) }
+
+func (d *nodeDecoder) expectKind(n *yaml.Node, kind yaml.Kind, what string) bool {
+	if n.Kind == yaml.AliasNode {
+		d.fail(n, "YAML aliases are not supported")
+		return false
+	}
+	if n.Kind != kind {
+		d.fail(n, "expected "+what)
+		return false
+	}
+	return true
+}
+
+func lookup(m *yaml.Node, key string) (*yaml.Node, bool) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1], true
+		}
+	}
+	return nil, false
+}
+
+// fields calls f for each key/value of a mapping; unknown keys are allowed by the contract.
+func (d *nodeDecoder) fields(m *yaml.Node, f func(key string, v *yaml.Node)) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		f(m.Content[i].Value, m.Content[i+1])
+	}
+}
+
+func (d *nodeDecoder) str(n *yaml.Node, key string) string {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		if n.Tag != "!!null" {
+			d.fail(n, fmt.Sprintf("%s: expected a string", key))
+		}
+		return ""
+	}
+	return n.Value
+}
+
+func (d *nodeDecoder) boolean(n *yaml.Node, key string) bool {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		d.fail(n, fmt.Sprintf("%s: expected true or false", key))
+		return false
+	}
+	return n.Value == "true"
+}
+
+func (d *nodeDecoder) integer(n *yaml.Node, key string) int {
+	v, err := strconv.Atoi(n.Value)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
+		d.fail(n, fmt.Sprintf("%s: expected an integer", key))
+		return 0
+	}
+	return v
+}
+
+func (d *nodeDecoder) strList(n *yaml.Node, key string) []string {
+	if !d.expectKind(n, yaml.SequenceNode, key+": a list") {
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, item := range n.Content {
+		out = append(out, d.str(item, key))
+	}
+	return out
+}
+
+// each calls f for every item of a sequence.
+func (d *nodeDecoder) each(n *yaml.Node, key string, f func(item *yaml.Node)) {
+	if n.Tag == "!!null" {
+		return
+	}
+	if !d.expectKind(n, yaml.SequenceNode, key+": a list") {
+		return
+	}
+	for _, item := range n.Content {
+		if d.errs.full() {
+			return
+		}
+		f(item)
+	}
+}
+
+func (d *nodeDecoder) mainDoc(root *yaml.Node) []Cluster {
+	cl, ok := lookup(root, "clusters")
+	if !ok {
+		d.fail(root, "missing \"clusters\"")
+		return nil
+	}
+	var out []Cluster
+	d.each(cl, "clusters", func(item *yaml.Node) {
+		if d.expectKind(item, yaml.MappingNode, "a cluster mapping") {
+			out = append(out, d.cluster(item))
+		}
+	})
+	if len(out) == 0 && len(d.errs.errs) == 0 {
+		d.fail(cl, "no clusters")
+	}
+	return out
+}
+
+func (d *nodeDecoder) extraDoc(root *yaml.Node) *extraDoc {
+	x := &extraDoc{line: d.line(root)}
+	d.fields(root, func(key string, v *yaml.Node) {
+		switch key {
+		case "cluster":
+			x.code = d.str(v, key)
+		case "profiles":
+			d.each(v, key, func(n *yaml.Node) { x.profiles = append(x.profiles, d.profile(n)) })
+		case "users":
+			d.each(v, key, func(n *yaml.Node) { x.users = append(x.users, d.user(n)) })
+		case "devices":
+			d.each(v, key, func(n *yaml.Node) { x.devices = append(x.devices, d.device(n)) })
+		}
+	})
+	if x.code == "" {
+		d.fail(root, "a document after the first needs \"cluster: CODE\"")
+	}
+	return x
+}
+
+func (d *nodeDecoder) cluster(n *yaml.Node) Cluster {
+	c := Cluster{Policy: DefaultPolicy(), Line: d.line(n)}
+	d.fields(n, func(key string, v *yaml.Node) {
+		switch key {
+		case "code":
+			c.Code = d.str(v, key)
+		case "name":
+			c.Name = d.str(v, key)
+		case "nodes":
+			d.each(v, key, func(item *yaml.Node) {
+				if !d.expectKind(item, yaml.MappingNode, "a node mapping") {
+					return
+				}
+				nd := Node{line: d.line(item)}
+				d.fields(item, func(k string, v *yaml.Node) {
+					switch k {
+					case "name":
+						nd.Name = d.str(v, k)
+					case "listen":
+						nd.Listen = d.str(v, k)
+					}
+				})
+				if nd.Name == "" {
+					d.fail(item, "node without a name")
+				}
+				if err := checkListen(nd.Listen); err != "" {
+					d.fail(item, fmt.Sprintf("node %q: bad listen address %q: %s", nd.Name, nd.Listen, err))
+				}
+				c.Nodes = append(c.Nodes, nd)
+			})
+		case "policy":
+			if d.expectKind(v, yaml.MappingNode, "a policy mapping") {
+				d.policy(v, &c.Policy)
+			}
+		case "appUsers":
+			d.each(v, key, func(item *yaml.Node) { c.AppUsers = append(c.AppUsers, d.appUser(item)) })
+		case "users":
+			d.each(v, key, func(item *yaml.Node) { c.Users = append(c.Users, d.user(item)) })
+		case "profiles":
+			d.each(v, key, func(item *yaml.Node) { c.Profiles = append(c.Profiles, d.profile(item)) })
+		case "devices":
+			d.each(v, key, func(item *yaml.Node) { c.Devices = append(c.Devices, d.device(item)) })
+		}
+	})
+	if c.Code == "" {
+		d.fail(n, "cluster without a code")
+	}
+	return c
+}
+
+func checkListen(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "want HOST:PORT"
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65535 {
+		return "port must be 0..65535"
+	}
+	if host != "localhost" {
+		if _, err := netip.ParseAddr(host); err != nil {
+			return "host must be an IP address or localhost"
+		}
+	}
+	return ""
+}
+
+func (d *nodeDecoder) policy(n *yaml.Node, p *Policy) {
+	d.fields(n, func(key string, v *yaml.Node) {
+		switch key {
+		case "multipleLogin":
+			switch s := MultipleLogin(d.str(v, key)); s {
+			case MultipleLoginAllowed, MultipleLoginNotAllowed, MultipleLoginAutoLogout:
+				p.MultipleLogin = s
+			default:
+				d.fail(v, fmt.Sprintf("unknown multipleLogin %q (want allowed, not-allowed or auto-logout)", s))
+			}
+		case "sameUserRelogin":
+			switch s := SameUserRelogin(d.str(v, key)); s {
+			case SameUserReloginError, SameUserReloginSuccess:
+				p.SameUserRelogin = s
+			default:
+				d.fail(v, fmt.Sprintf("unknown sameUserRelogin %q (want error or success)", s))
+			}
+		case "maxConcurrentRequests":
+			p.MaxConcurrentRequests = d.integer(v, key)
+			if p.MaxConcurrentRequests < 1 || p.MaxConcurrentRequests > 10000 {
+				d.fail(v, "maxConcurrentRequests must be 1..10000")
+			}
+		case "maxLoginMinutes":
+			p.MaxLoginMinutes = d.integer(v, key)
+			if p.MaxLoginMinutes < 0 || p.MaxLoginMinutes > 10080 {
+				d.fail(v, "maxLoginMinutes must be 0..10080 (0 = no maximum)")
+			}
+		case "trustedIPs":
+			for _, s := range d.strList(v, key) {
+				pfx, err := netip.ParsePrefix(s)
+				if err != nil {
+					addr, aerr := netip.ParseAddr(s)
+					if aerr != nil {
+						d.fail(v, fmt.Sprintf("trustedIPs: %q is neither an IP address nor a prefix", s))
+						continue
+					}
+					pfx = netip.PrefixFrom(addr, addr.BitLen())
+				}
+				p.TrustedIPs = append(p.TrustedIPs, pfx.Masked())
+			}
+		case "allowProxy":
+			p.AllowProxy = d.boolean(v, key)
+		case "emcc":
+			p.EMCC = d.boolean(v, key)
+		}
+	})
+}
+
+func (d *nodeDecoder) appUser(n *yaml.Node) AppUser {
+	u := AppUser{line: d.line(n)}
+	if !d.expectKind(n, yaml.MappingNode, "an app user mapping") {
+		return u
+	}
+	axlSet := false
+	d.fields(n, func(key string, v *yaml.Node) {
+		switch key {
+		case "id":
+			u.ID = d.str(v, key)
+		case "password":
+			u.Password = d.str(v, key)
+		case "emProxyRights":
+			u.EMProxyRights = d.boolean(v, key)
+		case "mustChangePassword":
+			u.MustChangePassword = d.boolean(v, key)
+		case "axlAccess":
+			u.AXLAccess, axlSet = d.boolean(v, key), true
+		}
+	})
+	if !axlSet {
+		u.AXLAccess = u.EMProxyRights
+	}
+	if u.ID == "" {
+		d.fail(n, "app user without an id")
+	} else if u.Password == "" {
+		d.fail(n, fmt.Sprintf("app user %q without a password", u.ID))
+	}
+	return u
+}
+
+// user decodes a mapping or the compact form [id, pin, profile...].
+func (d *nodeDecoder) user(n *yaml.Node) User {
+	u := User{EMCC: true, line: d.line(n)}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		parts := d.strList(n, "user")
+		if len(parts) < 2 {
+			d.fail(n, "compact user needs [id, pin, profile...]")
+			return u
+		}
+		u.ID, u.PIN, u.Profiles = parts[0], parts[1], parts[2:]
+	case yaml.MappingNode:
+		d.fields(n, func(key string, v *yaml.Node) {
+			switch key {
+			case "id":
+				u.ID = d.str(v, key)
+			case "pin":
+				u.PIN = d.str(v, key)
+			case "password":
+				u.Password = d.str(v, key)
+			case "profiles":
+				u.Profiles = d.strList(v, key)
+			case "locked":
+				u.Locked = d.boolean(v, key)
+			case "emcc":
+				u.EMCC = d.boolean(v, key)
+			}
+		})
+	default:
+		d.fail(n, "expected a user mapping or [id, pin, profile...]")
+		return u
+	}
+	if u.ID == "" {
+		d.fail(n, "user without an id")
+	}
+	u.line = d.line(n)
+	return u
+}
+
+// profile decodes a mapping or a plain name.
+func (d *nodeDecoder) profile(n *yaml.Node) Profile {
+	p := Profile{line: d.line(n)}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		p.Name = n.Value
+	case yaml.MappingNode:
+		if v, ok := lookup(n, "name"); ok {
+			p.Name = d.str(v, "name")
+		}
+	default:
+		d.fail(n, "expected a profile mapping or name")
+	}
+	if p.Name == "" {
+		d.fail(n, "profile without a name")
+	}
+	return p
+}
+
+// device decodes a mapping or a plain name (EM enabled, EMCC capable).
+func (d *nodeDecoder) device(n *yaml.Node) Device {
+	dev := Device{EMEnabled: true, EMCCCapable: true, line: d.line(n)}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		dev.Name = n.Value
+	case yaml.MappingNode:
+		d.fields(n, func(key string, v *yaml.Node) {
+			switch key {
+			case "name":
+				dev.Name = d.str(v, key)
+			case "model":
+				dev.Model = d.str(v, key)
+			case "emEnabled":
+				dev.EMEnabled = d.boolean(v, key)
+			case "emccCapable":
+				dev.EMCCCapable = d.boolean(v, key)
+			}
+		})
+	default:
+		d.fail(n, "expected a device mapping or name")
+	}
+	if dev.Name == "" {
+		d.fail(n, "device without a name")
+	}
+	return dev
+}
+
+// errorList collects problems up to maxErrors.
+type errorList struct {
+	file string
+	errs []*Error
+}
+
+func (l *errorList) full() bool { return len(l.errs) >= maxErrors }
+
+func (l *errorList) add(line int, problem string) {
+	if !l.full() {
+		l.errs = append(l.errs, &Error{File: l.file, Line: line, Problem: problem})
+	}
+}
+
+func (l *errorList) addAll(errs []*Error) {
+	for _, e := range errs {
+		if !l.full() {
+			l.errs = append(l.errs, e)
+		}
+	}
+}
+
+func (l *errorList) err() error {
+	if len(l.errs) == 0 {
+		return nil
+	}
+	all := make([]error, len(l.errs))
+	for i, e := range l.errs {
+		all[i] = e
+	}
+	return errors.Join(all...)
+}

@@ -1,0 +1,177 @@
+package topology
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+const validBase = `clusters:
+  - code: EU
+    name: Europe
+    nodes:
+      - {name: eu-pub, listen: "127.0.0.1:18081"}
+    policy: {multipleLogin: not-allowed, maxConcurrentRequests: 3, trustedIPs: [10.0.0.0/8, 192.168.1.1]}
+    appUsers: [{id: bcapp, password: s3cret, emProxyRights: true}]
+    profiles: [{name: UDP-A}, UDP-B]
+    users:
+      - {id: A, pin: "1234", profiles: [UDP-A, UDP-B]}
+      - [B, "9999", UDP-B]
+    devices:
+      - {name: SEP000000000001, model: "Cisco 8845", emEnabled: false}
+      - SEP000000000002
+`
+
+func TestParseValid(t *testing.T) {
+	topo, err := Parse("t.yaml", []byte(validBase))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	c := topo.Clusters[0]
+	if c.Policy.MaxConcurrentRequests != 3 || c.Policy.MultipleLogin != MultipleLoginNotAllowed || !c.Policy.AllowProxy {
+		t.Errorf("policy = %+v", c.Policy)
+	}
+	if got := len(c.Policy.TrustedIPs); got != 2 || c.Policy.TrustedIPs[1].String() != "192.168.1.1/32" {
+		t.Errorf("trustedIPs = %v", c.Policy.TrustedIPs)
+	}
+	if !c.AppUsers[0].AXLAccess {
+		t.Errorf("axlAccess should default to emProxyRights")
+	}
+	if u := c.Users[1]; u.ID != "B" || u.PIN != "9999" || len(u.Profiles) != 1 || u.Profiles[0] != "UDP-B" || !u.EMCC {
+		t.Errorf("compact user = %+v", u)
+	}
+	if d := c.Devices[0]; d.EMEnabled || !d.EMCCCapable || d.Model != "Cisco 8845" {
+		t.Errorf("device 0 = %+v", d)
+	}
+	if d := c.Devices[1]; d.Name != "SEP000000000002" || !d.EMEnabled {
+		t.Errorf("compact device = %+v", d)
+	}
+	if c.Profiles[1].Name != "UDP-B" {
+		t.Errorf("compact profile = %+v", c.Profiles[1])
+	}
+}
+
+func TestParseExtraDocuments(t *testing.T) {
+	src := validBase + "---\ncluster: eu\nprofiles: [UDP-C]\nusers: [[C, \"1\", UDP-C]]\ndevices: [SEP000000000003]\n---\ncluster: EU\ndevices:\n  - SEP000000000001\n"
+	_, err := Parse("t.yaml", []byte(src))
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("want a duplicate device error, got %v", err)
+	}
+	if e.Line != 23 || !strings.Contains(e.Problem, `duplicate device "SEP000000000001"`) {
+		t.Errorf("got %v, want line 23 duplicate device", e)
+	}
+	topo, err := Parse("t.yaml", []byte(validBase+"---\ncluster: EU\nprofiles: [UDP-C]\nusers: [[C, \"1\", UDP-C]]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(topo.Clusters[0].Users); n != 3 {
+		t.Errorf("users after merge = %d, want 3", n)
+	}
+}
+
+func TestParseInvalid(t *testing.T) {
+	tests := []struct {
+		name   string
+		old    string // replaced in validBase
+		new    string
+		extra  string // appended
+		want   string
+		wantLn int
+	}{
+		{name: "duplicate device", extra: "      - SEP000000000002\n", want: `cluster "EU": duplicate device "SEP000000000002"`, wantLn: 15},
+		{name: "unknown profile", old: "[B, \"9999\", UDP-B]", new: "[B, \"9999\", UDP-X]", want: `user "B": unknown profile "UDP-X"`, wantLn: 11},
+		{name: "bad listen", old: `127.0.0.1:18081`, new: `127.0.0.1:99999`, want: `bad listen address "127.0.0.1:99999"`, wantLn: 5},
+		{name: "listen not an address", old: `127.0.0.1:18081`, new: `nowhere`, want: `bad listen address`, wantLn: 5},
+		{name: "unknown policy", old: "not-allowed", new: "sometimes", want: `unknown multipleLogin "sometimes"`, wantLn: 6},
+		{name: "missing code", old: "code: EU", new: "code: ''", want: "cluster without a code", wantLn: 2},
+		{name: "duplicate user", old: "[B, ", new: "[A, ", want: `duplicate user "A"`, wantLn: 11},
+		{name: "duplicate app user", old: "[{id: bcapp, password: s3cret, emProxyRights: true}]", new: "[{id: x, password: p}, {id: x, password: p}]", want: `duplicate app user "x"`, wantLn: 7},
+		{name: "bool type", old: "emEnabled: false", new: "emEnabled: maybe", want: "emEnabled: expected true or false", wantLn: 13},
+		{name: "max login range", old: "maxConcurrentRequests: 3", new: "maxLoginMinutes: 20000", want: "maxLoginMinutes must be 0..10080", wantLn: 6},
+		{name: "yaml syntax", old: "    users:\n", new: "    users: [\n", want: "invalid YAML", wantLn: 0},
+		{name: "user in two clusters", extra: `  - code: US
+    nodes: [{name: us-pub, listen: "127.0.0.1:18091"}]
+    profiles: [UDP-A2]
+    users: [{id: A, profiles: [UDP-A2]}]
+`, want: `user "A" is already homed in cluster "EU"`, wantLn: 18},
+		{name: "duplicate cluster", extra: `  - code: eu
+    nodes: [{name: x, listen: "127.0.0.1:18099"}]
+`, want: `duplicate cluster "eu"`, wantLn: 15},
+		{name: "same listen", extra: `  - code: US
+    nodes: [{name: x, listen: "127.0.0.1:18081"}]
+`, want: `listen address "127.0.0.1:18081" already used by EU/eu-pub`, wantLn: 16},
+		{name: "alias", extra: "  - &x {code: US}\n  - *x\n", want: "aliases are not supported", wantLn: 16},
+		{name: "unknown extra cluster", extra: "---\ncluster: XX\ndevices: [A]\n", want: `unknown cluster "XX"`, wantLn: 16},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := validBase
+			if tt.old != "" {
+				if !strings.Contains(src, tt.old) {
+					t.Fatalf("test bug: %q not in base", tt.old)
+				}
+				src = strings.Replace(src, tt.old, tt.new, 1)
+			}
+			src += tt.extra
+			_, err := Parse("demo.yaml", []byte(src))
+			if err == nil {
+				t.Fatalf("Parse accepted invalid input")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %q, want it to contain %q", err, tt.want)
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %T is not *Error", err)
+			}
+			if tt.wantLn != 0 && e.Line != tt.wantLn {
+				t.Errorf("got line %d (%v), want %d", e.Line, e, tt.wantLn)
+			}
+			if !strings.HasPrefix(err.Error(), "demo.yaml:") {
+				t.Errorf("got %q, want FILE:LINE: prefix", err)
+			}
+		})
+	}
+}
+
+func TestParseNeverPanics(t *testing.T) {
+	inputs := []string{"", "---", "[]", "clusters: 3", "clusters: [3]", "clusters:\n  - nodes: 4\n", "\x00\xff", "---\n---\ncluster: A\n", "clusters: [{code: A, nodes: [{}]}]"}
+	for _, in := range inputs {
+		if _, err := Parse("x.yaml", []byte(in)); err == nil {
+			t.Errorf("Parse(%q) accepted invalid input", in)
+		}
+	}
+}
+
+func TestGenerateLoadsFast(t *testing.T) {
+	var buf bytes.Buffer
+	start := time.Now()
+	if err := Generate(&buf, GenOptions{Devices: 100_000, Users: 100_000, Clusters: 2}); err != nil {
+		t.Fatal(err)
+	}
+	genTime := time.Since(start)
+	start = time.Now()
+	topo, err := Parse("gen.yaml", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadTime := time.Since(start)
+	t.Logf("generate %v, parse %v, %d bytes", genTime, loadTime, buf.Len())
+	if n := len(topo.Clusters[0].Devices) + len(topo.Clusters[1].Devices); n != 100_000 {
+		t.Errorf("devices = %d, want 100000", n)
+	}
+	if got := topo.Clusters[1].Users[0]; got.ID != GeneratedUserID(50_000) || got.Profiles[0] != "UDP-USER050001" || got.PIN != "1234" {
+		t.Errorf("first US user = %+v", got)
+	}
+	if got := GeneratedDeviceName(254); got != "SEP0000000000FF" {
+		t.Errorf("GeneratedDeviceName(254) = %q", got)
+	}
+	// Generous bounds: the targets are < 2 s and < 1 s on an idle machine, the race
+	// detector and a busy CI box slow both several times.
+	if genTime > 5*time.Second || loadTime > 10*time.Second {
+		t.Errorf("too slow: generate %v, parse %v", genTime, loadTime)
+	}
+}

@@ -1,0 +1,120 @@
+// Package topology holds the cucmsim fixture format: the Go types of a simulated CUCM estate,
+// the YAML loader that validates it (errors name file and line), and a generator for large
+// estates used by benchmarks.
+package topology
+
+import "net/netip"
+
+// Topology is a validated estate of CUCM clusters. Users listed in a cluster are homed there;
+// a user ID is unique across the whole topology.
+type Topology struct {
+	// File is the name the topology was loaded from (used in messages only).
+	File     string
+	Clusters []Cluster
+}
+
+// Cluster is one CUCM cluster: its nodes, EM service policy and provisioned objects.
+type Cluster struct {
+	Code     string
+	Name     string
+	Nodes    []Node
+	Policy   Policy
+	AppUsers []AppUser
+	Users    []User
+	Profiles []Profile
+	Devices  []Device
+	// Line is where the cluster starts in the file, for messages.
+	Line int
+}
+
+// Node is one server of a cluster; every node serves the same EM and AXL endpoints.
+type Node struct {
+	Name   string
+	Listen string
+	line   int
+}
+
+// MultipleLogin is the CUCM service parameter "Multiple Login Behavior".
+type MultipleLogin string
+
+// The values of MultipleLogin as they appear in YAML.
+const (
+	MultipleLoginAllowed    MultipleLogin = "allowed"
+	MultipleLoginNotAllowed MultipleLogin = "not-allowed"
+	MultipleLoginAutoLogout MultipleLogin = "auto-logout"
+)
+
+// SameUserRelogin decides the answer to a login of the user already on that device.
+type SameUserRelogin string
+
+// The values of SameUserRelogin as they appear in YAML.
+const (
+	SameUserReloginError   SameUserRelogin = "error"
+	SameUserReloginSuccess SameUserRelogin = "success"
+)
+
+// Policy holds the EM service parameters of a cluster that the simulator models.
+type Policy struct {
+	MultipleLogin MultipleLogin
+	// MaxConcurrentRequests bounds simultaneous login/logout/logoutAll requests (code 26 beyond).
+	MaxConcurrentRequests int
+	// MaxLoginMinutes is the enforced intra-cluster maximum login time; 0 means none.
+	MaxLoginMinutes int
+	SameUserRelogin SameUserRelogin
+	// TrustedIPs, when non-empty, lists the addresses (or prefixes) allowed as remoteIPAddr.
+	TrustedIPs []netip.Prefix
+	AllowProxy bool
+	EMCC       bool
+}
+
+// DefaultPolicy is the policy of a cluster whose YAML leaves every key out; it mirrors CUCM's
+// defaults (Multiple Logins Not Allowed, Maximum Concurrent Requests 5, no maximum login time).
+func DefaultPolicy() Policy {
+	return Policy{
+		MultipleLogin:         MultipleLoginNotAllowed,
+		MaxConcurrentRequests: 5,
+		SameUserRelogin:       SameUserReloginError,
+		AllowProxy:            true,
+		EMCC:                  true,
+	}
+}
+
+// AppUser is a CUCM application user that may call the EM API (appID/appCertificate) and AXL.
+type AppUser struct {
+	ID                 string
+	Password           string
+	EMProxyRights      bool
+	MustChangePassword bool
+	// AXLAccess defaults to EMProxyRights when the YAML leaves it out.
+	AXLAccess bool
+	line      int
+}
+
+// User is an end user homed in the cluster that lists it. Profiles[0] is the default profile.
+type User struct {
+	ID string
+	// PIN is checked by AXL doAuthenticateUser; empty means the user has no PIN.
+	PIN string
+	// Password, when set, lets the user be its own appID for logins/logouts of itself.
+	Password string
+	Profiles []string
+	Locked   bool
+	// EMCC false forbids cross-cluster logins of this user (code 31).
+	EMCC bool
+	line int
+}
+
+// Profile is a user device profile (UDP).
+type Profile struct {
+	Name string
+	line int
+}
+
+// Device is a phone. EMEnabled false refuses logins (22) and logouts (5).
+type Device struct {
+	Name        string
+	Model       string
+	EMEnabled   bool
+	EMCCCapable bool
+	line        int
+}

@@ -1,0 +1,160 @@
+package httpapi
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/emconnector/emconnector/service"
+)
+
+// credentialsFrom takes the `xml` parameter from, in this order of
+// precedence, the form body (application/x-www-form-urlencoded or
+// multipart/form-data), a raw text/xml or application/xml body, or the query
+// string, and decodes it. It returns the HTTP status to answer with on
+// failure (413 for a body over the limit, 200 otherwise) and a *service.Error
+// (413, 1006, 1007). The caller has wrapped the body in http.MaxBytesReader.
+func credentialsFrom(r *http.Request, maxBody int64) (service.Credentials, int, error) {
+	raw, found, err := xmlParam(r, maxBody)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return service.Credentials{}, http.StatusRequestEntityTooLarge,
+				service.Errorf(service.CodeBodyTooLarge, "Request body too large (limit %d bytes)", tooLarge.Limit)
+		}
+		return service.Credentials{}, http.StatusOK, service.Errorf(service.CodeMalformedXML, "Malformed request: unreadable body")
+	}
+	if !found || strings.TrimSpace(raw) == "" {
+		return service.Credentials{}, http.StatusOK, service.Errorf(service.CodeMalformedXML, "Missing xml parameter")
+	}
+	cred, err := parseRequestXML(raw)
+	if err != nil {
+		return service.Credentials{}, http.StatusOK, err
+	}
+	return cred, http.StatusOK, cred.Validate()
+}
+
+func xmlParam(r *http.Request, maxBody int64) (string, bool, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		if err := r.ParseForm(); err != nil {
+			return "", false, err
+		}
+		if v, ok := r.PostForm["xml"]; ok && len(v) > 0 {
+			return v[0], true, nil
+		}
+	case "multipart/form-data":
+		if err := r.ParseMultipartForm(maxBody); err != nil {
+			return "", false, err
+		}
+		if v, ok := r.MultipartForm.Value["xml"]; ok && len(v) > 0 {
+			return v[0], true, nil
+		}
+	case "text/xml", "application/xml":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return "", false, err
+		}
+		if len(strings.TrimSpace(string(body))) > 0 {
+			return string(body), true, nil
+		}
+	}
+	if v, ok := r.URL.Query()["xml"]; ok && len(v) > 0 {
+		return v[0], true, nil
+	}
+	return "", false, nil
+}
+
+// parseRequestXML reads <request><appID>…</appID><appCertificate>…</appCertificate></request>
+// (element names case sensitive). The EM-style <appInfo> wrapper around the
+// two elements is accepted too. Values are kept exactly as sent (they go to
+// CUCM unchanged). A DOCTYPE, entity references other than XML's own, a
+// different root, a repeated credential element or trailing content are 1006.
+// Error texts never quote the input: it holds the certificate.
+func parseRequestXML(raw string) (service.Credentials, error) {
+	malformed := func(why string) error {
+		return service.Errorf(service.CodeMalformedXML, "Malformed request XML: %s", why)
+	}
+	d := xml.NewDecoder(strings.NewReader(raw))
+	d.Strict = true
+	var (
+		stack              []string
+		seenRoot, rootDone bool
+		appID, cert        *strings.Builder
+	)
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				return service.Credentials{}, malformed("syntax error on line " + strconv.Itoa(se.Line))
+			}
+			return service.Credentials{}, malformed("syntax error")
+		}
+		switch t := tok.(type) {
+		case xml.Directive:
+			return service.Credentials{}, malformed("DOCTYPE and entity declarations are not accepted")
+		case xml.StartElement:
+			if rootDone {
+				return service.Credentials{}, malformed("content after the root element")
+			}
+			if !seenRoot {
+				if t.Name.Local != "request" {
+					return service.Credentials{}, malformed("root element must be <request>")
+				}
+				seenRoot = true
+			}
+			stack = append(stack, t.Name.Local)
+			path := strings.Join(stack, "/")
+			switch path {
+			case "request/appID", "request/appInfo/appID":
+				if appID != nil {
+					return service.Credentials{}, malformed("appID given twice")
+				}
+				appID = &strings.Builder{}
+			case "request/appCertificate", "request/appInfo/appCertificate":
+				if cert != nil {
+					return service.Credentials{}, malformed("appCertificate given twice")
+				}
+				cert = &strings.Builder{}
+			}
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				rootDone = true
+			}
+		case xml.CharData:
+			if len(stack) == 0 {
+				if strings.TrimSpace(string(t)) != "" {
+					return service.Credentials{}, malformed("text outside the root element")
+				}
+				continue
+			}
+			switch strings.Join(stack, "/") {
+			case "request/appID", "request/appInfo/appID":
+				appID.Write(t)
+			case "request/appCertificate", "request/appInfo/appCertificate":
+				cert.Write(t)
+			}
+		}
+	}
+	if !rootDone {
+		return service.Credentials{}, malformed("no complete <request> element")
+	}
+	var c service.Credentials
+	if appID != nil {
+		c.AppID = appID.String()
+	}
+	if cert != nil {
+		c.AppCertificate = cert.String()
+	}
+	return c, nil
+}

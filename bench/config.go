@@ -1,0 +1,137 @@
+// Package bench measures the Business Connector end to end: it generates a large CUCM estate
+// with cucmsim, starts the real cucmsim and bcservice binaries on loopback, drives them with
+// the load generator (bench/loadgen) and reports throughput, latency, load time and memory as a
+// table and as JSON. `make bench` runs it through bench/cmd/bcbench; bench_test.go runs a tiny
+// version as part of `go test ./...` so it cannot rot.
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Config sizes a benchmark run. The zero value of a field means its default (Defaults).
+type Config struct {
+	// BinDir holds the cucmsim and bcservice binaries.
+	BinDir string
+	// OutDir receives bench-<timestamp>.json (created if missing); empty: no file.
+	OutDir string
+	// Devices, Users and Clusters size the generated topology.
+	Devices, Users, Clusters int
+	// Concurrency is the number of closed-loop workers (requests in flight).
+	Concurrency int
+	// Duration and MaxRequests bound each closed-loop scenario.
+	Duration    time.Duration
+	MaxRequests int
+	// Warmup requests precede each closed-loop scenario and are not measured: they open the
+	// keep-alive connections and warm the servers' caches.
+	Warmup int
+	// Rate (requests per second) and RateDuration shape the open-loop latency scenarios.
+	Rate         float64
+	RateDuration time.Duration
+	// PairsPerWorker bounds the distinct device/user pairs a login/logout worker cycles over.
+	PairsPerWorker int
+	// LogLevel is passed to both binaries (their logs go to files in the work directory).
+	LogLevel string
+	// Seed makes the choice of devices and users reproducible.
+	Seed uint64
+	// StartTimeout bounds each binary's start-up (until its address file appears) and the
+	// generator and validator runs.
+	StartTimeout time.Duration
+	// RequestTimeout bounds every request of the load generator.
+	RequestTimeout time.Duration
+	// WorkDir holds the topology, the service config, address files and logs; empty: a new
+	// temporary directory, removed afterwards unless KeepWorkDir.
+	WorkDir     string
+	KeepWorkDir bool
+	// Logger receives progress messages; nil: discarded.
+	Logger *slog.Logger
+}
+
+// Defaults returns the configuration of `make bench`: 100k devices and users on 2 clusters,
+// 16 workers, 10 s per throughput scenario, 200 req/s for 5 s for latency. The whole run
+// (generator, loads, six scenarios) takes about a minute on 2 cores.
+func Defaults() Config {
+	return Config{
+		BinDir:         "bin",
+		Devices:        100_000,
+		Users:          100_000,
+		Clusters:       2,
+		Concurrency:    16,
+		Duration:       10 * time.Second,
+		MaxRequests:    500_000,
+		Warmup:         500,
+		Rate:           200,
+		RateDuration:   5 * time.Second,
+		PairsPerWorker: 64,
+		LogLevel:       "info",
+		Seed:           1,
+		StartTimeout:   60 * time.Second,
+		RequestTimeout: 10 * time.Second,
+	}
+}
+
+// withDefaults fills the zero fields of c from Defaults.
+func (c Config) withDefaults() Config {
+	d := Defaults()
+	set := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	setDur := func(v *time.Duration, def time.Duration) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	if c.BinDir == "" {
+		c.BinDir = d.BinDir
+	}
+	set(&c.Devices, d.Devices)
+	set(&c.Users, d.Users)
+	set(&c.Clusters, d.Clusters)
+	set(&c.Concurrency, d.Concurrency)
+	set(&c.MaxRequests, d.MaxRequests)
+	set(&c.Warmup, d.Warmup)
+	set(&c.PairsPerWorker, d.PairsPerWorker)
+	setDur(&c.Duration, d.Duration)
+	setDur(&c.RateDuration, d.RateDuration)
+	setDur(&c.StartTimeout, d.StartTimeout)
+	setDur(&c.RequestTimeout, d.RequestTimeout)
+	if c.Rate == 0 {
+		c.Rate = d.Rate
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = d.LogLevel
+	}
+	if c.Seed == 0 {
+		c.Seed = d.Seed
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// validate rejects sizes that cannot produce a meaningful run.
+func (c Config) validate() error {
+	var errs []error
+	if c.Devices < 1 || c.Users < 1 || c.Clusters < 1 {
+		errs = append(errs, fmt.Errorf("devices, users and clusters must be >= 1"))
+	}
+	if c.Concurrency < 1 || c.Concurrency > 1024 {
+		errs = append(errs, fmt.Errorf("concurrency must be 1..1024, got %d", c.Concurrency))
+	}
+	if c.MaxRequests < 1 || c.Warmup < 0 || c.PairsPerWorker < 1 {
+		errs = append(errs, fmt.Errorf("max requests and pairs per worker must be >= 1, warmup >= 0"))
+	}
+	if c.Duration <= 0 || c.RateDuration <= 0 || c.StartTimeout <= 0 || c.RequestTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("durations and timeouts must be positive"))
+	}
+	if c.Rate <= 0 || c.Rate > 100_000 {
+		errs = append(errs, fmt.Errorf("rate must be in (0, 100000], got %v", c.Rate))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,171 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/emconnector/emconnector/bench/loadgen"
+)
+
+// Result is one benchmark run: what `make bench` prints and writes as JSON. Durations are
+// given in the unit their JSON name ends with (Ms, Seconds), memory in MiB.
+type Result struct {
+	Started   time.Time `json:"started"`
+	GoVersion string    `json:"goVersion"`
+	CPUs      int       `json:"cpus"`
+	Config    RunConfig `json:"config"`
+
+	GenSeconds       float64 `json:"genSeconds"`
+	ValidateSeconds  float64 `json:"validateSeconds"`
+	SimLoadSeconds   float64 `json:"simLoadSeconds"`
+	SimRSSAfterLoad  float64 `json:"simRssAfterLoadMiB"`
+	SimPeakAfterLoad float64 `json:"simPeakRssAfterLoadMiB"`
+
+	Scenarios []ScenarioResult `json:"scenarios"`
+
+	// ViaDirectRatio is via-service throughput / direct throughput (closed loop).
+	ViaDirectRatio float64 `json:"viaDirectRatio"`
+	// AddedP50Ms and AddedP99Ms are the via-service minus direct latencies at the fixed rate.
+	AddedP50Ms float64 `json:"addedP50Ms"`
+	AddedP99Ms float64 `json:"addedP99Ms"`
+
+	ServiceRSSAfterRun  float64 `json:"serviceRssAfterRunMiB"`
+	ServicePeakAfterRun float64 `json:"servicePeakRssAfterRunMiB"`
+	SimRSSAfterRun      float64 `json:"simRssAfterRunMiB"`
+
+	Targets []Target `json:"targets"`
+	// TotalSeconds is the wall time of the whole run.
+	TotalSeconds float64 `json:"totalSeconds"`
+}
+
+// RunConfig is the part of Config that shapes the figures, recorded with them.
+type RunConfig struct {
+	Devices          int     `json:"devices"`
+	Users            int     `json:"users"`
+	Clusters         int     `json:"clusters"`
+	Concurrency      int     `json:"concurrency"`
+	DurationSecs     float64 `json:"durationSeconds"`
+	MaxRequests      int     `json:"maxRequests"`
+	Rate             float64 `json:"rate"`
+	RateDurationSecs float64 `json:"rateDurationSeconds"`
+	LogLevel         string  `json:"logLevel"`
+	Seed             uint64  `json:"seed"`
+}
+
+// ScenarioResult is one row of the table.
+type ScenarioResult struct {
+	Name       string              `json:"name"`
+	Mode       string              `json:"mode"`
+	Requests   int                 `json:"requests"`
+	Errors     int                 `json:"errors"`
+	Seconds    float64             `json:"seconds"`
+	RPS        float64             `json:"rps"`
+	P50Ms      float64             `json:"p50Ms"`
+	P99Ms      float64             `json:"p99Ms"`
+	ErrorKinds []loadgen.ErrorKind `json:"errorKinds,omitempty"`
+
+	p50, p99 time.Duration
+}
+
+// Target is one of the goals the README reports against.
+type Target struct {
+	Name string `json:"name"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	Met  bool   `json:"met"`
+}
+
+func scenarioResult(name, mode string, st *loadgen.Stats) ScenarioResult {
+	p50, p99 := st.Percentile(0.50), st.Percentile(0.99)
+	return ScenarioResult{
+		Name: name, Mode: mode,
+		Requests: st.Requests, Errors: st.Errors,
+		Seconds: st.Elapsed.Seconds(), RPS: st.RPS(),
+		P50Ms: ms(p50), P99Ms: ms(p99),
+		ErrorKinds: st.ErrorKinds,
+		p50:        p50, p99: p99,
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }
+
+// TotalErrors sums the errors of every scenario.
+func (r *Result) TotalErrors() int {
+	n := 0
+	for _, s := range r.Scenarios {
+		n += s.Errors
+	}
+	return n
+}
+
+// computeTargets fills Targets from the figures (targets of the README, "Performance").
+func (r *Result) computeTargets() {
+	errs := r.TotalErrors()
+	r.Targets = []Target{
+		{Name: "via-service throughput / direct", Want: ">= 0.50", Got: fmt.Sprintf("%.2f", r.ViaDirectRatio), Met: r.ViaDirectRatio >= 0.5},
+		{Name: "added p50 latency at fixed rate", Want: "<= 0.30 ms", Got: fmt.Sprintf("%.3f ms", r.AddedP50Ms), Met: r.AddedP50Ms <= 0.3},
+		{Name: "topology load time", Want: "< 1 s", Got: fmt.Sprintf("%.3f s", r.SimLoadSeconds), Met: r.SimLoadSeconds < 1},
+		{Name: "cucmsim RSS after load", Want: "< 150 MiB", Got: fmt.Sprintf("%.1f MiB", r.SimRSSAfterLoad), Met: r.SimRSSAfterLoad < 150},
+		{Name: "errors", Want: "0", Got: fmt.Sprint(errs), Met: errs == 0},
+	}
+}
+
+// WriteTable prints the scenarios as one table, then the other figures and the targets.
+func (r *Result) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tmode\trequests\treq/s\tp50 ms\tp99 ms\terrors\t")
+	for _, s := range r.Scenarios {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.3f\t%.3f\t%d\t\n", s.Name, s.Mode, s.Requests, s.RPS, s.P50Ms, s.P99Ms, s.Errors)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\ntopology: %d devices, %d users, %d clusters; gen %.2f s, validate %.2f s, load %.3f s\n",
+		r.Config.Devices, r.Config.Users, r.Config.Clusters, r.GenSeconds, r.ValidateSeconds, r.SimLoadSeconds)
+	fmt.Fprintf(&b, "cucmsim RSS after load %.1f MiB (peak %.1f), after run %.1f MiB; bcservice RSS after run %.1f MiB (peak %.1f)\n",
+		r.SimRSSAfterLoad, r.SimPeakAfterLoad, r.SimRSSAfterRun, r.ServiceRSSAfterRun, r.ServicePeakAfterRun)
+	fmt.Fprintf(&b, "via-service/direct throughput %.2f; added latency at %.0f req/s: p50 %+.3f ms, p99 %+.3f ms\n",
+		r.ViaDirectRatio, r.Config.Rate, r.AddedP50Ms, r.AddedP99Ms)
+	for _, s := range r.Scenarios {
+		for _, k := range s.ErrorKinds {
+			fmt.Fprintf(&b, "  %s: %d x %s\n", s.Name, k.Count, k.Text)
+		}
+	}
+	b.WriteString("\ntargets:\n")
+	for _, t := range r.Targets {
+		mark := "ok  "
+		if !t.Met {
+			mark = "MISS"
+		}
+		fmt.Fprintf(&b, "  %s %-34s want %-11s got %s\n", mark, t.Name, t.Want, t.Got)
+	}
+	fmt.Fprintf(&b, "total %.1f s, %d CPUs, %s\n", r.TotalSeconds, r.CPUs, r.GoVersion)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteJSON writes the result to dir/bench-<timestamp>.json (creating dir) and returns the path.
+func (r *Result) WriteJSON(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "bench-"+r.Started.UTC().Format("20060102T150405Z")+".json")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
+}

@@ -1,0 +1,304 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/emconnector/emconnector/bench/loadgen"
+	"github.com/emconnector/emconnector/cucmsim/topology"
+)
+
+// stopGrace is how long a binary may take to shut down after SIGTERM.
+const stopGrace = 10 * time.Second
+
+// simAddrs is cucmsim's --addr-file (docs/design.md, "cucmsim binary").
+type simAddrs struct {
+	Admin string                       `json:"admin"`
+	Nodes map[string]map[string]string `json:"nodes"` // cluster code -> node name -> host:port
+}
+
+// serviceAddrs is bcservice's --addr-file.
+type serviceAddrs struct {
+	Listen string `json:"listen"`
+}
+
+// Run performs a whole benchmark: generate, validate and load the topology, start both
+// binaries, run the scenarios, stop the binaries. It writes the JSON result to cfg.OutDir when
+// set. Failed requests do not make Run fail (they are counted in the result); a binary that
+// does not build, start or answer does.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	res := &Result{
+		Started:   time.Now(),
+		GoVersion: runtime.Version(),
+		CPUs:      runtime.NumCPU(),
+		Config: RunConfig{
+			Devices: cfg.Devices, Users: cfg.Users, Clusters: cfg.Clusters,
+			Concurrency: cfg.Concurrency, DurationSecs: cfg.Duration.Seconds(), MaxRequests: cfg.MaxRequests,
+			Rate: cfg.Rate, RateDurationSecs: cfg.RateDuration.Seconds(), LogLevel: cfg.LogLevel, Seed: cfg.Seed,
+		},
+	}
+	work := cfg.WorkDir
+	if work == "" {
+		dir, err := os.MkdirTemp("", "bcbench-")
+		if err != nil {
+			return nil, err
+		}
+		work = dir
+		if !cfg.KeepWorkDir {
+			defer os.RemoveAll(dir)
+		}
+	} else if err := os.MkdirAll(work, 0o755); err != nil {
+		return nil, err
+	}
+	log.Info("work directory", "dir", work)
+	simBin := filepath.Join(cfg.BinDir, "cucmsim")
+	svcBin := filepath.Join(cfg.BinDir, "bcservice")
+
+	// 1. The topology: generate, validate (both timed), read it for the scenarios.
+	topoPath := filepath.Join(work, "topo.yaml")
+	took, err := runCommand(ctx, cfg.StartTimeout, simBin, "gen",
+		"--devices", strconv.Itoa(cfg.Devices), "--users", strconv.Itoa(cfg.Users),
+		"--clusters", strconv.Itoa(cfg.Clusters), "--out", topoPath)
+	if err != nil {
+		return nil, err
+	}
+	res.GenSeconds = took.Seconds()
+	took, err = runCommand(ctx, cfg.StartTimeout, simBin, "validate", topoPath)
+	if err != nil {
+		return nil, err
+	}
+	res.ValidateSeconds = took.Seconds()
+	log.Info("topology generated and validated", "file", topoPath, "gen", res.GenSeconds, "validate", res.ValidateSeconds)
+	topo, err := topology.Load(topoPath)
+	if err != nil {
+		return nil, fmt.Errorf("read generated topology: %w", err)
+	}
+
+	// 2. cucmsim: load time is start to address file (all listeners bound), then memory.
+	simAddrPath := filepath.Join(work, "cucmsim.addr.json")
+	startedAt := time.Now()
+	sim, err := startProcess("cucmsim", filepath.Join(work, "cucmsim.log"), simBin, "serve",
+		"--topology", topoPath, "--ephemeral-ports", "--addr-file", simAddrPath,
+		"--admin", "127.0.0.1:0", "--log-level", cfg.LogLevel)
+	if err != nil {
+		return nil, err
+	}
+	defer stopLogged(sim, log)
+	var sa simAddrs
+	seen, err := waitAddrFile(ctx, sim, simAddrPath, cfg.StartTimeout, &sa)
+	if err != nil {
+		return nil, err
+	}
+	res.SimLoadSeconds = seen.Sub(startedAt).Seconds()
+	rss, peak, err := sim.memory()
+	if err != nil {
+		return nil, err
+	}
+	res.SimRSSAfterLoad, res.SimPeakAfterLoad = mib(rss), mib(peak)
+	log.Info("cucmsim ready", "load_s", res.SimLoadSeconds, "rss_mib", res.SimRSSAfterLoad)
+
+	client := loadgen.NewClient(cfg.Concurrency+int(cfg.Rate/10)+1, cfg.RequestTimeout)
+	defer client.CloseIdleConnections()
+	busyDev, busyUser, err := simLogins(ctx, client, sa.Admin, topo)
+	if err != nil {
+		return nil, err
+	}
+	fx, err := readFixture(topo, cfg.Seed, busyDev, busyUser)
+	if err != nil {
+		return nil, err
+	}
+	emURL, svcCfg, err := nodeURLs(fx, sa)
+	if err != nil {
+		return nil, err
+	}
+	// Drop the topology so the measurements do not run against a large live heap here.
+	topo = nil
+	runtime.GC()
+	debug.FreeOSMemory()
+
+	// 3. bcservice in front of the simulator.
+	svcCfgPath := filepath.Join(work, "bcservice.yaml")
+	if err := writeServiceConfig(svcCfgPath, svcCfg); err != nil {
+		return nil, err
+	}
+	svcAddrPath := filepath.Join(work, "bcservice.addr.json")
+	svc, err := startProcess("bcservice", filepath.Join(work, "bcservice.log"), svcBin, "serve",
+		"--config", svcCfgPath, "--listen", "127.0.0.1:0", "--addr-file", svcAddrPath, "--log-level", cfg.LogLevel)
+	if err != nil {
+		return nil, err
+	}
+	defer stopLogged(svc, log)
+	var va serviceAddrs
+	if _, err := waitAddrFile(ctx, svc, svcAddrPath, cfg.StartTimeout, &va); err != nil {
+		return nil, err
+	}
+	log.Info("bcservice ready", "listen", va.Listen)
+
+	// 4. The scenarios.
+	tg, err := newTargets(client, fx, emURL, "http://"+va.Listen)
+	if err != nil {
+		return nil, err
+	}
+	closed := loadgen.Closed{Workers: cfg.Concurrency, MaxRequests: cfg.MaxRequests, Duration: cfg.Duration}
+	warm := loadgen.Closed{Workers: cfg.Concurrency, MaxRequests: cfg.Warmup, Duration: cfg.Duration}
+	open := loadgen.Open{Rate: cfg.Rate, Duration: cfg.RateDuration}
+	closedMode := fmt.Sprintf("closed C=%d", cfg.Concurrency)
+	openMode := fmt.Sprintf("open %.0f/s", cfg.Rate)
+	type scenario struct {
+		name, mode string
+		run        func() *loadgen.Stats
+	}
+	scenarios := []scenario{
+		{"direct deviceUserQuery", closedMode, func() *loadgen.Stats {
+			warm.Run(ctx, tg.directQuery)
+			return closed.Run(ctx, tg.directQuery)
+		}},
+		{"via-service getloggedinuser", closedMode, func() *loadgen.Stats {
+			warm.Run(ctx, tg.serviceQuery)
+			return closed.Run(ctx, tg.serviceQuery)
+		}},
+		{"direct deviceUserQuery", openMode, func() *loadgen.Stats { return open.Run(ctx, tg.directQuery) }},
+		{"via-service getloggedinuser", openMode, func() *loadgen.Stats { return open.Run(ctx, tg.serviceQuery) }},
+		{"via-service login+logout", closedMode, func() *loadgen.Stats {
+			return closed.Run(ctx, tg.cycleOp(fx.pairsFor(cfg.Concurrency, cfg.PairsPerWorker)))
+		}},
+	}
+	for _, sc := range scenarios {
+		st := sc.run()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		r := scenarioResult(sc.name, sc.mode, st)
+		log.Info("scenario done", "scenario", sc.name, "mode", sc.mode, "requests", r.Requests, "rps", int(r.RPS), "errors", r.Errors)
+		res.Scenarios = append(res.Scenarios, r)
+	}
+	directClosed, viaClosed, directOpen, viaOpen := res.Scenarios[0], res.Scenarios[1], res.Scenarios[2], res.Scenarios[3]
+	if directClosed.RPS > 0 {
+		res.ViaDirectRatio = viaClosed.RPS / directClosed.RPS
+	}
+	res.AddedP50Ms = ms(viaOpen.p50 - directOpen.p50)
+	res.AddedP99Ms = ms(viaOpen.p99 - directOpen.p99)
+
+	// 5. Memory after the run.
+	if rss, peak, err = svc.memory(); err != nil {
+		return nil, err
+	}
+	res.ServiceRSSAfterRun, res.ServicePeakAfterRun = mib(rss), mib(peak)
+	if rss, _, err = sim.memory(); err != nil {
+		return nil, err
+	}
+	res.SimRSSAfterRun = mib(rss)
+
+	res.computeTargets()
+	res.TotalSeconds = time.Since(res.Started).Seconds()
+	if cfg.OutDir != "" {
+		path, err := res.WriteJSON(cfg.OutDir)
+		if err != nil {
+			return res, err
+		}
+		log.Info("result written", "file", path)
+	}
+	return res, nil
+}
+
+// stopLogged stops p, logging (not failing on) an unclean shutdown: the figures are taken by
+// then, and the feature suites own the shutdown behaviour.
+func stopLogged(p *process, log interface{ Warn(string, ...any) }) {
+	if err := p.stop(stopGrace); err != nil {
+		log.Warn("unclean shutdown", "process", p.name, "err", err)
+	}
+}
+
+// simLogins asks the simulator's control API who is logged in where at start, by cluster code.
+func simLogins(ctx context.Context, c *http.Client, admin string, topo *topology.Topology) (devices, users map[string]map[string]bool, err error) {
+	devices, users = map[string]map[string]bool{}, map[string]map[string]bool{}
+	for _, cl := range topo.Clusters {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+admin+"/v1/clusters/"+url.PathEscape(cl.Code)+"/logins", nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cucmsim control API: %w", err)
+		}
+		var logins []struct {
+			Device string `json:"device"`
+			User   string `json:"user"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&logins)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil {
+			return nil, nil, fmt.Errorf("cucmsim control API: GET logins of %s: HTTP %d (%v)", cl.Code, resp.StatusCode, err)
+		}
+		devices[cl.Code], users[cl.Code] = map[string]bool{}, map[string]bool{}
+		for _, l := range logins {
+			devices[cl.Code][l.Device] = true
+			users[cl.Code][l.User] = true
+		}
+	}
+	return devices, users, nil
+}
+
+// serviceConfig is the part of bcservice's configuration (docs/design.md) the benchmark sets.
+type serviceConfig struct {
+	Listen   string           `yaml:"listen"`
+	Clusters []serviceCluster `yaml:"clusters"`
+}
+
+type serviceCluster struct {
+	Code    string   `yaml:"code"`
+	Default bool     `yaml:"default,omitempty"`
+	Nodes   []string `yaml:"nodes"`
+	Timeout string   `yaml:"timeout"`
+	// MaxConcurrentRequests mirrors the simulated cluster's EM "Maximum Concurrent Requests",
+	// as an operator configures it, so the service queues rather than provoking code 26.
+	MaxConcurrentRequests int `yaml:"maxConcurrentRequests"`
+}
+
+// nodeURLs maps the fixture's clusters to the simulator's bound addresses: the EM URL of each
+// cluster's first node (for the direct scenarios) and the service configuration (all nodes).
+func nodeURLs(fx *fixture, sa simAddrs) ([]string, serviceConfig, error) {
+	cfg := serviceConfig{Listen: "127.0.0.1:0"}
+	var first []string
+	for i, c := range fx.clusters {
+		addrs, ok := sa.Nodes[c.code]
+		if !ok {
+			return nil, cfg, fmt.Errorf("cucmsim address file lacks cluster %s", c.code)
+		}
+		sc := serviceCluster{Code: c.code, Default: i == 0, Timeout: "5s", MaxConcurrentRequests: c.maxConcurrent}
+		for _, n := range c.nodes {
+			addr, ok := addrs[n]
+			if !ok {
+				return nil, cfg, fmt.Errorf("cucmsim address file lacks node %s of cluster %s", n, c.code)
+			}
+			sc.Nodes = append(sc.Nodes, "http://"+addr+"/emservice/EMServiceServlet")
+		}
+		first = append(first, sc.Nodes[0])
+		cfg.Clusters = append(cfg.Clusters, sc)
+	}
+	return first, cfg, nil
+}
+
+func writeServiceConfig(path string, cfg serviceConfig) error {
+	data, err := yaml.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
+}

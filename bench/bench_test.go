@@ -1,0 +1,121 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emconnector/emconnector/cucmsim/topology"
+)
+
+// TestSmoke runs the whole benchmark at toy size against freshly built binaries, so that
+// `make bench` cannot rot: same code path, 200 devices and users, a few hundred requests.
+func TestSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs both binaries")
+	}
+	bin := t.TempDir()
+	for _, name := range []string{"cucmsim", "bcservice"} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, name), "github.com/emconnector/emconnector/cmd/"+name)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", name, err, out)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "results")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cfg := Config{
+		BinDir:       bin,
+		OutDir:       out,
+		Devices:      200,
+		Users:        200,
+		Clusters:     2,
+		Concurrency:  4,
+		Duration:     5 * time.Second,
+		MaxRequests:  200,
+		Warmup:       20,
+		Rate:         200,
+		RateDuration: 500 * time.Millisecond,
+		LogLevel:     "warn",
+		WorkDir:      filepath.Join(t.TempDir(), "work"),
+		Logger:       slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+	}
+	res, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table strings.Builder
+	if err := res.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + table.String())
+	if n := res.TotalErrors(); n != 0 {
+		t.Errorf("%d request errors, want 0; logs in %s", n, cfg.WorkDir)
+	}
+
+	files, err := filepath.Glob(filepath.Join(out, "bench-*.json"))
+	if err != nil || len(files) != 1 {
+		t.Fatalf("result files %v (%v), want one bench-*.json", files, err)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Result
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatalf("result JSON: %v", err)
+	}
+	wantRequests := map[string]int{ // by scenario and mode: the count bound or the rate's share
+		"direct deviceUserQuery/closed C=4":      200,
+		"via-service getloggedinuser/closed C=4": 200,
+		"direct deviceUserQuery/open 200/s":      100,
+		"via-service getloggedinuser/open 200/s": 100,
+		"via-service login+logout/closed C=4":    200,
+	}
+	if len(back.Scenarios) != len(wantRequests) {
+		t.Errorf("%d scenarios, want %d", len(back.Scenarios), len(wantRequests))
+	}
+	for _, s := range back.Scenarios {
+		key := s.Name + "/" + s.Mode
+		want, ok := wantRequests[key]
+		if !ok {
+			t.Errorf("unexpected scenario %q", key)
+			continue
+		}
+		if s.Requests != want || s.RPS <= 0 || s.P50Ms <= 0 || s.P99Ms < s.P50Ms {
+			t.Errorf("%s: requests %d (want %d), rps %v, p50 %v, p99 %v", key, s.Requests, want, s.RPS, s.P50Ms, s.P99Ms)
+		}
+	}
+	if back.SimLoadSeconds <= 0 || back.GenSeconds <= 0 || back.SimRSSAfterLoad <= 0 || back.ServiceRSSAfterRun <= 0 {
+		t.Errorf("figures missing: load %v s, gen %v s, sim RSS %v MiB, service RSS %v MiB",
+			back.SimLoadSeconds, back.GenSeconds, back.SimRSSAfterLoad, back.ServiceRSSAfterRun)
+	}
+	if back.ViaDirectRatio <= 0 || len(back.Targets) != 5 {
+		t.Errorf("ratio %v, %d targets", back.ViaDirectRatio, len(back.Targets))
+	}
+	topo, err := topology.Load(filepath.Join(cfg.WorkDir, "topo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range topo.Clusters {
+		for _, a := range c.AppUsers {
+			if a.Password != "" && strings.Contains(string(data)+table.String(), a.Password) {
+				t.Errorf("the result contains the password of app user %s", a.ID)
+			}
+		}
+	}
+}
+
+// testWriter sends progress lines to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

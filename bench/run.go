@@ -3,7 +3,9 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -92,6 +94,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	// 2. cucmsim: load time is start to address file (all listeners bound), then memory.
 	simAddrPath := filepath.Join(work, "cucmsim.addr.json")
+	if err := removeStale(simAddrPath); err != nil {
+		return nil, err
+	}
 	startedAt := time.Now()
 	sim, err := startProcess("cucmsim", filepath.Join(work, "cucmsim.log"), simBin, "serve",
 		"--topology", topoPath, "--ephemeral-ports", "--addr-file", simAddrPath,
@@ -138,6 +143,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	svcAddrPath := filepath.Join(work, "bcservice.addr.json")
+	if err := removeStale(svcAddrPath); err != nil {
+		return nil, err
+	}
 	svc, err := startProcess("bcservice", filepath.Join(work, "bcservice.log"), svcBin, "serve",
 		"--config", svcCfgPath, "--listen", "127.0.0.1:0", "--addr-file", svcAddrPath, "--log-level", cfg.LogLevel)
 	if err != nil {
@@ -215,6 +223,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		log.Info("result written", "file", path)
 	}
 	return res, nil
+}
+
+// removeStale deletes an address file left by an earlier run in a kept work directory, which
+// would otherwise be taken for the new process's.
+func removeStale(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // stopLogged stops p, logging (not failing on) an unclean shutdown: the figures are taken by

@@ -1,0 +1,251 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// memCluster is an in-memory Cluster: devices (device -> user), users
+// (user -> PIN) and a forced error per method.
+type memCluster struct {
+	code    string
+	mu      sync.Mutex
+	devices map[string]string
+	users   map[string]string
+	fail    map[string]error // method name -> error
+	calls   []string
+}
+
+func newMem(code string) *memCluster {
+	return &memCluster{code: code, devices: map[string]string{}, users: map[string]string{}, fail: map[string]error{}}
+}
+
+func (m *memCluster) Code() string { return m.code }
+
+func (m *memCluster) call(name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls = append(m.calls, name)
+	return m.fail[name]
+}
+
+func (m *memCluster) Login(_ context.Context, _ Credentials, device, user string) error {
+	if err := m.call("Login"); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.devices[device]
+	switch {
+	case !ok:
+		return CUCMError(11, "Device does not exist")
+	case cur != "":
+		return CUCMError(18, "Another user logged in")
+	}
+	m.devices[device] = user
+	return nil
+}
+
+func (m *memCluster) Logout(_ context.Context, _ Credentials, device string) error {
+	if err := m.call("Logout"); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.devices[device]
+	switch {
+	case !ok:
+		return CUCMError(11, "Device does not exist")
+	case cur == "":
+		return CUCMError(19, "No user logged in")
+	}
+	m.devices[device] = ""
+	return nil
+}
+
+func (m *memCluster) DeviceUser(_ context.Context, _ Credentials, device string) (DeviceStatus, error) {
+	if err := m.call("DeviceUser"); err != nil {
+		return DeviceStatus{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.devices[device]
+	return DeviceStatus{Exists: ok, User: cur}, nil
+}
+
+func (m *memCluster) UserDevices(_ context.Context, _ Credentials, user string) (UserStatus, error) {
+	if err := m.call("UserDevices"); err != nil {
+		return UserStatus{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.users[user]
+	return UserStatus{Exists: ok}, nil
+}
+
+func (m *memCluster) AuthenticateUser(_ context.Context, _ Credentials, user, pin string) (bool, error) {
+	if err := m.call("AuthenticateUser"); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.users[user]
+	return ok && p == pin, nil
+}
+
+var goodCred = Credentials{AppID: "bcapp", AppCertificate: "s3cret"}
+
+// world: EU has SEPEU1 and user EUUSER (PIN 1234); US has SEPUS1 and USUSER (PIN 5678).
+func world(t *testing.T, def string) (*Connector, *memCluster, *memCluster) {
+	t.Helper()
+	eu, us := newMem("EU"), newMem("US")
+	eu.devices["SEPEU1"] = ""
+	eu.users["EUUSER"] = "1234"
+	us.devices["SEPUS1"] = ""
+	us.users["USUSER"] = "5678"
+	c, err := NewConnector([]Cluster{eu, us}, def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, eu, us
+}
+
+var unreachable = Errorf(CodeUnreachable, "CUCM cluster X unreachable")
+
+func TestConnectorLogin(t *testing.T) {
+	tests := []struct {
+		name        string
+		def         string
+		req         Request
+		cred        Credentials
+		setup       func(eu, us *memCluster)
+		wantCode    int
+		wantCluster string
+		wantOn      func(eu, us *memCluster) string
+	}{
+		{"local login on default", "EU", Request{Device: "SEPEU1", User: "EUUSER"}, goodCred, nil, 0, "EU", func(eu, us *memCluster) string { return eu.devices["SEPEU1"] }},
+		{"local login ignores PIN", "EU", Request{Device: "SEPEU1", User: "EUUSER", PIN: "0000"}, goodCred, nil, 0, "EU", func(eu, us *memCluster) string { return eu.devices["SEPEU1"] }},
+		{"cluster code case-insensitive", "", Request{Device: "SEPUS1", User: "USUSER", Cluster: "us"}, goodCred, nil, 0, "US", func(eu, us *memCluster) string { return us.devices["SEPUS1"] }},
+		{"unknown cluster", "EU", Request{Device: "SEPEU1", User: "EUUSER", Cluster: "XX"}, goodCred, nil, CodeClusterNotFound, "", nil},
+		{"search finds US", "", Request{Device: "SEPUS1", User: "USUSER"}, goodCred, nil, 0, "US", func(eu, us *memCluster) string { return us.devices["SEPUS1"] }},
+		{"search finds nothing", "", Request{Device: "SEPNONE", User: "USUSER"}, goodCred, nil, 11, "", nil},
+		{"search all down", "", Request{Device: "SEPUS1", User: "USUSER"}, goodCred, func(eu, us *memCluster) { eu.fail["DeviceUser"], us.fail["DeviceUser"] = unreachable, unreachable }, CodeUnreachable, "", nil},
+		{"search one down, other lacks device", "", Request{Device: "SEPNONE", User: "USUSER"}, goodCred, func(eu, us *memCluster) { eu.fail["DeviceUser"] = unreachable }, CodeUnreachable, "", nil},
+		{"search one down, other has device", "", Request{Device: "SEPUS1", User: "USUSER"}, goodCred, func(eu, us *memCluster) { eu.fail["DeviceUser"] = unreachable }, 0, "US", nil},
+		{"search passes EM error", "", Request{Device: "SEPNONE", User: "USUSER"}, goodCred, func(eu, us *memCluster) { eu.fail["DeviceUser"] = CUCMError(3, "Could not authenticate 'bcapp'") }, 3, "", nil},
+		{"roaming without PIN", "EU", Request{Device: "SEPEU1", User: "USUSER"}, goodCred, nil, CodePINRequired, "EU", nil},
+		{"roaming with right PIN", "EU", Request{Device: "SEPEU1", User: "USUSER", PIN: "5678"}, goodCred, nil, 0, "EU", func(eu, us *memCluster) string { return eu.devices["SEPEU1"] }},
+		{"roaming with wrong PIN", "EU", Request{Device: "SEPEU1", User: "USUSER", PIN: "1111"}, goodCred, nil, CodePINInvalid, "EU", func(eu, us *memCluster) string { return eu.devices["SEPEU1"] }},
+		{"roaming user unknown everywhere", "EU", Request{Device: "SEPEU1", User: "GHOST", PIN: "1111"}, goodCred, nil, CodeHomeNotFound, "EU", nil},
+		{"roaming home cluster down", "EU", Request{Device: "SEPEU1", User: "USUSER", PIN: "5678"}, goodCred, func(eu, us *memCluster) { us.fail["UserDevices"] = unreachable }, CodeUnreachable, "EU", nil},
+		{"roaming AXL down", "EU", Request{Device: "SEPEU1", User: "USUSER", PIN: "5678"}, goodCred, func(eu, us *memCluster) { us.fail["AuthenticateUser"] = unreachable }, CodeUnreachable, "EU", nil},
+		{"CUCM code passed through", "EU", Request{Device: "SEPEU1", User: "EUUSER"}, goodCred, func(eu, us *memCluster) { eu.devices["SEPEU1"] = "OTHER" }, 18, "EU", nil},
+		{"missing certificate", "EU", Request{Device: "SEPEU1", User: "EUUSER"}, Credentials{AppID: "bcapp"}, nil, CodeCredentials, "", nil},
+		{"invalid device before anything", "EU", Request{Device: "SEP EU1", User: "EUUSER"}, goodCred, nil, CodeInvalidDevice, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, eu, us := world(t, tt.def)
+			if tt.setup != nil {
+				tt.setup(eu, us)
+			}
+			out, err := c.Login(context.Background(), tt.cred, tt.req)
+			if got := ErrorCode(err); got != tt.wantCode {
+				t.Fatalf("Login(%+v) = %v, want code %d", tt.req, err, tt.wantCode)
+			}
+			if out.Cluster != tt.wantCluster {
+				t.Errorf("cluster %q, want %q", out.Cluster, tt.wantCluster)
+			}
+			if tt.wantOn != nil {
+				want := tt.req.User
+				if tt.wantCode != 0 {
+					want = ""
+				}
+				if got := tt.wantOn(eu, us); got != want {
+					t.Errorf("device holds %q, want %q", got, want)
+				}
+			}
+			if err != nil && tt.req.PIN != "" && strings.Contains(err.Error(), tt.req.PIN) {
+				t.Errorf("error %q leaks the PIN", err)
+			}
+		})
+	}
+}
+
+func TestConnectorNoCUCMCallOnBadInput(t *testing.T) {
+	c, eu, us := world(t, "")
+	for _, req := range []Request{{Device: ""}, {Device: "SEP1", User: ""}, {Device: "SEP1", User: "u", Cluster: "a.b"}, {Device: "SEP1", User: "u", PIN: "x"}} {
+		_, _ = c.Login(context.Background(), goodCred, req)
+	}
+	_, _ = c.Logout(context.Background(), Credentials{}, Request{Device: "SEPEU1"})
+	if len(eu.calls)+len(us.calls) != 0 {
+		t.Errorf("CUCM was called for invalid input: %v %v", eu.calls, us.calls)
+	}
+}
+
+func TestConnectorLogoutAndLoggedInUser(t *testing.T) {
+	c, eu, _ := world(t, "")
+	eu.devices["SEPEU1"] = "EUUSER"
+	ctx := context.Background()
+	out, err := c.LoggedInUser(ctx, goodCred, Request{Device: "SEPEU1"})
+	if err != nil || out.User != "EUUSER" || out.Cluster != "EU" {
+		t.Fatalf("LoggedInUser = %+v, %v", out, err)
+	}
+	if n := len(eu.calls); n != 1 {
+		t.Errorf("search result not reused: %d calls %v", n, eu.calls)
+	}
+	if _, err := c.Logout(ctx, goodCred, Request{Device: "SEPEU1"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err = c.LoggedInUser(ctx, goodCred, Request{Device: "SEPEU1", Cluster: "EU"})
+	if err != nil || out.User != "" {
+		t.Errorf("after logout: %+v, %v; want nobody", out, err)
+	}
+	if _, err := c.Logout(ctx, goodCred, Request{Device: "SEPEU1", Cluster: "EU"}); ErrorCode(err) != 19 {
+		t.Errorf("second logout: %v, want 19", err)
+	}
+	if _, err := c.LoggedInUser(ctx, goodCred, Request{Device: "SEPX", Cluster: "EU"}); ErrorCode(err) != 11 {
+		t.Errorf("unknown device: %v, want 11", err)
+	}
+}
+
+func TestNewConnectorErrors(t *testing.T) {
+	if _, err := NewConnector([]Cluster{newMem("EU"), newMem("eu")}, ""); err == nil {
+		t.Error("duplicate codes accepted")
+	}
+	if _, err := NewConnector([]Cluster{newMem("EU")}, "US"); err == nil {
+		t.Error("unknown default accepted")
+	}
+}
+
+func TestResultFor(t *testing.T) {
+	login := Request{Op: OpLogin, Device: "SEP1CE6C79BAF1F", User: "ALMUSER01"}
+	tests := []struct {
+		name     string
+		req      Request
+		out      Outcome
+		err      error
+		wantCode int
+		wantText string
+		wantUser string
+	}{
+		{"login ok", login, Outcome{Cluster: "EU"}, nil, 0, "Login successful for ALMUSER01 on device SEP1CE6C79BAF1F", "ALMUSER01"},
+		{"logout ok", Request{Op: OpLogout, Device: "SEP1CE6C79BAF1F"}, Outcome{}, nil, 0, "Logout successful for device SEP1CE6C79BAF1F", ""},
+		{"who ok", Request{Op: OpLoggedInUser, Device: "SEP001120F678E2"}, Outcome{User: "ALMUSER01"}, nil, 0, "Get logged in user request successful", "ALMUSER01"},
+		{"who nobody", Request{Op: OpLoggedInUser, Device: "SEP1"}, Outcome{}, nil, 0, "No user logged in on device SEP1", ""},
+		{"CUCM error names all", login, Outcome{Cluster: "EU"}, CUCMError(18, "Another user logged in"), 18,
+			"Login failed for ALMUSER01 on device SEP1CE6C79BAF1F in cluster EU: Another user logged in", "ALMUSER01"},
+		{"service error as is", login, Outcome{}, Errorf(CodeClusterNotFound, "Cluster with code [XX] not found"), 1001, "Cluster with code [XX] not found", "ALMUSER01"},
+		{"deadline", login, Outcome{}, context.DeadlineExceeded, CodeBusy, "Service busy: request deadline passed", "ALMUSER01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ResultFor(tt.req, tt.out, tt.err)
+			if r.Code != tt.wantCode || r.Text != tt.wantText || r.User != tt.wantUser {
+				t.Errorf("got code %d text %q user %q; want %d %q %q", r.Code, r.Text, r.User, tt.wantCode, tt.wantText, tt.wantUser)
+			}
+		})
+	}
+}

@@ -40,7 +40,6 @@ type opSpec struct {
 	names []string // after {device}
 }
 
-
 // routes lists the device operations; getversioninfo is separate.
 func routes() []opSpec {
 	return []opSpec{

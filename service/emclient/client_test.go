@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/emconnector/emconnector/service"
-	"github.com/emconnector/emconnector/service/internal/fakecucm"
+	"github.com/emconnector/emconnector/service/fakecucm"
 )
 
 var cred = service.Credentials{AppID: "bcapp", AppCertificate: "s3cret"}

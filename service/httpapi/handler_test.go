@@ -17,7 +17,7 @@ import (
 
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/emclient"
-	"github.com/emconnector/emconnector/service/internal/fakecucm"
+	"github.com/emconnector/emconnector/service/fakecucm"
 )
 
 const authXML = "<request><appID>bcapp</appID><appCertificate>s3cret</appCertificate></request>"

@@ -21,7 +21,7 @@ func newLimiter(max, queue int) *limiter {
 	return &limiter{slots: make(chan struct{}, max), queue: queue}
 }
 
-// errQueueFull and the context's error are the two ways acquire fails.
+// limitError is why acquire failed: the queue was full, or ctx ended first.
 type limitError struct{ full bool }
 
 func (e *limitError) Error() string {

@@ -133,6 +133,48 @@ func parseProcStatus(data []byte) (rss, peak int64, err error) {
 	return rss, peak, nil
 }
 
+// clockTicks is USER_HZ, the unit of the CPU times in /proc/PID/stat; the kernel fixes it at
+// 100 for user space on every architecture Go supports on Linux.
+const clockTicks = 100
+
+// cpuTime reads the CPU time (user + system, all threads) the process has used so far.
+func (p *process) cpuTime() (time.Duration, error) {
+	return procCPUTime(p.cmd.Process.Pid)
+}
+
+// procCPUTime reads utime + stime of pid from /proc/PID/stat.
+func procCPUTime(pid int) (time.Duration, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseProcStat(data)
+}
+
+// parseProcStat extracts utime + stime (fields 14 and 15) from a /proc/PID/stat line. The
+// command name (field 2) is in parentheses and may hold spaces, so fields are counted from
+// the last ')'.
+func parseProcStat(data []byte) (time.Duration, error) {
+	end := bytes.LastIndexByte(data, ')')
+	if end < 0 {
+		return 0, errors.New("malformed /proc stat: no ')'")
+	}
+	f := strings.Fields(string(data[end+1:]))
+	// f[0] is field 3 (state); utime is field 14, stime field 15.
+	if len(f) < 13 {
+		return 0, errors.New("malformed /proc stat: too few fields")
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("malformed /proc stat: %w", err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
 // logTail returns the last lines of the process's output, for error messages. The binaries
 // redact secrets in their logs, and the benchmark passes none on their command lines.
 func (p *process) logTail(lines int) string {

@@ -29,6 +29,27 @@ func TestParseProcStatus(t *testing.T) {
 	}
 }
 
+func TestParseProcStat(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"plain", "42 (cucmsim) S 1 42 42 0 -1 4194304 100 0 0 0 250 130 0 0 20 0 9 0 1 2 3", 3800 * time.Millisecond, false},
+		{"spaces and parens in name", "42 (a) b (c) R 1 42 42 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0", 100 * time.Millisecond, false},
+		{"truncated", "42 (x) R 1 2 3", 0, true},
+		{"no name", "42 x R", 0, true},
+		{"not a number", "42 (x) R 1 42 42 0 -1 0 0 0 0 0 a 3 0", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := parseProcStat([]byte(tt.in))
+		if got != tt.want || (err != nil) != tt.wantErr {
+			t.Errorf("%s: got %v, %v; want %v, error %v", tt.name, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
 func TestProcessLifecycle(t *testing.T) {
 	dir := t.TempDir()
 	addr := filepath.Join(dir, "addr.json")

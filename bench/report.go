@@ -69,8 +69,18 @@ type ScenarioResult struct {
 	P50Ms      float64             `json:"p50Ms"`
 	P99Ms      float64             `json:"p99Ms"`
 	ErrorKinds []loadgen.ErrorKind `json:"errorKinds,omitempty"`
+	CPU        CPUFigures          `json:"cpu"`
 
 	p50, p99 time.Duration
+}
+
+// CPUFigures is the CPU time (user + system, from /proc, 10 ms resolution) each process used
+// during a scenario, per request, and the cores busy on average.
+type CPUFigures struct {
+	SimUs     float64 `json:"cucmsimUsPerRequest"`
+	ServiceUs float64 `json:"bcserviceUsPerRequest"`
+	LoadGenUs float64 `json:"loadgenUsPerRequest"`
+	CoresBusy float64 `json:"coresBusy"`
 }
 
 // Target is one of the goals the README reports against.
@@ -124,6 +134,15 @@ func (r *Result) WriteTable(w io.Writer) error {
 	fmt.Fprintln(tw, "scenario\tmode\trequests\treq/s\tp50 ms\tp99 ms\terrors\t")
 	for _, s := range r.Scenarios {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.3f\t%.3f\t%d\t\n", s.Name, s.Mode, s.Requests, s.RPS, s.P50Ms, s.P99Ms, s.Errors)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nCPU time per request (µs) and cores busy, by process:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tmode\tcucmsim\tbcservice\tloadgen\tcores\t")
+	for _, s := range r.Scenarios {
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.0f\t%.2f\t\n", s.Name, s.Mode, s.CPU.SimUs, s.CPU.ServiceUs, s.CPU.LoadGenUs, s.CPU.CoresBusy)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -187,12 +187,22 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return closed.Run(ctx, tg.cycleOp(fx.pairsFor(cfg.Concurrency, cfg.PairsPerWorker)))
 		}},
 	}
+	procs := []cpuSource{sim.cpuTime, svc.cpuTime, func() (time.Duration, error) { return procCPUTime(os.Getpid()) }}
 	for _, sc := range scenarios {
+		before, err := cpuTimes(procs)
+		if err != nil {
+			return nil, err
+		}
 		st := sc.run()
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		after, err := cpuTimes(procs)
+		if err != nil {
+			return nil, err
+		}
 		r := scenarioResult(sc.name, sc.mode, st)
+		r.CPU = cpuShare(before, after, st)
 		log.Info("scenario done", "scenario", sc.name, "mode", sc.mode, "requests", r.Requests, "rps", int(r.RPS), "errors", r.Errors)
 		res.Scenarios = append(res.Scenarios, r)
 	}
@@ -223,6 +233,42 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		log.Info("result written", "file", path)
 	}
 	return res, nil
+}
+
+// cpuSource reads one process's CPU time so far.
+type cpuSource func() (time.Duration, error)
+
+func cpuTimes(srcs []cpuSource) ([]time.Duration, error) {
+	out := make([]time.Duration, len(srcs))
+	for i, f := range srcs {
+		t, err := f()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// cpuShare turns the CPU time cucmsim, bcservice and the load generator (in that order) used
+// during a scenario into microseconds per request and cores busy: what the 2 cores were
+// spent on, which is what bounds the closed-loop throughput.
+func cpuShare(before, after []time.Duration, st *loadgen.Stats) CPUFigures {
+	per := func(i int) float64 {
+		if st.Requests == 0 {
+			return 0
+		}
+		return float64(after[i]-before[i]) / float64(time.Microsecond) / float64(st.Requests)
+	}
+	var total time.Duration
+	for i := range after {
+		total += after[i] - before[i]
+	}
+	cores := 0.0
+	if st.Elapsed > 0 {
+		cores = total.Seconds() / st.Elapsed.Seconds()
+	}
+	return CPUFigures{SimUs: per(0), ServiceUs: per(1), LoadGenUs: per(2), CoresBusy: cores}
 }
 
 // removeStale deletes an address file left by an earlier run in a kept work directory, which

@@ -1,0 +1,116 @@
+package cucmsim
+
+import (
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultRequestLogSize is how many requests a cluster's log keeps (oldest dropped first), so
+// a long benchmark cannot grow the simulator without bound.
+const DefaultRequestLogSize = 10000
+
+// maxLoggedXML caps the XML kept per entry.
+const maxLoggedXML = 4096
+
+// RequestEntry is one request as GET /v1/clusters/{code}/requests shows it. It never holds a
+// secret: appCertificate is replaced by ***, AXL bodies (PINs) are not kept at all.
+type RequestEntry struct {
+	Seq       int64     `json:"seq"`
+	Time      time.Time `json:"time"`
+	Node      string    `json:"node"`
+	Method    string    `json:"method"`
+	Operation string    `json:"operation,omitempty"`
+	Device    string    `json:"device,omitempty"`
+	User      string    `json:"user,omitempty"`
+	AppID     string    `json:"appID,omitempty"`
+	// Code is the EM code answered (0 = success); omitted when no EM answer was sent
+	// (dropped, HTTP status fault, garbled body, 403, AXL).
+	Code *int `json:"code,omitempty"`
+	// Status is the HTTP status sent (0 when the connection was dropped).
+	Status int    `json:"status"`
+	Fault  string `json:"fault,omitempty"`
+	XML    string `json:"xml,omitempty"`
+}
+
+// requestLog is a bounded, ordered log of a cluster's requests.
+type requestLog struct {
+	mu      sync.Mutex
+	size    int
+	seq     int64
+	entries []RequestEntry
+}
+
+func (l *requestLog) add(e RequestEntry) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.seq++
+	e.Seq = l.seq
+	if len(l.entries) >= l.size {
+		n := copy(l.entries, l.entries[len(l.entries)-l.size+1:])
+		l.entries = l.entries[:n]
+	}
+	l.entries = append(l.entries, e)
+}
+
+func (l *requestLog) list() []RequestEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]RequestEntry{}, l.entries...)
+}
+
+// clear empties the log; sequence numbers keep counting so a test can tell old from new.
+func (l *requestLog) clear() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entries = nil
+}
+
+// redactXML replaces the content of every appCertificate and appEncryptedCertificate element
+// with ***, also in malformed documents (an unclosed element hides the rest), then caps the size.
+func redactXML(doc string) string {
+	var b strings.Builder
+	rest := doc
+	for {
+		i, tag := firstTag(rest, "<appCertificate", "<appEncryptedCertificate")
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		gt := strings.IndexByte(rest[i:], '>')
+		if gt < 0 {
+			b.WriteString(rest[:i])
+			b.WriteString(tag + "***")
+			break
+		}
+		open := rest[:i+gt+1]
+		b.WriteString(open)
+		if strings.HasSuffix(open, "/>") {
+			rest = rest[i+gt+1:]
+			continue
+		}
+		b.WriteString("***")
+		rest = rest[i+gt+1:]
+		end := strings.Index(rest, "</"+tag[1:])
+		if end < 0 {
+			break
+		}
+		rest = rest[end:]
+	}
+	s := b.String()
+	if len(s) > maxLoggedXML {
+		s = s[:maxLoggedXML] + "…"
+	}
+	return s
+}
+
+// firstTag returns the index of the earliest of the tags in s and which one it was.
+func firstTag(s string, tags ...string) (int, string) {
+	best, which := -1, ""
+	for _, t := range tags {
+		if i := strings.Index(s, t); i >= 0 && (best < 0 || i < best) {
+			best, which = i, t
+		}
+	}
+	return best, which
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/emconnector/emconnector/cucmsim"
+	"github.com/emconnector/emconnector/cucmsim/topology"
+)
+
+// shutdownTimeout bounds the graceful shutdown after SIGINT/SIGTERM.
+const shutdownTimeout = 5 * time.Second
+
+// newApp builds the command line; main only wires signals and exit codes, tests run it in-process.
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:      "cucmsim",
+		Usage:     "simulate CUCM Extension Mobility (EMService) clusters",
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Commands: []*cli.Command{
+			{
+				Name:  "serve",
+				Usage: "serve the clusters of a topology",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "topology", Usage: "topology YAML `FILE`", Required: true},
+					&cli.StringFlag{Name: "admin", Value: "127.0.0.1:18000", Usage: "control API listen `ADDR` (empty or :0 = ephemeral)"},
+					&cli.BoolFlag{Name: "ephemeral-ports", Usage: "bind every node on 127.0.0.1:0 instead of its topology address"},
+					&cli.StringFlag{Name: "addr-file", Usage: "write the bound addresses as JSON to `FILE` once listening"},
+					&cli.Uint64Flag{Name: "seed", Usage: "seed of the fault probability random source"},
+					&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error"},
+				},
+				Action: func(c *cli.Context) error { return serve(c.Context, c, stderr) },
+			},
+			{
+				Name:      "validate",
+				Usage:     "check a topology file",
+				ArgsUsage: "FILE",
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return cli.Exit("usage: cucmsim validate FILE", 2)
+					}
+					topo, err := topology.Load(c.Args().First())
+					if err != nil {
+						return err
+					}
+					devices, users := 0, 0
+					for _, cl := range topo.Clusters {
+						devices += len(cl.Devices)
+						users += len(cl.Users)
+					}
+					fmt.Fprintf(stdout, "%s: OK (%d clusters, %d devices, %d users)\n", c.Args().First(), len(topo.Clusters), devices, users)
+					return nil
+				},
+			},
+			{
+				Name:  "gen",
+				Usage: "generate a large valid topology (stdout by default)",
+				Flags: []cli.Flag{
+					&cli.IntFlag{Name: "devices", Required: true, Usage: "number of devices"},
+					&cli.IntFlag{Name: "users", Required: true, Usage: "number of users (one profile each)"},
+					&cli.IntFlag{Name: "clusters", Value: 2, Usage: "number of clusters (C1, C2, …)"},
+					&cli.IntFlag{Name: "nodes", Value: 2, Usage: "nodes per cluster"},
+					&cli.IntFlag{Name: "base-port", Value: 18081, Usage: "port of the first node; cluster i node j gets base+10*i+j"},
+					&cli.StringFlag{Name: "pin", Value: "1234", Usage: "every user's PIN"},
+					&cli.StringFlag{Name: "out", Usage: "output `FILE` (default stdout)"},
+				},
+				Action: func(c *cli.Context) error {
+					opts := topology.GenOptions{Devices: c.Int("devices"), Users: c.Int("users"), Clusters: c.Int("clusters"),
+						NodesPerCluster: c.Int("nodes"), BasePort: c.Int("base-port"), PIN: c.String("pin")}
+					if c.String("out") == "" {
+						return topology.Generate(stdout, opts)
+					}
+					return writeAtomically(c.String("out"), func(w io.Writer) error { return topology.Generate(w, opts) })
+				},
+			},
+		},
+	}
+}
+
+func serve(ctx context.Context, c *cli.Context, stderr io.Writer) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	start := time.Now()
+	topo, err := topology.Load(c.String("topology"))
+	if err != nil {
+		return err
+	}
+	admin := c.String("admin")
+	if admin == "" || strings.HasSuffix(admin, ":0") {
+		admin = "127.0.0.1:0"
+	}
+	sim, err := cucmsim.New(topo, cucmsim.Options{
+		Logger:         logger,
+		AdminAddr:      admin,
+		EphemeralPorts: c.Bool("ephemeral-ports"),
+		Seed:           c.Uint64("seed"),
+	})
+	if err != nil {
+		return err
+	}
+	if err := sim.Start(ctx); err != nil {
+		return err
+	}
+	addrs := sim.Addrs()
+	if f := c.String("addr-file"); f != "" {
+		err := writeAtomically(f, func(w io.Writer) error { return json.NewEncoder(w).Encode(addrs) })
+		if err != nil {
+			_ = sim.Close()
+			return fmt.Errorf("--addr-file: %w", err)
+		}
+	}
+	logger.Info("cucmsim ready", "topology", c.String("topology"), "admin", addrs.Admin, "nodes", addrs.Nodes, "startup", time.Since(start))
+	<-ctx.Done()
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	return sim.Shutdown(sctx)
+}
+
+// writeAtomically writes a temporary file next to path and renames it into place, so readers
+// (tests polling --addr-file) never see a partial file.
+func writeAtomically(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -45,7 +45,10 @@ type FaultInfo struct {
 	Hits      int  `json:"hits"`
 }
 
-var faultOperations = []string{"", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "axl"}
+// faultOperations lists the operation names a fault may match ("" = any).
+func faultOperations() []string {
+	return []string{"", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "axl"}
+}
 
 // response is what a request is about to answer; effects reshape it.
 type response struct {
@@ -139,7 +142,7 @@ type hit struct {
 // newFault validates spec. nodeExists checks spec.Node against the cluster.
 func newFault(id string, spec FaultSpec, nodeExists func(string) bool) (*fault, error) {
 	f := &fault{id: id, spec: spec, remaining: spec.Count}
-	if !slices.Contains(faultOperations, spec.Operation) {
+	if !slices.Contains(faultOperations(), spec.Operation) {
 		return nil, fmt.Errorf("unknown operation %q", spec.Operation)
 	}
 	if spec.Node != "" && !nodeExists(spec.Node) {

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,8 +17,18 @@ import (
 // maxErrors bounds how many problems one Parse reports, so a broken 100k-line file stays readable.
 const maxErrors = 20
 
-// clusterCodePattern keeps cluster codes usable in URLs and config files.
-var clusterCodePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,16}$`)
+// validClusterCode keeps cluster codes usable in URLs and config files: 1-16 of [A-Za-z0-9_-].
+func validClusterCode(code string) bool {
+	if len(code) == 0 || len(code) > 16 {
+		return false
+	}
+	for _, c := range code {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // Error is one problem of a topology file, printed as "FILE:LINE: problem".
 type Error struct {

@@ -14,7 +14,7 @@ func validate(t *Topology, errs *errorList) {
 	userHome := map[string]string{}
 	for ci := range t.Clusters {
 		c := &t.Clusters[ci]
-		if !clusterCodePattern.MatchString(c.Code) {
+		if !validClusterCode(c.Code) {
 			errs.add(c.Line, fmt.Sprintf("cluster code %q: want 1-16 letters, digits, '-' or '_'", c.Code))
 		}
 		key := strings.ToUpper(c.Code)

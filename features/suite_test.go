@@ -1,0 +1,70 @@
+// Package features holds the end-to-end feature suites: they build the real cucmsim and
+// bcservice binaries once, start them as processes on ephemeral ports and drive them over
+// HTTP exactly as a client would (EM XML, the control API, the Business Connector API).
+package features
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gexec"
+)
+
+const (
+	simPackage     = "github.com/emconnector/emconnector/cmd/cucmsim"
+	servicePackage = "github.com/emconnector/emconnector/cmd/bcservice"
+)
+
+// builtBinaries are the executables built once per suite run and shared by every parallel
+// Ginkgo process. ServiceErr is set instead of Service while bcservice does not build, so the
+// simulator specs still run and the service specs fail (or skip) with a clear message.
+type builtBinaries struct {
+	Sim        string `json:"sim"`
+	Service    string `json:"service,omitempty"`
+	ServiceErr string `json:"serviceErr,omitempty"`
+}
+
+// binaries is the suite's only package-level variable: SynchronizedBeforeSuite is the one way
+// Ginkgo hands data from the suite set-up to the specs. It is written once, before any spec.
+var binaries builtBinaries
+
+func TestFeatures(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Features")
+}
+
+var _ = SynchronizedBeforeSuite(func() []byte {
+	// Runs on the first Ginkgo process only: compile each binary once.
+	var b builtBinaries
+	var err error
+	b.Sim, err = gexec.Build(simPackage)
+	Expect(err).NotTo(HaveOccurred(), "building cucmsim")
+	if _, statErr := os.Stat(repoPath("cmd/bcservice")); statErr != nil {
+		b.ServiceErr = "cmd/bcservice does not exist yet"
+	} else if b.Service, err = gexec.Build(servicePackage); err != nil {
+		b.ServiceErr = "bcservice does not build: " + err.Error()
+	}
+	data, err := json.Marshal(b)
+	Expect(err).NotTo(HaveOccurred())
+	return data
+}, func(data []byte) {
+	Expect(json.Unmarshal(data, &binaries)).To(Succeed())
+})
+
+var _ = SynchronizedAfterSuite(func() {}, func() {
+	gexec.CleanupBuildArtifacts()
+})
+
+// repoPath turns a path relative to the repository root into one usable from the suite's
+// working directory (go test runs in the package directory, features/). Absolute paths (a
+// spec's temporary files) are returned unchanged.
+func repoPath(rel string) string {
+	if filepath.IsAbs(rel) {
+		return rel
+	}
+	return filepath.Join("..", filepath.FromSlash(rel))
+}

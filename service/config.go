@@ -2,13 +2,13 @@ package service
 
 import (
 	"bytes"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"net"
-	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -48,24 +48,47 @@ type ServerConfig struct {
 }
 
 // LogConfig selects the slog level (debug, info, warn, error) and format
-// (text, json).
+// (json, the default for a service whose logs go to a collector, or text).
 type LogConfig struct {
 	Level  string `yaml:"level"`
 	Format string `yaml:"format"`
 }
 
-// TLSConfig is parsed and validated but not served yet: TLS serving is a
-// later addition (the HTTP layer is a middleware chain to make that easy).
+// TLSConfig makes the service serve HTTPS when CertFile and KeyFile are
+// set. ClientCAFile and ClientAuth add client certificates (mutual TLS).
 type TLSConfig struct {
 	CertFile     string `yaml:"certFile"`
 	KeyFile      string `yaml:"keyFile"`
 	ClientCAFile string `yaml:"clientCAFile"`
-	// ClientAuth is none, request, require or verify.
+	// ClientAuth is none, optional (a certificate is verified if one is
+	// sent) or required. Every accepted certificate is verified against
+	// ClientCAFile: there is no mode that takes an unverified certificate.
+	// Default: required when ClientCAFile is set, else none. The older
+	// spellings request (= optional), require and verify (= required) are
+	// accepted as aliases.
 	ClientAuth string `yaml:"clientAuth"`
 }
 
-// AccessConfig lists IP addresses or CIDR prefixes; parsed and validated,
-// enforced by a later middleware.
+// Enabled reports whether the service serves HTTPS.
+func (t TLSConfig) Enabled() bool { return t.CertFile != "" }
+
+// ClientAuthMode returns ClientAuth with the aliases resolved: none,
+// optional or required ("" for an unknown value).
+func (t TLSConfig) ClientAuthMode() string {
+	switch strings.ToLower(t.ClientAuth) {
+	case "none":
+		return "none"
+	case "optional", "request":
+		return "optional"
+	case "required", "require", "verify":
+		return "required"
+	}
+	return ""
+}
+
+// AccessConfig lists IP addresses or CIDR prefixes (AccessPolicy enforces
+// them): deny wins, an empty allow list allows all, and X-Forwarded-For is
+// believed only from TrustedProxies.
 type AccessConfig struct {
 	Allow          []string `yaml:"allow"`
 	Deny           []string `yaml:"deny"`
@@ -163,7 +186,11 @@ func (c *Config) ApplyDefaults() {
 	setDefault(&c.Server.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	setDefault(&c.Server.ShutdownTimeout, DefaultShutdownTimeout)
 	setDefault(&c.Log.Level, "info")
-	setDefault(&c.Log.Format, "text")
+	setDefault(&c.Log.Format, "json")
+	if c.TLS.ClientCAFile != "" {
+		// A configured client CA means mutual TLS was intended.
+		setDefault(&c.TLS.ClientAuth, "required")
+	}
 	setDefault(&c.TLS.ClientAuth, "none")
 	for i := range c.Clusters {
 		cl := &c.Clusters[i]
@@ -313,10 +340,27 @@ func (c *Config) validateTLS(bad func(key, format string, args ...any)) {
 			bad(f.key, "%v", err)
 		}
 	}
-	switch t.ClientAuth {
-	case "none", "request", "require", "verify":
-	default:
-		bad("tls.clientAuth", "%q must be none, request, require or verify", t.ClientAuth)
+	mode := t.ClientAuthMode()
+	switch {
+	case mode == "":
+		bad("tls.clientAuth", "%q must be none, optional or required", t.ClientAuth)
+	case mode != "none" && t.ClientCAFile == "":
+		bad("tls.clientAuth", "%s needs tls.clientCAFile (client certificates are always verified)", mode)
+	}
+	if t.ClientCAFile != "" && !t.Enabled() {
+		bad("tls.clientCAFile", "client certificates need tls.certFile and tls.keyFile")
+	}
+	if fileExists(t.CertFile) && fileExists(t.KeyFile) {
+		if _, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile); err != nil {
+			bad("tls", "certificate and key: %v", err)
+		}
+	}
+	if t.ClientCAFile != "" {
+		if fileExists(t.ClientCAFile) {
+			if _, err := LoadCAPool(t.ClientCAFile); err != nil {
+				bad("tls.clientCAFile", "%v", err)
+			}
+		}
 	}
 }
 
@@ -369,9 +413,14 @@ func checkURL(s string) error {
 }
 
 func validPrefix(s string) bool {
-	if _, err := netip.ParseAddr(s); err == nil {
-		return true
+	_, ok := parsePrefix(s)
+	return ok
+}
+
+func fileExists(path string) bool {
+	if path == "" {
+		return false
 	}
-	_, err := netip.ParsePrefix(s)
+	_, err := os.Stat(path)
 	return err == nil
 }

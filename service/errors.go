@@ -33,6 +33,9 @@ const (
 	CodeInvalidFormat    = 1012
 	CodeHomeNotFound     = 1013
 	CodeCUCMUnknownError = 1014
+	// CodeAccessDenied answers a client whose address the access lists
+	// refuse (HTTP 403). 1015 is the next free service code.
+	CodeAccessDenied = 1015
 )
 
 // EM codes the service reacts to (all others are only passed through).

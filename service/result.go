@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// Result is the answer to one API request: what the XML response carries and
-// what the request log line (and later the metric) reports.
+// Result is the answer to one API request. The XML (or JSON) answer, the
+// request log line, the audit event and the metrics are all made from the
+// same Result value, so the four never disagree.
 type Result struct {
 	Op     Op
 	Device string
@@ -16,6 +17,42 @@ type Result struct {
 	Cluster string
 	Code    int
 	Text    string
+	// FromCUCM is true when Code is an EM code answered by CUCM.
+	FromCUCM bool
+}
+
+// Outcome classes of a Result, the `outcome` of audit events and metrics.
+const (
+	OutcomeSuccess     = "success"     // code 0
+	OutcomeCUCMError   = "cucm_error"  // CUCM refused (EM code passed through, or 1014)
+	OutcomeInvalid     = "invalid"     // the request was malformed (404, 405, 413, 1005-1009, 1012)
+	OutcomeRejected    = "rejected"    // the service refused it (1001, 1003, 1004, 1013, 1015)
+	OutcomeUnavailable = "unavailable" // CUCM could not be used (1002, 1010, 1011)
+	OutcomeError       = "error"       // internal error (500)
+)
+
+// Outcome classifies r for audit events and metrics with a small fixed set
+// of values (a label must not grow with the input).
+func (r Result) Outcome() string {
+	switch {
+	case r.Code == CodeSuccess:
+		return OutcomeSuccess
+	case r.FromCUCM:
+		return OutcomeCUCMError
+	}
+	switch r.Code {
+	case CodeNotFound, CodeMethodNotAllowed, CodeBodyTooLarge, CodeUserEmpty, CodeMalformedXML,
+		CodeCredentials, CodeInvalidDevice, CodeInvalidUser, CodeInvalidFormat:
+		return OutcomeInvalid
+	case CodeClusterNotFound, CodePINRequired, CodePINInvalid, CodeHomeNotFound, CodeAccessDenied:
+		return OutcomeRejected
+	case CodeUnreachable, CodeOutcomeUnknown, CodeBusy:
+		return OutcomeUnavailable
+	case CodeInternal:
+		return OutcomeError
+	}
+	// An EM code answered without FromCUCM (e.g. 11 from a search).
+	return OutcomeCUCMError
 }
 
 // ResultFor is the one place that turns an operation's outcome or error into
@@ -34,7 +71,7 @@ func ResultFor(req Request, out Outcome, err error) Result {
 	}
 	if err != nil {
 		e := asError(err)
-		r.Code, r.Text = e.Code, e.Text
+		r.Code, r.Text, r.FromCUCM = e.Code, e.Text, e.FromCUCM
 		if e.FromCUCM {
 			r.Text = failurePrefix(req, out.Cluster) + ": " + e.Text
 		}

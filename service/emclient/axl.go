@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/emconnector/emconnector/service"
 )
@@ -77,7 +78,9 @@ func (c *Client) AuthenticateUser(ctx context.Context, cred service.Credentials,
 		if ctx.Err() != nil {
 			break
 		}
+		began := time.Now()
 		ans, status, reason := c.postAXL(ctx, target, cred, body)
+		c.obs.CUCMCall(c.code, hostOf(target), "axl", axlOutcome(ctx, ans, status, reason), time.Since(began))
 		switch {
 		case status == http.StatusUnauthorized || status == http.StatusForbidden:
 			return false, service.CUCMError(service.EMCodeAuth, fmt.Sprintf("AXL of cluster %s refused the credentials of '%s'", c.code, cred.AppID))
@@ -94,6 +97,23 @@ func (c *Client) AuthenticateUser(ctx context.Context, cred service.Credentials,
 		return false, c.busy("deadline passed during the PIN check")
 	}
 	return false, service.Errorf(service.CodeUnreachable, "AXL of cluster %s unreachable", c.code)
+}
+
+// axlOutcome classifies one AXL attempt for the Observer.
+func axlOutcome(ctx context.Context, ans AXLAnswer, status int, reason string) string {
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden || reason == "" && ans.IsFault:
+		return CallEMError
+	case reason == "":
+		return CallSuccess
+	case status != 0 && status != http.StatusOK && status != http.StatusInternalServerError:
+		return CallHTTPError
+	case status != 0:
+		return CallGarbled
+	case ctx.Err() != nil || reason == "timeout":
+		return CallTimeout
+	}
+	return CallConnection
 }
 
 func (c *Client) postAXL(ctx context.Context, target string, cred service.Credentials, body string) (AXLAnswer, int, string) {

@@ -40,7 +40,34 @@ type Options struct {
 	// Transport replaces the HTTP transport built from the spec (caFile,
 	// insecureSkipVerify); nil builds it.
 	Transport http.RoundTripper
+	// Observer is told about every HTTP attempt to a node (metrics); nil
+	// means nobody listens.
+	Observer Observer
 }
+
+// Observer learns the outcome of every HTTP attempt to a CUCM node. It is
+// called on the request's goroutine and must not block.
+type Observer interface {
+	// CUCMCall reports one attempt: cluster code, node (host:port of the
+	// URL, never a path or credentials), operation (login, logout,
+	// deviceUserQuery, userDevicesQuery, axl), one of the Call* outcomes and
+	// how long the attempt took.
+	CUCMCall(cluster, node, op, outcome string, d time.Duration)
+}
+
+// Outcomes of one attempt, as reported to the Observer.
+const (
+	CallSuccess    = "success"          // an answer that is not an EM failure
+	CallEMError    = "em_error"         // an EM failure answer (or SOAP fault / AXL refusal)
+	CallTimeout    = "timeout"          // no answer within the node timeout
+	CallConnection = "connection_error" // refused, reset or dropped
+	CallHTTPError  = "http_error"       // an HTTP status other than 200
+	CallGarbled    = "garbled"          // an answer that could not be decoded
+)
+
+type nopObserver struct{}
+
+func (nopObserver) CUCMCall(string, string, string, string, time.Duration) {}
 
 // Client talks to one cluster. It is safe for concurrent use.
 type Client struct {
@@ -55,11 +82,13 @@ type Client struct {
 	busyMax  time.Duration
 	jitter   func(time.Duration) time.Duration
 	log      *slog.Logger
+	obs      Observer
 }
 
 type node struct {
-	url string
-	br  *breaker
+	url  string
+	host string // host:port, the node's name in metrics and stats
+	br   *breaker
 }
 
 var _ service.Cluster = (*Client)(nil)
@@ -80,6 +109,9 @@ func New(spec service.ClusterSpec, opts Options) (*Client, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
 	rt := opts.Transport
 	if rt == nil {
 		t, err := newTransport(spec)
@@ -99,9 +131,10 @@ func New(spec service.ClusterSpec, opts Options) (*Client, error) {
 		busyMax:  spec.BusyRetryMax,
 		jitter:   opts.Jitter,
 		log:      opts.Logger.With("cluster", spec.Code),
+		obs:      opts.Observer,
 	}
 	for _, u := range spec.Nodes {
-		c.nodes = append(c.nodes, &node{url: u, br: newBreaker(spec.BreakerFailures, spec.BreakerCooldown, opts.Now)})
+		c.nodes = append(c.nodes, &node{url: u, host: hostOf(u), br: newBreaker(spec.BreakerFailures, spec.BreakerCooldown, opts.Now)})
 	}
 	return c, nil
 }
@@ -342,8 +375,18 @@ func (c *Client) exchange(ctx context.Context, op, body string, from int, idempo
 		}
 		nd := c.nodes[idx]
 		res.node, res.tried = idx, true
-		resp, reason, maybeSent := c.post(ctx, nd.url, body)
-		if reason == "" {
+		began := time.Now()
+		resp, fail, maybeSent := c.post(ctx, nd.url, body)
+		outcome := CallSuccess
+		switch {
+		case fail.kind != "":
+			outcome = fail.kind
+		case resp.Failure != nil:
+			outcome = CallEMError
+		}
+		c.obs.CUCMCall(c.code, nd.host, op, outcome, time.Since(began))
+		reason := fail.reason
+		if fail.kind == "" {
 			nd.br.success()
 			res.resp, res.maybeSent = resp, false
 			return res
@@ -359,11 +402,17 @@ func (c *Client) exchange(ctx context.Context, op, body string, from int, idempo
 	return res
 }
 
-// post makes one HTTP attempt. A non-empty reason is a transport failure;
+// failure is why one HTTP attempt failed: a Call* kind for metrics and a
+// reason for the debug log. The zero value means no failure.
+type failure struct {
+	kind, reason string
+}
+
+// post makes one HTTP attempt. A non-zero failure is a transport failure;
 // maybeSent tells whether the request may have reached CUCM (anything after
 // the request was written: timeout, dropped connection, HTTP error status,
 // garbled body).
-func (c *Client) post(ctx context.Context, target, body string) (resp *Response, reason string, maybeSent bool) {
+func (c *Client) post(ctx context.Context, target, body string) (resp *Response, f failure, maybeSent bool) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var wrote atomic.Bool
@@ -373,29 +422,51 @@ func (c *Client) post(ctx context.Context, target, body string) (resp *Response,
 	form := url.Values{"xml": {body}}.Encode()
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace), http.MethodPost, target, strings.NewReader(form))
 	if err != nil {
-		return nil, "bad node URL", false
+		return nil, failure{CallConnection, "bad node URL"}, false
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	res, err := c.http.Do(req)
 	if err != nil {
-		return nil, transportReason(err), wrote.Load()
+		return nil, transportFailure(err), wrote.Load()
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer+1))
 	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Sprintf("HTTP %d", res.StatusCode), true
+		return nil, failure{CallHTTPError, fmt.Sprintf("HTTP %d", res.StatusCode)}, true
 	}
 	if err != nil {
-		return nil, "connection dropped while reading the answer: " + transportReason(err), true
+		f := transportFailure(err)
+		f.reason = "connection dropped while reading the answer: " + f.reason
+		return nil, f, true
 	}
 	if len(data) > maxAnswer {
-		return nil, "answer too large", true
+		return nil, failure{CallGarbled, "answer too large"}, true
 	}
 	r, err := DecodeResponse(data)
 	if err != nil {
-		return nil, "garbled answer", true
+		return nil, failure{CallGarbled, "garbled answer"}, true
 	}
-	return r, "", false
+	return r, failure{}, false
+}
+
+// transportFailure classifies a transport error.
+func transportFailure(err error) failure {
+	kind := CallConnection
+	var te interface{ Timeout() bool }
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &te) && te.Timeout() {
+		kind = CallTimeout
+	}
+	return failure{kind, transportReason(err)}
+}
+
+// hostOf is the host:port of a node URL (the URL itself if unparseable,
+// which validated configurations never are).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Host
 }
 
 // transportReason describes err without quoting URLs or bodies.

@@ -1,0 +1,37 @@
+package emclient
+
+// Stats is a snapshot of a client's load and node health, read by the
+// metrics collector at scrape time (so there is no second copy of the state
+// to keep in sync).
+type Stats struct {
+	Cluster string
+	// InFlight login/logout requests hold a concurrency slot; Queued wait
+	// for one.
+	InFlight, Queued int
+	// MaxConcurrent and MaxQueue are the configured limits.
+	MaxConcurrent, MaxQueue int
+	Nodes                   []NodeStats
+}
+
+// NodeStats is one node's breaker state.
+type NodeStats struct {
+	// Node is host:port of the node URL.
+	Node string
+	// Breaker is closed, open or half-open.
+	Breaker string
+}
+
+// Stats returns the current snapshot.
+func (c *Client) Stats() Stats {
+	s := Stats{
+		Cluster:       c.code,
+		InFlight:      c.lim.inFlight(),
+		Queued:        c.lim.queued(),
+		MaxConcurrent: cap(c.lim.slots),
+		MaxQueue:      c.lim.queue,
+	}
+	for _, n := range c.nodes {
+		s.Nodes = append(s.Nodes, NodeStats{Node: n.host, Breaker: n.br.state()})
+	}
+	return s
+}

@@ -14,7 +14,12 @@ import (
 
 // holdTime is how long a latency fault keeps a login inside its busy slot. Long enough for a
 // probe to observe the full semaphore on a loaded machine, short enough to keep the suite fast.
-const holdTime = 1500 * time.Millisecond
+// Specs that check more than the probe while the slots are held use longHoldTime, so the
+// probe may take up to holdTime and the rest still happens inside the window.
+const (
+	holdTime     = 1500 * time.Millisecond
+	longHoldTime = 2 * holdTime
+)
 
 var _ = Describe("cucmsim EM result codes", Ordered, ContinueOnFailure, func() {
 	sim := UseSim(demoTopology)
@@ -92,7 +97,7 @@ var _ = Describe("cucmsim EM result codes", Ordered, ContinueOnFailure, func() {
 			return s.PostEM("EU", loginXML(euDevice1, almUser))
 		}),
 		Entry("26 Busy, please try again, by a full request semaphore (LAB holds 1)", 26, "Busy, please try again", func(s *Sim) string {
-			wait := holdLogins(s, "LAB", [][2]string{{labDevice1, labUser}})
+			wait := holdLogins(s, "LAB", holdTime, [][2]string{{labDevice1, labUser}})
 			var body string
 			Eventually(func() int {
 				body = s.PostEM("LAB", logoutXML(labDevice2))
@@ -130,6 +135,56 @@ var _ = Describe("cucmsim EM result codes", Ordered, ContinueOnFailure, func() {
 		}),
 		Entry("38 EMCC Not Allowed, by fault", 38, "EMCC Not Allowed", viaFault("login", 38)),
 	)
+
+	// docs/design.md: "Auth (every message)". Every operation, queries included, checks the
+	// appInfo block before anything else.
+	DescribeTable("authentication applies to every message",
+		func(kind string) {
+			for _, c := range []struct {
+				id, cert string
+				code     int
+			}{
+				{appID, "wrong-secret", 3},
+				{"ghost", appCert, 3},
+				{"expired", "old-pass", 27},
+			} {
+				var x string
+				switch kind {
+				case "login":
+					x = emLogin{AppID: c.id, Cert: c.cert, Device: euDevice1, User: almUser}.XML()
+				case "logout":
+					x = logoutXMLAs(c.id, c.cert, euDevice1)
+				case "logoutAll":
+					x = "<request>" + appInfo(c.id, c.cert) + "<logoutAll/></request>"
+				case "deviceUserQuery":
+					x = queryXMLAs(c.id, c.cert, kind, "deviceName", euDevice1)
+				default:
+					x = queryXMLAs(c.id, c.cert, kind, "userID", almUser)
+				}
+				Expect(sim.EM("EU", x).Code()).To(Equal(c.code), "%s as %s", kind, c.id)
+			}
+			Expect(sim.Logins("EU")).To(BeEmpty())
+		},
+		Entry("login", "login"),
+		Entry("logout", "logout"),
+		Entry("logoutAll", "logoutAll"),
+		Entry("deviceUserQuery", "deviceUserQuery"),
+		Entry("userDevicesQuery", "userDevicesQuery"),
+		Entry("deviceProfileQuery", "deviceProfileQuery"),
+	)
+
+	Context("when an end user is its own appID", func() {
+		It("may not log another user out (10)", func() {
+			sim.PutLogin("EU", euDevice1, SeedLogin{User: almUser})
+			Expect(sim.EM("EU", logoutXMLAs(euSelf, "selfpass", euDevice1)).Code()).To(Equal(10))
+			Expect(sim.Logins("EU")).To(HaveLen(1))
+		})
+		It("may not log the whole cluster out (10)", func() {
+			sim.PutLogin("EU", euDevice1, SeedLogin{User: almUser})
+			Expect(sim.EM("EU", "<request>"+appInfo(euSelf, "selfpass")+"<logoutAll/></request>").Code()).To(Equal(10))
+			Expect(sim.Logins("EU")).To(HaveLen(1))
+		})
+	})
 
 	DescribeTable("login rules apply in the documented order",
 		func(cluster string, seed map[string]string, x string, want int) {
@@ -175,21 +230,21 @@ func viaFault(operation string, code int) func(s *Sim) string {
 }
 
 // holdLogins sends one login per device/user pair concurrently, each held inside the
-// cluster's busy semaphore by a latency fault on its device for holdTime. It returns a wait
+// cluster's busy semaphore by a latency fault on its device for hold. It returns a wait
 // function that blocks (with a deadline) until every login has answered and gives their
 // codes in pair order (-1 for a transport error). No goroutine outlives the wait: the spec
 // calls it, and DeferCleanup calls it again if the spec fails first.
-func holdLogins(s *Sim, cluster string, pairs [][2]string) func() []int {
+func holdLogins(s *Sim, cluster string, hold time.Duration, pairs [][2]string) func() []int {
 	GinkgoHelper()
 	for _, p := range pairs {
-		s.AddFault(cluster, Fault{Operation: "login", Device: p[0], Latency: holdTime.String()})
+		s.AddFault(cluster, Fault{Operation: "login", Device: p[0], Latency: hold.String()})
 	}
 	type result struct {
 		i, code int
 	}
 	results := make(chan result, len(pairs))
 	endpoint := s.EMServiceURL(cluster, s.firstNode(cluster))
-	client := &http.Client{Timeout: holdTime + httpTimeout}
+	client := &http.Client{Timeout: hold + httpTimeout}
 	for i, p := range pairs {
 		go func() {
 			results <- result{i, postCode(client, endpoint, loginXML(p[0], p[1]))}
@@ -204,7 +259,7 @@ func holdLogins(s *Sim, cluster string, pairs [][2]string) func() []int {
 		codes = make([]int, len(pairs))
 		for range pairs {
 			var r result
-			Eventually(results).WithTimeout(holdTime+httpTimeout).Should(Receive(&r), "a held login never answered")
+			Eventually(results).WithTimeout(hold+httpTimeout).Should(Receive(&r), "a held login never answered")
 			codes[r.i] = r.code
 		}
 		return codes

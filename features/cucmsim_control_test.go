@@ -26,6 +26,16 @@ var _ = Describe("cucmsim control API", Ordered, ContinueOnFailure, func() {
 		})
 	})
 
+	Describe("GET /v1/clusters/{code}/logins", func() {
+		It("answers an empty list for a cluster without logins", func() {
+			sim.Control().GET("/v1/clusters/LAB/logins").Expect().Status(http.StatusOK).JSON().Array().IsEmpty()
+		})
+		It("answers 404 for an unknown cluster", func() {
+			sim.Control().GET("/v1/clusters/XX/logins").Expect().Status(http.StatusNotFound).
+				JSON().Object().ContainsKey("error")
+		})
+	})
+
 	Describe("PUT /v1/clusters/{code}/logins/{device}", func() {
 		It("seeds a login bypassing policy", func() {
 			sim.PutLogin("EU", euDevice1, SeedLogin{User: almUser})

@@ -213,7 +213,7 @@ var _ = Describe("cucmsim busy (maxConcurrentRequests)", Ordered, ContinueOnFail
 
 	Context("when EU's 5 slots are held by slow logins", func() {
 		It("answers 26 at once to a 6th login/logout, serves queries, and frees the slots afterwards", func() {
-			wait := holdLogins(sim, "EU", [][2]string{
+			wait := holdLogins(sim, "EU", longHoldTime, [][2]string{
 				{euPlain1, almUser}, {euPlain2, euUser02}, {"SEPE00000000003", euUser03},
 				{"SEPE00000000004", "EUUSER04"}, {"SEPE00000000005", "EUUSER05"},
 			})

@@ -33,7 +33,16 @@ type Config struct {
 	Log          LogConfig     `yaml:"log"`
 	TLS          TLSConfig     `yaml:"tls"`
 	Access       AccessConfig  `yaml:"access"`
+	Health       HealthConfig  `yaml:"health"`
 	Clusters     []ClusterSpec `yaml:"clusters"`
+}
+
+// HealthConfig tunes /readyz: each check dials every CUCM node with
+// DialTimeout and its answer is reused for CacheFor, so that frequent
+// probes cost CUCM at most one TCP connection per node per period.
+type HealthConfig struct {
+	CacheFor    time.Duration `yaml:"cacheFor"`
+	DialTimeout time.Duration `yaml:"dialTimeout"`
 }
 
 // ServerConfig holds the HTTP server limits.
@@ -144,6 +153,8 @@ const (
 	DefaultBreakerCooldown       = 5 * time.Second
 	DefaultBusyRetryBase         = 100 * time.Millisecond
 	DefaultBusyRetryMax          = 2 * time.Second
+	DefaultHealthCacheFor        = 2 * time.Second
+	DefaultHealthDialTimeout     = time.Second
 )
 
 // LoadConfig reads, defaults and validates the YAML file at path.
@@ -185,6 +196,8 @@ func (c *Config) ApplyDefaults() {
 	setDefault(&c.Server.IdleTimeout, DefaultIdleTimeout)
 	setDefault(&c.Server.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	setDefault(&c.Server.ShutdownTimeout, DefaultShutdownTimeout)
+	setDefault(&c.Health.CacheFor, DefaultHealthCacheFor)
+	setDefault(&c.Health.DialTimeout, DefaultHealthDialTimeout)
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "json")
 	if c.TLS.ClientCAFile != "" {
@@ -236,6 +249,8 @@ func (c *Config) Validate() error {
 		"server.writeTimeout":      c.Server.WriteTimeout,
 		"server.idleTimeout":       c.Server.IdleTimeout,
 		"server.shutdownTimeout":   c.Server.ShutdownTimeout,
+		"health.cacheFor":          c.Health.CacheFor,
+		"health.dialTimeout":       c.Health.DialTimeout,
 	}
 	for _, key := range slices.Sorted(maps.Keys(positive)) {
 		checkDuration(bad, key, positive[key])

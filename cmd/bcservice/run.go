@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +16,9 @@ import (
 
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/emclient"
+	"github.com/emconnector/emconnector/service/health"
 	"github.com/emconnector/emconnector/service/httpapi"
+	"github.com/emconnector/emconnector/service/metrics"
 )
 
 // Main is the bcservice program: flags and environment arrive as fields, Run
@@ -71,17 +74,33 @@ func (m *Main) Run(ctx context.Context) error {
 		stderr = os.Stderr
 	}
 	log := newLogger(cfg.Log, stderr)
+	warnInsecure(log, cfg)
+
+	tlsConfig, err := serverTLS(cfg.TLS)
+	if err != nil {
+		return err
+	}
+	access, err := service.NewAccessPolicy(cfg.Access)
+	if err != nil {
+		return err
+	}
 
 	clusters := make([]service.Cluster, 0, len(cfg.Clusters))
 	clients := make([]*emclient.Client, 0, len(cfg.Clusters))
+	sources := make([]metrics.StatsSource, 0, len(cfg.Clusters))
+	// The clients report every CUCM attempt to the registry, which reads
+	// their breaker and queue state back at scrape time.
+	reg := metrics.New(httpapi.Version)
 	for _, spec := range cfg.Clusters {
-		c, err := emclient.New(spec, emclient.Options{Logger: log})
+		c, err := emclient.New(spec, emclient.Options{Logger: log, Observer: reg})
 		if err != nil {
 			return err
 		}
 		clients = append(clients, c)
 		clusters = append(clusters, c)
+		sources = append(sources, c)
 	}
+	reg.Watch(sources...)
 	defer func() {
 		for _, c := range clients {
 			c.Close()
@@ -91,7 +110,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	handler := httpapi.New(conn, httpapi.Options{Logger: log, RequestTimeout: cfg.RequestTimeout, MaxBodyBytes: cfg.MaxBodyBytes})
+	checker := health.NewChecker(health.TargetsFrom(cfg), health.Options{CacheFor: cfg.Health.CacheFor, DialTimeout: cfg.Health.DialTimeout})
+	handler := httpapi.New(conn, httpapi.Options{
+		Logger:         log,
+		RequestTimeout: cfg.RequestTimeout,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		Access:         access,
+		Metrics:        reg,
+		Health:         checker,
+	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -105,9 +132,16 @@ func (m *Main) Run(ctx context.Context) error {
 		IdleTimeout:       cfg.Server.IdleTimeout,
 		MaxHeaderBytes:    cfg.Server.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			served <- srv.ServeTLS(ln, "", "") // certificates are in TLSConfig
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
 
 	addr := ln.Addr().String()
 	if m.AddrFile != "" {
@@ -121,7 +155,8 @@ func (m *Main) Run(ctx context.Context) error {
 	for _, c := range cfg.Clusters {
 		codes = append(codes, c.Code)
 	}
-	log.Info("bcservice listening", "addr", addr, "clusters", strings.Join(codes, ","), "default", cfg.DefaultCluster())
+	log.Info("bcservice listening", "addr", addr, "tls", tlsConfig != nil, "clientAuth", cfg.TLS.ClientAuthMode(),
+		"clusters", strings.Join(codes, ","), "default", cfg.DefaultCluster())
 
 	select {
 	case err := <-served:
@@ -173,4 +208,48 @@ func writeAddrFile(path, addr string) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// warnInsecure logs one WARN per cluster whose TLS certificate is not
+// checked: anyone on the path could then pose as CUCM and collect the app
+// user's credentials. It must be loud because it is a configuration slip
+// that works silently.
+func warnInsecure(log *slog.Logger, cfg *service.Config) {
+	for _, cl := range cfg.Clusters {
+		if cl.InsecureSkipVerify {
+			log.Warn("TLS CERTIFICATE VERIFICATION DISABLED for CUCM cluster: insecureSkipVerify is true, "+
+				"anyone on the network path can impersonate CUCM and read the application credentials; "+
+				"set caFile instead", "cluster", cl.Code)
+		}
+	}
+}
+
+// serverTLS builds the HTTPS configuration from tls.*: nil when certFile is
+// not set (plain HTTP). Client certificates, when asked for, are always
+// verified against clientCAFile; "optional" lets clients without one in
+// (for a proxy that authenticates otherwise), "required" refuses them in
+// the handshake.
+func serverTLS(c service.TLSConfig) (*tls.Config, error) {
+	if !c.Enabled() {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	switch c.ClientAuthMode() {
+	case "optional":
+		tc.ClientAuth = tls.VerifyClientCertIfGiven
+	case "required":
+		tc.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	if c.ClientCAFile != "" {
+		pool, err := service.LoadCAPool(c.ClientCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls.clientCAFile: %w", err)
+		}
+		tc.ClientCAs = pool
+	}
+	return tc, nil
 }

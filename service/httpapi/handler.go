@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/health"
+	"github.com/emconnector/emconnector/service/metrics"
 )
 
 // Options configure the handler; zero values take the service defaults.
@@ -20,12 +22,51 @@ type Options struct {
 	Logger         *slog.Logger
 	RequestTimeout time.Duration
 	MaxBodyBytes   int64
+	// Access is the IP allow/deny policy; nil allows everybody and ignores
+	// X-Forwarded-For.
+	Access *service.AccessPolicy
+	// Metrics receives one observation per API request and is served on
+	// /metrics; nil makes a registry without CUCM clients.
+	Metrics *metrics.Metrics
+	// Health answers /readyz; nil is always ready (no clusters to check).
+	Health *health.Checker
 }
 
 // api holds the connector and the limits the handlers need.
 type api struct {
 	conn    *service.Connector
 	maxBody int64
+	health  *health.Checker
+	metrics *metrics.Metrics
+}
+
+// Route is one registered ServeMux pattern and the methods it answers
+// (others get 405). Routes lists them for the OpenAPI check.
+type Route struct {
+	Pattern string
+	Methods []string
+}
+
+// Routes returns every route New serves, in registration order: the API
+// (including the "no device" forms /api/op and /api/op/) and the operations
+// endpoints. The catch-all 404 is not a route.
+func Routes() []Route {
+	out := []Route{{"/api/getversioninfo", []string{http.MethodGet, http.MethodPost}}}
+	for _, rt := range routes() {
+		base := "/api/" + string(rt.op)
+		out = append(out, Route{base, []string{http.MethodPost}}, Route{base + "/{$}", []string{http.MethodPost}})
+		pattern := base + "/{device}"
+		out = append(out, Route{pattern, []string{http.MethodPost}})
+		for _, name := range rt.names {
+			pattern += "/{" + name + "}"
+			out = append(out, Route{pattern, []string{http.MethodPost}})
+		}
+	}
+	return append(out,
+		Route{"/healthz", []string{http.MethodGet}},
+		Route{"/readyz", []string{http.MethodGet}},
+		Route{"/metrics", []string{http.MethodGet}},
+	)
 }
 
 // params are the path parameters of an operation.
@@ -50,8 +91,9 @@ func routes() []opSpec {
 }
 
 // New returns the API handler wrapped in its middleware chain: request id,
-// access log, panic recovery, request deadline, body limit, then the
-// canonical-path guard and the ServeMux.
+// request log (with audit event and metrics), panic recovery, access lists,
+// request deadline, body limit, then the canonical-path guard and the
+// ServeMux.
 func New(conn *service.Connector, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -62,34 +104,52 @@ func New(conn *service.Connector, opts Options) http.Handler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = service.DefaultMaxBodyBytes
 	}
-	a := &api{conn: conn, maxBody: opts.MaxBodyBytes}
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.New(Version)
+	}
+	if opts.Health == nil {
+		opts.Health = health.NewChecker(nil, health.Options{})
+	}
+	if opts.Access == nil {
+		opts.Access, _ = service.NewAccessPolicy(service.AccessConfig{}) // empty lists never fail
+	}
+	a := &api{conn: conn, maxBody: opts.MaxBodyBytes, health: opts.Health, metrics: opts.Metrics}
 	return Chain(a.mux(),
 		RequestID(),
-		AccessLog(opts.Logger),
+		AccessLog(opts.Logger, opts.Metrics),
 		Recover(opts.Logger),
+		Access(opts.Access),
 		Deadline(opts.RequestTimeout),
 		BodyLimit(opts.MaxBodyBytes),
 		a.canonicalPaths,
 	)
 }
 
-// mux registers the routes with ServeMux patterns. Methods are checked by
+// mux registers Routes() with ServeMux patterns. Methods are checked by
 // allow() rather than in the patterns so that a wrong method gets the XML
 // answer with an Allow header instead of ServeMux's plain-text 405.
 func (a *api) mux() *http.ServeMux {
 	m := http.NewServeMux()
-	m.Handle("/api/getversioninfo", allow(service.OpVersion, http.HandlerFunc(a.version), http.MethodGet, http.MethodPost))
+	handlers := map[string]http.Handler{
+		"/api/getversioninfo": http.HandlerFunc(a.version),
+		"/healthz":            http.HandlerFunc(healthz),
+		"/readyz":             http.HandlerFunc(a.readyz),
+		"/metrics":            a.metrics.Handler(),
+	}
 	for _, rt := range routes() {
 		base := "/api/" + string(rt.op)
 		// No device at all: "Device ID empty".
-		m.Handle(base, a.opHandler(rt, 0))
-		m.Handle(base+"/{$}", a.opHandler(rt, 0))
+		handlers[base] = a.opHandler(rt, 0)
+		handlers[base+"/{$}"] = a.opHandler(rt, 0)
 		pattern := base + "/{device}"
-		m.Handle(pattern, a.opHandler(rt, 1))
+		handlers[pattern] = a.opHandler(rt, 1)
 		for i, name := range rt.names {
 			pattern += "/{" + name + "}"
-			m.Handle(pattern, a.opHandler(rt, i+2))
+			handlers[pattern] = a.opHandler(rt, i+2)
 		}
+	}
+	for _, r := range Routes() {
+		m.Handle(r.Pattern, allow(opOfPath(r.Pattern), handlers[r.Pattern], r.Methods...))
 	}
 	m.HandleFunc("/", notFound)
 	return m
@@ -97,14 +157,31 @@ func (a *api) mux() *http.ServeMux {
 
 // opHandler serves rt with the first n path parameters taken from the mux.
 func (a *api) opHandler(rt opSpec, n int) http.Handler {
-	return allow(rt.op, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var p params
 		names := append([]string{"device"}, rt.names...)
 		for _, name := range names[:n] {
 			p.set(name, r.PathValue(name))
 		}
 		a.serveOp(w, r, rt.op, p)
-	}), http.MethodPost)
+	})
+}
+
+// opOfPath names the API operation a path belongs to ("" for none), so
+// that answers given before routing (403, 405) still say which operation
+// was attempted in logs, audit events and metrics.
+func opOfPath(p string) service.Op {
+	rest, ok := strings.CutPrefix(p, "/api/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	for _, op := range []service.Op{service.OpVersion, service.OpLogin, service.OpLogout, service.OpLoggedInUser} {
+		if name == string(op) {
+			return op
+		}
+	}
+	return ""
 }
 
 func (p *params) set(name, v string) {
@@ -212,7 +289,11 @@ func (a *api) version(w http.ResponseWriter, r *http.Request) {
 	if rec := recordFrom(r.Context()); rec != nil {
 		rec.result, rec.status = service.ResultFor(service.Request{Op: service.OpVersion}, service.Outcome{}, nil), http.StatusOK
 	}
-	writeXML(w, http.StatusOK, []byte(versionXML))
+	if wantsJSON(r.Header.Get("Accept")) {
+		writeBody(w, http.StatusOK, contentJSON, versionJSON())
+		return
+	}
+	writeBody(w, http.StatusOK, contentXML, []byte(versionXML))
 }
 
 // serveOp validates the path, decodes the credentials, runs the operation

@@ -5,10 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/metrics"
 )
 
 // Middleware wraps a handler. The API is a chain of them so that later
@@ -36,6 +39,9 @@ type record struct {
 	id     string
 	result service.Result
 	status int
+	// client is the address the access lists judged (X-Forwarded-For
+	// resolved); invalid until Access ran.
+	client netip.Addr
 }
 
 func recordFrom(ctx context.Context) *record {
@@ -77,10 +83,16 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// AccessLog writes one line per request: request id, operation, device, user,
-// cluster, code, HTTP status and duration. It never logs the path (it may
-// hold a PIN), the body or the credentials. Must run inside RequestID.
-func AccessLog(log *slog.Logger) Middleware {
+// AccessLog writes one line per request (msg "request"): request id,
+// operation, device, user, cluster, code, HTTP status, duration, client
+// address and TCP peer. For login and logout it also writes one audit event
+// (msg "audit", always at INFO) with operation, device, user, cluster, code,
+// outcome, request id and client address, and it feeds m. All of them are
+// made from the one service.Result the answer was encoded from. It never
+// logs the path (it may hold a PIN), the body or the credentials. Requests
+// that produced no Result (health checks, /metrics) are logged at DEBUG and
+// not counted. Must run inside RequestID.
+func AccessLog(log *slog.Logger, m *metrics.Metrics) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
@@ -89,7 +101,20 @@ func AccessLog(log *slog.Logger) Middleware {
 			if rec == nil {
 				return
 			}
-			op := string(rec.result.Op)
+			elapsed := time.Since(start)
+			res := rec.result
+			if res.Op == "" {
+				res.Op = opOfPath(r.URL.Path)
+			}
+			remote := clientString(rec.client, r.RemoteAddr)
+			if rec.status == 0 {
+				log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+					slog.String("id", rec.id), slog.String("method", r.Method),
+					slog.String("op", "ops"), slog.Duration("duration", elapsed),
+					slog.String("remote", remote))
+				return
+			}
+			op := string(res.Op)
 			if op == "" {
 				op = "none"
 			}
@@ -101,14 +126,68 @@ func AccessLog(log *slog.Logger) Middleware {
 				slog.String("id", rec.id),
 				slog.String("method", r.Method),
 				slog.String("op", op),
-				slog.String("device", rec.result.Device),
-				slog.String("user", rec.result.User),
-				slog.String("cluster", rec.result.Cluster),
-				slog.Int("code", rec.result.Code),
+				slog.String("device", res.Device),
+				slog.String("user", res.User),
+				slog.String("cluster", res.Cluster),
+				slog.Int("code", res.Code),
 				slog.Int("status", rec.status),
-				slog.Duration("duration", time.Since(start)),
-				slog.String("remote", r.RemoteAddr),
+				slog.Duration("duration", elapsed),
+				slog.String("remote", remote),
+				slog.String("peer", r.RemoteAddr),
 			)
+			if res.Op == service.OpLogin || res.Op == service.OpLogout {
+				log.LogAttrs(r.Context(), slog.LevelInfo, "audit",
+					slog.String("operation", op),
+					slog.String("device", res.Device),
+					slog.String("user", res.User),
+					slog.String("cluster", res.Cluster),
+					slog.Int("code", res.Code),
+					slog.String("outcome", res.Outcome()),
+					slog.String("id", rec.id),
+					slog.String("remote", remote),
+				)
+			}
+			if m != nil {
+				m.ObserveResult(res, elapsed)
+			}
+		})
+	}
+}
+
+// clientString is the client address for logs: the resolved one, else the
+// TCP peer's host.
+func clientString(client netip.Addr, remoteAddr string) string {
+	if client.IsValid() {
+		return client.String()
+	}
+	if host, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		return host
+	}
+	return remoteAddr
+}
+
+// Access enforces the IP allow/deny lists: the client address is the TCP
+// peer, or the X-Forwarded-For address when the peer is a trusted proxy
+// (service.AccessPolicy.ClientIP). A refused client gets HTTP 403 with the
+// result shape and code 1015 "Access denied" before anything else is read.
+// It applies to every route, /healthz, /readyz and /metrics included.
+func Access(p *service.AccessPolicy) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var peer netip.Addr
+			if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+				peer = ap.Addr()
+			}
+			client := p.ClientIP(peer, r.Header.Values("X-Forwarded-For"))
+			if rec := recordFrom(r.Context()); rec != nil {
+				rec.client = client
+			}
+			if !p.Allowed(client) {
+				e := service.DeniedError()
+				respond(w, r, http.StatusForbidden, service.Result{Code: e.Code, Text: e.Text})
+				return
+			}
+			next.ServeHTTP(w, r)
 		})
 	}
 }
@@ -157,21 +236,26 @@ func BodyLimit(n int64) Middleware {
 	}
 }
 
-// respond writes res as XML with status and records it for the log line.
-// It is the only writer of API answers.
+// respond writes res as XML, or as JSON when the client's Accept header
+// asks for it (wantsJSON), with status, and records it for the log line,
+// the audit event and the metrics. It is the only writer of API answers.
 func respond(w http.ResponseWriter, r *http.Request, status int, res service.Result) {
 	if rec := recordFrom(r.Context()); rec != nil {
 		rec.result, rec.status = res, status
 	}
-	body := encodeResult(res)
-	writeXML(w, status, body)
+	if wantsJSON(r.Header.Get("Accept")) {
+		writeBody(w, status, contentJSON, encodeJSON(res))
+		return
+	}
+	writeBody(w, status, contentXML, encodeResult(res))
 }
 
-func writeXML(w http.ResponseWriter, status int, body []byte) {
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "text/xml; charset=utf-8")
+	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Vary", "Accept")
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // the client may be gone; nothing to do then
 }

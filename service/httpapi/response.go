@@ -2,27 +2,43 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
+	"mime"
 	"strconv"
+	"strings"
 
 	"github.com/emconnector/emconnector/service"
+)
+
+// Version and AppName are what getversioninfo reports.
+const (
+	Version = "1.4.0"
+	AppName = "Business Connector"
 )
 
 // xmlHeader starts every answer, as in the Business Connector 1.4 examples.
 const xmlHeader = "<?xml version='1.0' encoding='UTF-8'?>\n"
 
 // versionXML is the getversioninfo answer (testdata/golden/bc/getversioninfo.xml).
-const versionXML = xmlHeader + "<result><appversion>1.4.0</appversion><appname>Business Connector</appname></result>"
+const versionXML = xmlHeader + "<result><appversion>" + Version + "</appversion><appname>" + AppName + "</appname></result>"
+
+// Content types of the answers.
+const (
+	contentXML  = "text/xml; charset=utf-8"
+	contentJSON = "application/json; charset=utf-8"
+)
 
 // encodeResult renders r as
 // <response><result><deviceName/>[<userID/>]<code/><text/></result></response>.
 // deviceName is left out only for answers that concern no device operation
-// (unknown route, wrong method on getversioninfo).
+// (unknown route, wrong method on getversioninfo or an ops endpoint, access
+// denied).
 func encodeResult(r service.Result) []byte {
 	var b bytes.Buffer
 	b.WriteString(xmlHeader)
 	b.WriteString("<response><result>")
-	if r.Op != "" && r.Op != service.OpVersion {
+	if hasDevice(r) {
 		element(&b, "deviceName", r.Device)
 	}
 	if r.HasUser {
@@ -34,8 +50,75 @@ func encodeResult(r service.Result) []byte {
 	return b.Bytes()
 }
 
+func hasDevice(r service.Result) bool { return r.Op != "" && r.Op != service.OpVersion }
+
 func element(b *bytes.Buffer, name, text string) {
 	b.WriteString("<" + name + ">")
 	_ = xml.EscapeText(b, []byte(text)) // a bytes.Buffer write never fails
 	b.WriteString("</" + name + ">")
+}
+
+// jsonResult is the JSON form of a result: the XML element names, the same
+// elements present or absent.
+type jsonResult struct {
+	DeviceName *string `json:"deviceName,omitempty"`
+	UserID     *string `json:"userID,omitempty"`
+	Code       int     `json:"code"`
+	Text       string  `json:"text"`
+}
+
+// encodeJSON renders r as {"deviceName":…,"userID":…,"code":N,"text":…}.
+func encodeJSON(r service.Result) []byte {
+	j := jsonResult{Code: r.Code, Text: r.Text}
+	if hasDevice(r) {
+		j.DeviceName = &r.Device
+	}
+	if r.HasUser {
+		j.UserID = &r.User
+	}
+	data, _ := json.Marshal(j) // strings and ints always marshal
+	return data
+}
+
+// versionJSON is {"appversion":"1.4.0","appname":"Business Connector"}.
+func versionJSON() []byte {
+	data, _ := json.Marshal(struct {
+		AppVersion string `json:"appversion"`
+		AppName    string `json:"appname"`
+	}{Version, AppName})
+	return data
+}
+
+// wantsJSON reports whether the Accept header asks for application/json
+// more than for XML. XML stays the default: a missing header, */* alone, or
+// an equal or higher q for text/xml or application/xml answers XML.
+// Wildcards do not count as asking for XML, so the common
+// "application/json, text/plain, */*" gets JSON. q=0 means "not this type";
+// unparseable ranges are ignored.
+func wantsJSON(accept string) bool {
+	if accept == "" {
+		return false
+	}
+	jsonQ, xmlQ := -1.0, -1.0
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 || f > 1 {
+				continue
+			}
+			q = f
+		}
+		switch mt {
+		case "application/json":
+			jsonQ = max(jsonQ, q)
+		case "text/xml", "application/xml":
+			xmlQ = max(xmlQ, q)
+		}
+	}
+	return jsonQ > 0 && jsonQ > xmlQ
 }

@@ -49,9 +49,9 @@ type StatsSource interface {
 	Stats() emclient.Stats
 }
 
-// New builds the registry: the service's metrics, a collector reading
-// sources at scrape time, and the Go runtime and process collectors.
-func New(version string, sources []StatsSource) *Metrics {
+// New builds the registry with the service's metrics and the Go runtime and
+// process collectors. Watch adds the cluster clients.
+func New(version string) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -83,11 +83,17 @@ func New(version string, sources []StatsSource) *Metrics {
 	}
 	m.buildInfo.WithLabelValues(version).Set(1)
 	m.reg.MustRegister(m.requests, m.duration, m.calls, m.callTime, m.denied, m.buildInfo,
-		newClientCollector(sources),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
+}
+
+// Watch registers a collector that reads the sources' load and breaker
+// states at scrape time (so there is no second copy of that state). Call it
+// once, after the clients exist (they report to m as their Observer).
+func (m *Metrics) Watch(sources ...StatsSource) {
+	m.reg.MustRegister(newClientCollector(sources))
 }
 
 // Registry is the registry (tests gather from it).

@@ -57,7 +57,16 @@ type Service struct {
 // `bcservice serve --config F --listen 127.0.0.1:0 --addr-file F2`; call it from a setup node
 // or a spec. It stops (SIGTERM) when the calling node's scope ends. While cmd/bcservice does
 // not exist the calling spec is skipped; if it exists but does not build, the spec fails
-// with the compiler's message.
+// with the compiler's message. A service suite typically reads:
+//
+//	var _ = Describe("login", Ordered, func() {
+//		sim := UseSim(demoTopology)     // one simulator, reset before each spec
+//		var svc *Service
+//		BeforeAll(func() { svc = NewService(sim, ServiceOptions{}) })
+//		It("returns code 0", func() {
+//			svc.API().POST("/api/login/{d}/{u}", euDevice1, almUser).WithFormField("xml", …).Expect()…
+//		})
+//	})
 func NewService(sim *Sim, opts ServiceOptions) *Service {
 	GinkgoHelper()
 	if binaries.Service == "" {

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,14 +13,10 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// holdTime is how long a latency fault keeps a login inside its busy slot. Long enough for a
-// probe to observe the full semaphore on a loaded machine, short enough to keep the suite fast.
-// Specs that check more than the probe while the slots are held use longHoldTime, so the
-// probe may take up to holdTime and the rest still happens inside the window.
-const (
-	holdTime     = 1500 * time.Millisecond
-	longHoldTime = 2 * holdTime
-)
+// holdTime is how long a latency fault keeps a login inside its busy slot: long enough for a
+// spec to make its checks while the slots are full on a loaded machine, short enough to keep
+// the suite fast. holdLogins waits at most half of it for the logins to take their slots.
+const holdTime = 2 * time.Second
 
 var _ = Describe("cucmsim EM result codes", Ordered, ContinueOnFailure, func() {
 	sim := UseSim(demoTopology)
@@ -98,11 +95,7 @@ var _ = Describe("cucmsim EM result codes", Ordered, ContinueOnFailure, func() {
 		}),
 		Entry("26 Busy, please try again, by a full request semaphore (LAB holds 1)", 26, "Busy, please try again", func(s *Sim) string {
 			wait := holdLogins(s, "LAB", holdTime, [][2]string{{labDevice1, labUser}})
-			var body string
-			Eventually(func() int {
-				body = s.PostEM("LAB", logoutXML(labDevice2))
-				return decodeEM(body).Code()
-			}).WithTimeout(holdTime).WithPolling(pollInterval).Should(Equal(26))
+			body := s.PostEM("LAB", logoutXML(labDevice2))
 			Expect(wait()).To(Equal([]int{0}))
 			return body
 		}),
@@ -230,14 +223,18 @@ func viaFault(operation string, code int) func(s *Sim) string {
 }
 
 // holdLogins sends one login per device/user pair concurrently, each held inside the
-// cluster's busy semaphore by a latency fault on its device for hold. It returns a wait
-// function that blocks (with a deadline) until every login has answered and gives their
+// cluster's busy semaphore by a one-shot latency fault on its device for hold, and returns
+// once every login holds its slot. The simulator takes the slot before it matches faults, so
+// a hold fault whose count is used up (gone from GET /faults, or remaining 0) proves its
+// login is inside; probing before that would race the holds for the slots. It returns a
+// wait function that blocks (with a deadline) until every login has answered and gives their
 // codes in pair order (-1 for a transport error). No goroutine outlives the wait: the spec
 // calls it, and DeferCleanup calls it again if the spec fails first.
 func holdLogins(s *Sim, cluster string, hold time.Duration, pairs [][2]string) func() []int {
 	GinkgoHelper()
+	ids := make([]string, 0, len(pairs))
 	for _, p := range pairs {
-		s.AddFault(cluster, Fault{Operation: "login", Device: p[0], Latency: hold.String()})
+		ids = append(ids, s.AddFault(cluster, Fault{Operation: "login", Device: p[0], Latency: hold.String(), Count: 1}))
 	}
 	type result struct {
 		i, code int
@@ -265,7 +262,24 @@ func holdLogins(s *Sim, cluster string, hold time.Duration, pairs [][2]string) f
 		return codes
 	}
 	DeferCleanup(func() { wait() })
+	Eventually(func() []string { return pendingFaults(s, cluster, ids) }).
+		WithTimeout(hold/2).WithPolling(pollInterval).
+		Should(BeEmpty(), "held logins not yet inside their slots")
 	return wait
+}
+
+// pendingFaults returns the ids whose fault is still listed with hits remaining.
+func pendingFaults(s *Sim, cluster string, ids []string) []string {
+	GinkgoHelper()
+	var pending []string
+	for _, f := range s.Faults(cluster) {
+		id, _ := f["id"].(string)
+		remaining, counted := f["remaining"].(float64)
+		if slices.Contains(ids, id) && (!counted || remaining > 0) {
+			pending = append(pending, id)
+		}
+	}
+	return pending
 }
 
 // postCode sends one EM request outside Gomega (safe in a goroutine) and returns its code,

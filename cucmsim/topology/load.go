@@ -154,9 +154,22 @@ type extraDoc struct {
 	devices  []Device
 }
 
+// parseChunk decodes one document: a later document in the compact subset of `gen` without
+// yaml.v3 (decodeCompactDoc), anything else with it.
 func parseChunk(file string, c chunk, first bool) parsedDoc {
-	d := &nodeDecoder{errs: &errorList{file: file}, offset: c.firstLine - 1}
+	if !first {
+		if x, ok := decodeCompactDoc(c); ok {
+			return parsedDoc{line: c.firstLine, extra: x}
+		}
+	}
+	return parseYAMLChunk(file, c, first)
+}
+
+// parseYAMLChunk decodes one document through a yaml.Node tree, which lives only until the
+// document is converted.
+func parseYAMLChunk(file string, c chunk, first bool) parsedDoc {
 	out := parsedDoc{line: c.firstLine}
+	d := &nodeDecoder{errs: &errorList{file: file}, offset: c.firstLine - 1}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(c.data, &doc); err != nil {
 		line := 0

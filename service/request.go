@@ -113,7 +113,7 @@ func (r Request) Validate() error {
 }
 
 func validDevice(s string) bool {
-	if len(s) > MaxDeviceLen {
+	if len(s) > MaxDeviceLen || isDotSegment(s) {
 		return false
 	}
 	for _, c := range []byte(s) {
@@ -124,8 +124,12 @@ func validDevice(s string) bool {
 	return true
 }
 
+// isDotSegment reports "." and "..": path segments with a meaning of their own, never a
+// device name or user ID, so they are refused before CUCM is asked.
+func isDotSegment(s string) bool { return s == "." || s == ".." }
+
 func validUser(s string) bool {
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxUserLen {
+	if isDotSegment(s) || !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxUserLen {
 		return false
 	}
 	for _, c := range s {

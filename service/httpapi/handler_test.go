@@ -342,6 +342,11 @@ func TestParseRequestXML(t *testing.T) {
 		{"trailing text", authXML + "junk", service.CodeMalformedXML, service.Credentials{}},
 		{"unknown entity", "<request><appID>&x;</appID></request>", service.CodeMalformedXML, service.Credentials{}},
 		{"unclosed", "<request>", service.CodeMalformedXML, service.Credentials{}},
+		{"appInfo wrapper", "<request><appInfo><appID>a</appID><appCertificate>c</appCertificate></appInfo></request>", 0, service.Credentials{AppID: "a", AppCertificate: "c"}},
+		{"nested deeper is ignored", "<request><appID>a</appID><appCertificate>c</appCertificate><x><appID>b</appID></x></request>", 0, service.Credentials{AppID: "a", AppCertificate: "c"}},
+		{"element inside appID not read", "<request><appID>a<x>b</x></appID><appCertificate>c</appCertificate></request>", 0, service.Credentials{AppID: "a", AppCertificate: "c"}},
+		{"deep nesting", "<request><appID>a</appID><appCertificate>c</appCertificate>" + strings.Repeat("<x>", 5000) + strings.Repeat("</x>", 5000) + "</request>", 0, service.Credentials{AppID: "a", AppCertificate: "c"}},
+		{"deep nesting unclosed", "<request>" + strings.Repeat("<x>", 20000), service.CodeMalformedXML, service.Credentials{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,10 @@ import (
 // failure (413 for a body over the limit, 200 otherwise) and a *service.Error
 // (413, 1006, 1007). The caller has wrapped the body in http.MaxBytesReader.
 func credentialsFrom(r *http.Request, maxBody int64) (service.Credentials, int, error) {
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		// A compressed body would only be misread as a form or XML.
+		return service.Credentials{}, http.StatusOK, service.Errorf(service.CodeMalformedXML, "Malformed request: Content-Encoding not supported")
+	}
 	raw, found, err := xmlParam(r, maxBody)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -83,10 +87,25 @@ func parseRequestXML(raw string) (service.Credentials, error) {
 	d := xml.NewDecoder(strings.NewReader(raw))
 	d.Strict = true
 	var (
-		stack              []string
+		// Only the first three levels can hold a credential, so only their names are kept:
+		// the work per token stays constant however deep the input nests.
+		top                [3]string
+		depth              int
 		seenRoot, rootDone bool
 		appID, cert        *strings.Builder
 	)
+	// field is the credential the element at the current depth holds, or nil.
+	field := func() **strings.Builder {
+		switch {
+		case depth == 2 && top[0] == "request" && top[1] == "appID",
+			depth == 3 && top[0] == "request" && top[1] == "appInfo" && top[2] == "appID":
+			return &appID
+		case depth == 2 && top[0] == "request" && top[1] == "appCertificate",
+			depth == 3 && top[0] == "request" && top[1] == "appInfo" && top[2] == "appCertificate":
+			return &cert
+		}
+		return nil
+	}
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -112,37 +131,30 @@ func parseRequestXML(raw string) (service.Credentials, error) {
 				}
 				seenRoot = true
 			}
-			stack = append(stack, t.Name.Local)
-			path := strings.Join(stack, "/")
-			switch path {
-			case "request/appID", "request/appInfo/appID":
-				if appID != nil {
-					return service.Credentials{}, malformed("appID given twice")
+			if depth < len(top) {
+				top[depth] = t.Name.Local
+			}
+			depth++
+			if f := field(); f != nil {
+				if *f != nil {
+					return service.Credentials{}, malformed(t.Name.Local + " given twice")
 				}
-				appID = &strings.Builder{}
-			case "request/appCertificate", "request/appInfo/appCertificate":
-				if cert != nil {
-					return service.Credentials{}, malformed("appCertificate given twice")
-				}
-				cert = &strings.Builder{}
+				*f = &strings.Builder{}
 			}
 		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-			if len(stack) == 0 {
+			depth--
+			if depth == 0 {
 				rootDone = true
 			}
 		case xml.CharData:
-			if len(stack) == 0 {
+			if depth == 0 {
 				if strings.TrimSpace(string(t)) != "" {
 					return service.Credentials{}, malformed("text outside the root element")
 				}
 				continue
 			}
-			switch strings.Join(stack, "/") {
-			case "request/appID", "request/appInfo/appID":
-				appID.Write(t)
-			case "request/appCertificate", "request/appInfo/appCertificate":
-				cert.Write(t)
+			if f := field(); f != nil {
+				(*f).Write(t)
 			}
 		}
 	}

@@ -42,7 +42,7 @@ func (s *Sim) newExchange(n *node, r *http.Request, failure func(int, string) (i
 	return &exchange{
 		node:  n,
 		start: time.Now(),
-		entry: RequestEntry{Time: s.model.Now(), Node: n.name, Method: r.Method},
+		entry: RequestEntry{Seq: n.cluster.reqs.arrive(), Time: s.model.Now(), Node: n.name, Method: r.Method},
 		resp:  response{status: http.StatusOK, contentType: xmlContentType, failure: failure},
 	}
 }

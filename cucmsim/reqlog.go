@@ -1,6 +1,8 @@
 package cucmsim
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -49,12 +51,25 @@ type requestLog struct {
 	head    int
 }
 
-// add appends e with the next sequence number, overwriting the oldest entry when full.
-func (l *requestLog) add(e RequestEntry) {
+// arrive numbers a request when it arrives. The entry is recorded only when its answer is
+// known, but list orders by this number: a dropped request whose handler finishes after the
+// client already asked another node still comes first, as it did on the wire.
+func (l *requestLog) arrive() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.seq++
-	e.Seq = l.seq
+	return l.seq
+}
+
+// add records e, overwriting the oldest recorded entry when full. An entry without an
+// arrival number (Seq 0) gets the next one.
+func (l *requestLog) add(e RequestEntry) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e.Seq == 0 {
+		l.seq++
+		e.Seq = l.seq
+	}
 	if len(l.entries) < l.size {
 		l.entries = append(l.entries, e)
 		return
@@ -66,13 +81,18 @@ func (l *requestLog) add(e RequestEntry) {
 	}
 }
 
-// list returns the kept entries, oldest first (ascending seq), as a new slice ([] when empty).
+// list returns the kept entries in order of arrival (ascending seq), as a new slice ([] when
+// empty).
 func (l *requestLog) list() []RequestEntry {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	out := make([]RequestEntry, 0, len(l.entries))
 	out = append(out, l.entries[l.head:]...)
-	return append(out, l.entries[:l.head]...)
+	out = append(out, l.entries[:l.head]...)
+	l.mu.Unlock()
+	// Recorded in order of completion, which differs from arrival only for requests that
+	// overlapped; the stable sort is cheap on the nearly sorted slice.
+	slices.SortStableFunc(out, func(a, b RequestEntry) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out
 }
 
 // clear empties the log and frees its storage; sequence numbers keep counting so a test can

@@ -55,7 +55,7 @@ func TestRequestLogRing(t *testing.T) {
 				case int:
 					for range op {
 						// The entry's own fields must survive: seq is set by add, the rest kept.
-						l.add(RequestEntry{Seq: -1, Node: "n", Device: "D" + strconv.FormatInt(l.seq+1, 10)})
+						l.add(RequestEntry{Node: "n", Device: "D" + strconv.FormatInt(l.seq+1, 10)})
 					}
 				case string:
 					l.clear()
@@ -151,5 +151,23 @@ func TestRequestLogOverHTTP(t *testing.T) {
 	h.call(t, "GET", "/v1/clusters/EU/requests", nil, &entries)
 	if got := seqs(entries); !slices.Equal(got, []int64{6}) {
 		t.Errorf("after DELETE and one request: seqs = %v, want [6]", got)
+	}
+}
+
+// A request that arrived first but finished last is listed first: the log tells the order
+// the client sent in, which is what a failover test asserts.
+func TestRequestLogListsInArrivalOrder(t *testing.T) {
+	l := requestLog{size: 4}
+	first, second := l.arrive(), l.arrive()
+	l.add(RequestEntry{Seq: second, Node: "sub1"})
+	l.add(RequestEntry{Seq: first, Node: "pub"})
+	l.add(RequestEntry{Node: "control"}) // no arrival number: numbered when recorded
+	var got []string
+	for _, e := range l.list() {
+		got = append(got, fmt.Sprintf("%d %s", e.Seq, e.Node))
+	}
+	want := []string{"1 pub", "2 sub1", "3 control"}
+	if !slices.Equal(got, want) {
+		t.Errorf("list = %v, want %v", got, want)
 	}
 }

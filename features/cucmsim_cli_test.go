@@ -17,6 +17,12 @@ func runSim(args ...string) *gexec.Session {
 	session, err := gexec.Start(exec.Command(binaries.Sim, args...), GinkgoWriter, GinkgoWriter)
 	Expect(err).NotTo(HaveOccurred())
 	Eventually(session).WithTimeout(startTimeout).Should(gexec.Exit())
+	if args[0] == "gen" {
+		// gen's stdout is a topology, app user passwords included: data, not a log.
+		expectNoSecrets("cucmsim gen", string(session.Err.Contents()))
+	} else {
+		expectSessionHasNoSecrets("cucmsim "+args[0], session)
+	}
 	return session
 }
 

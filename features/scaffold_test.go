@@ -104,6 +104,7 @@ func (s *Sim) stop() {
 	if !Eventually(s.session).WithTimeout(stopTimeout).Should(gexec.Exit()) {
 		s.session.Kill()
 	}
+	expectSessionHasNoSecrets("cucmsim", s.session)
 }
 
 // Session is the gexec session of the process (its output buffers, exit code).

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,8 +14,6 @@ import (
 	"github.com/gavv/httpexpect/v2"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"github.com/onsi/gomega/gexec"
-	"gopkg.in/yaml.v3"
 )
 
 // The Business Connector API suite (features/service_api_*_test.go) runs every spec against
@@ -77,58 +73,6 @@ func apiClusterTuning() map[string]any {
 		"busyRetryBase":   "20ms",
 		"busyRetryMax":    "100ms",
 	}
-}
-
-// newTunedService starts bcservice like NewService, with clusterKeys merged into every
-// cluster of the written config (ServiceOptions.Extra only reaches top-level keys, and keys
-// such as maxQueue or breakerFailures live per cluster). The process stops when the calling
-// node's scope ends.
-func newTunedService(sim *Sim, opts ServiceOptions, clusterKeys map[string]any) *Service {
-	GinkgoHelper()
-	if binaries.Service == "" {
-		Skip("bcservice specs skipped: " + binaries.ServiceErr)
-	}
-	dir := GinkgoT().TempDir()
-	svc := &Service{ConfigPath: filepath.Join(dir, "bcservice.yaml")}
-	writeServiceConfig(svc.ConfigPath, sim, opts)
-	if len(clusterKeys) > 0 {
-		mergeClusterKeys(svc.ConfigPath, clusterKeys)
-	}
-	addrFile := filepath.Join(dir, "bcservice-addr.json")
-	cmd := exec.Command(binaries.Service, "serve",
-		"--config", svc.ConfigPath, "--listen", "127.0.0.1:0", "--addr-file", addrFile)
-	cmd.Env = append(os.Environ(), opts.Env...)
-	var err error
-	svc.session, err = gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
-	Expect(err).NotTo(HaveOccurred(), "starting bcservice")
-	DeferCleanup(svc.stop)
-	type addr struct {
-		Listen string `json:"listen"`
-	}
-	svc.listen = waitForAddrFile[addr](svc.session, addrFile, func(a addr) bool { return a.Listen != "" }).Listen
-	return svc
-}
-
-// mergeClusterKeys rewrites the config at path with keys set on every cluster.
-func mergeClusterKeys(path string, keys map[string]any) {
-	GinkgoHelper()
-	data, err := os.ReadFile(path)
-	Expect(err).NotTo(HaveOccurred())
-	var cfg map[string]any
-	Expect(yaml.Unmarshal(data, &cfg)).To(Succeed())
-	clusters, ok := cfg["clusters"].([]any)
-	Expect(ok).To(BeTrue(), "config without clusters: %s", data)
-	for _, c := range clusters {
-		entry, ok := c.(map[string]any)
-		Expect(ok).To(BeTrue(), "cluster entry %v", c)
-		for k, v := range keys {
-			entry[k] = v
-		}
-	}
-	data, err = yaml.Marshal(cfg)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(os.WriteFile(path, data, 0o600)).To(Succeed())
-	GinkgoWriter.Printf("bcservice config (tuned) %s:\n%s\n", path, data)
 }
 
 // --- the Business Connector result ---

@@ -69,15 +69,22 @@ type Service struct {
 //	})
 func NewService(sim *Sim, opts ServiceOptions) *Service {
 	GinkgoHelper()
-	if binaries.Service == "" {
-		if _, err := os.Stat(repoPath("cmd/bcservice")); err != nil {
-			Skip("bcservice specs skipped: " + binaries.ServiceErr)
-		}
-		Fail("bcservice is not available: " + binaries.ServiceErr)
-	}
+	return newTunedService(sim, opts, nil)
+}
+
+// newTunedService starts bcservice like NewService, with clusterKeys merged into every
+// cluster of the written config (ServiceOptions.Extra only reaches top-level keys, and keys
+// such as maxQueue or breakerFailures live per cluster). The process stops when the calling
+// node's scope ends.
+func newTunedService(sim *Sim, opts ServiceOptions, clusterKeys map[string]any) *Service {
+	GinkgoHelper()
+	Expect(binaries.Service).NotTo(BeEmpty(), "bcservice was not built")
 	dir := GinkgoT().TempDir()
 	svc := &Service{ConfigPath: filepath.Join(dir, "bcservice.yaml")}
 	writeServiceConfig(svc.ConfigPath, sim, opts)
+	if len(clusterKeys) > 0 {
+		mergeClusterKeys(svc.ConfigPath, clusterKeys)
+	}
 	addrFile := filepath.Join(dir, "bcservice-addr.json")
 	cmd := exec.Command(binaries.Service, "serve",
 		"--config", svc.ConfigPath, "--listen", "127.0.0.1:0", "--addr-file", addrFile)
@@ -93,11 +100,34 @@ func NewService(sim *Sim, opts ServiceOptions) *Service {
 	return svc
 }
 
+// mergeClusterKeys rewrites the config at path with keys set on every cluster.
+func mergeClusterKeys(path string, keys map[string]any) {
+	GinkgoHelper()
+	data, err := os.ReadFile(path)
+	Expect(err).NotTo(HaveOccurred())
+	var cfg map[string]any
+	Expect(yaml.Unmarshal(data, &cfg)).To(Succeed())
+	clusters, ok := cfg["clusters"].([]any)
+	Expect(ok).To(BeTrue(), "config without clusters: %s", data)
+	for _, c := range clusters {
+		entry, ok := c.(map[string]any)
+		Expect(ok).To(BeTrue(), "cluster entry %v", c)
+		for k, v := range keys {
+			entry[k] = v
+		}
+	}
+	data, err = yaml.Marshal(cfg)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(os.WriteFile(path, data, 0o600)).To(Succeed())
+	GinkgoWriter.Printf("bcservice config (tuned) %s:\n%s\n", path, data)
+}
+
 func (s *Service) stop() {
 	s.session.Terminate()
 	if !Eventually(s.session).WithTimeout(stopTimeout).Should(gexec.Exit()) {
 		s.session.Kill()
 	}
+	expectSessionHasNoSecrets("bcservice", s.session)
 }
 
 // BaseURL is the service's http://host:port.

@@ -18,7 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Config is the bcservice configuration file (docs/bcservice.md,
+// Config is the bcservice configuration file (README.md,
 // "Configuration"). Keys not listed here are ignored (the design contract
 // allows extra keys). Zero values mean "use the default"; ApplyDefaults
 // fills them in and Validate checks the result.
@@ -135,7 +135,7 @@ type ClusterSpec struct {
 	BusyRetryMax  time.Duration `yaml:"busyRetryMax"`
 }
 
-// Defaults (docs/bcservice.md lists them).
+// Defaults (README.md lists them).
 const (
 	DefaultListen                = "127.0.0.1:8080"
 	DefaultRequestTimeout        = 10 * time.Second

@@ -20,7 +20,7 @@ const (
 	OpLoggedInUser Op = "getloggedinuser"
 )
 
-// Limits of the input validation (docs/bcservice.md, "Input validation").
+// Limits of the input validation (README.md, "Codes" and "Path decisions").
 const (
 	MaxDeviceLen  = 64
 	MaxUserLen    = 128

@@ -1,6 +1,6 @@
 // Command bcservice is the Business Connector web service: it logs users into
 // and out of Cisco IP phones through the Extension Mobility API of CUCM
-// clusters (docs/bcservice.md).
+// clusters (README.md).
 //
 //	bcservice serve --config FILE [--listen ADDR] [--addr-file FILE] [--log-level L] [--log-format json|text]
 //	bcservice check-config FILE

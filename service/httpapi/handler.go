@@ -1,5 +1,5 @@
 // Package httpapi is the HTTP adapter of the Business Connector API
-// (docs/bcservice.md): it decodes the path and the `xml` parameter, calls
+// (README.md): it decodes the path and the `xml` parameter, calls
 // the service.Connector and encodes the result. Rules live in package
 // service; this package only translates.
 package httpapi

@@ -18,7 +18,7 @@ import (
 	"github.com/emconnector/emconnector/service/emclient"
 )
 
-// Metric names (docs/operations.md lists them with their labels).
+// Metric names (README.md lists them with their labels).
 const (
 	RequestsTotal     = "bcservice_requests_total"
 	RequestDuration   = "bcservice_request_duration_seconds"

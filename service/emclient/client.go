@@ -141,7 +141,10 @@ func New(spec service.ClusterSpec, opts Options) (*Client, error) {
 
 func newTransport(spec service.ClusterSpec) (*http.Transport, error) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = spec.MaxConcurrentRequests * 4
+	// Queries are not limited by maxConcurrentRequests, so keep enough idle connections for
+	// bursts of them too: a connection closed for lack of an idle slot costs a new TCP
+	// handshake per request.
+	t.MaxIdleConnsPerHost = max(spec.MaxConcurrentRequests*4, 64)
 	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: spec.InsecureSkipVerify} //nolint:gosec // opt-in per cluster, default false
 	if spec.CAFile != "" {
 		pool, err := service.LoadCAPool(spec.CAFile)

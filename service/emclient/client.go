@@ -233,7 +233,9 @@ func (c *Client) UserDevices(ctx context.Context, cred service.Credentials, user
 // else: applied(state) true means the change took effect (success); a state
 // that says otherwise means it did not (the request is sent again, to the
 // next node); no state means the outcome is unknown (1010). This is the
-// no-double-login rule.
+// no-double-login rule. If such a resend is refused as already done (18 for
+// a login, 19 for a logout), the lost attempt took effect after the check,
+// and the device is asked once more before the refusal is reported.
 func (c *Client) change(ctx context.Context, a Auth, op, body, device string, applied func(DeviceResult) bool) error {
 	unlock, err := c.devices.lock(ctx, device)
 	if err != nil {
@@ -262,6 +264,15 @@ func (c *Client) change(ctx context.Context, a Auth, op, body, device string, ap
 				busyTries++
 				continue
 			}
+			if resends > 0 && f.HasCode && f.Code == alreadyDoneCode(op) {
+				// A resend found the change already made: the attempt whose answer was
+				// lost took effect after the check (a node may finish a request whose
+				// connection died). Look once more rather than report a refusal.
+				if state, ok := c.reconcile(ctx, a, device, x.node); ok && applied(state) {
+					c.log.Info("reconciled lost answer", "op", op, "device", device, "result", "applied late")
+					return nil
+				}
+			}
 			return c.emError(f, a)
 		case x.resp != nil:
 			// A query-shaped answer to a request: CUCM did not do it.
@@ -288,6 +299,16 @@ func (c *Client) change(ctx context.Context, a Auth, op, body, device string, ap
 			return c.unreachable(op)
 		}
 	}
+}
+
+// alreadyDoneCode is CUCM's answer to op when the device is already in the
+// state op asks for: 18 "Another user logged in" to a login (the user itself,
+// where CUCM refuses a relogin), 19 "No user logged in" to a logout.
+func alreadyDoneCode(op string) int {
+	if op == "login" {
+		return 18
+	}
+	return 19
 }
 
 // reconcile asks nodes from index `from` on (wrapping) who is on device.

@@ -546,3 +546,75 @@ func TestAuthenticateUser(t *testing.T) {
 		})
 	}
 }
+
+// A node may finish a request after its connection died (Tomcat keeps processing a request
+// whose client went away). Then the check on the next node can still see the old state, the
+// resend finds the change already made, and CUCM answers 18 (login) or 19 (logout). The end
+// state is what the caller asked for, so the answer must be success, not CUCM's refusal.
+func TestLostAttemptThatTakesEffectLate(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		op        string
+		seedUser  string // on the device before the request
+		lateUser  string // whose login lands late ("" the lost attempt's own)
+		wantCode  int
+		wantOnDev string
+	}{
+		{"login", "login", "", "", 0, user},
+		{"logout", "logout", user, "", 0, ""},
+		// Someone else got in meanwhile: the refusal is real and passed through.
+		{"login, another user got in", "login", "", "OTHER01", 18, "OTHER01"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCluster(t, 2)
+			c.cucm.SetLogin(dev, tt.seedUser)
+			var mu sync.Mutex
+			var late *fakecucm.Message
+			// Node 0 loses the connection before it carries the request out...
+			c.setFault(0, func(w http.ResponseWriter, r *http.Request, m fakecucm.Message) bool {
+				if m.Op != tt.op {
+					return false
+				}
+				mu.Lock()
+				late = &m
+				mu.Unlock()
+				conn, _, err := w.(http.Hijacker).Hijack()
+				if err == nil {
+					conn.Close()
+				}
+				return true
+			})
+			// ...and carries it out just after node 1 has answered the check.
+			c.setFault(1, func(w http.ResponseWriter, r *http.Request, m fakecucm.Message) bool {
+				mu.Lock()
+				defer mu.Unlock()
+				if m.Op != "deviceUserQuery" || late == nil {
+					return false
+				}
+				c.cucm.Answer(w, m)
+				if tt.lateUser != "" {
+					late.User = tt.lateUser
+				}
+				c.cucm.Apply(*late)
+				late = nil
+				return true
+			})
+			cl := newClient(t, spec(c.urls...))
+			var err error
+			if tt.op == "login" {
+				err = cl.Login(ctxT(t, 5*time.Second), cred, dev, user)
+			} else {
+				err = cl.Logout(ctxT(t, 5*time.Second), cred, dev)
+			}
+			if code(err) != tt.wantCode {
+				t.Fatalf("%s: error %v, want code %d", tt.op, err, tt.wantCode)
+			}
+			if got := c.cucm.LoggedIn(dev); got != tt.wantOnDev {
+				t.Errorf("device holds %q, want %q", got, tt.wantOnDev)
+			}
+			if n := c.cucm.Count(tt.op); n != 2 {
+				t.Errorf("CUCM received %d %s messages, want 2 (the lost one and one resend)", n, tt.op)
+			}
+		})
+	}
+}

@@ -105,26 +105,39 @@ func (s *Sim) serveEM(n *node, w http.ResponseWriter, r *http.Request) {
 		defer release()
 	}
 	h, faulted := n.cluster.faults.match(x.entry.Operation, n.name, devices, users, s.rnd.Float64)
+	s.underFault(w, r, x, h, faulted,
+		func() { x.answer(emxml.Success(), 0) }, // what a garbling effect garbles
+		func() {
+			if derr != nil {
+				x.fail(derr)
+			} else {
+				s.executeEM(c, msg, x)
+			}
+		})
+}
+
+// underFault performs an operation under the fault h matched for it (none when !faulted)
+// and finishes the exchange. A fault without `after` waits its latency first, and when it
+// has an effect, the operation is not performed: the effect shapes canned(), the answer a
+// success would have had. A fault with `after` performs the operation, waits, then shapes
+// the real answer. A client that leaves during the latency gets a dropped connection.
+func (s *Sim) underFault(w http.ResponseWriter, r *http.Request, x *exchange, h hit, faulted bool, canned, perform func()) {
 	if faulted {
 		x.entry.Fault = h.id
-		if !h.after {
-			if !s.wait(r.Context(), h.latency) {
-				s.abandon(w, x)
-				return
-			}
-			if h.effect != nil {
-				x.answer(emxml.Success(), 0) // what a garbling effect garbles
-				h.effect.apply(&x.resp)
-				s.finish(w, x)
-				return
-			}
+	}
+	if faulted && !h.after {
+		if !s.wait(r.Context(), h.latency) {
+			s.abandon(w, x)
+			return
+		}
+		if h.effect != nil {
+			canned()
+			h.effect.apply(&x.resp)
+			s.finish(w, x)
+			return
 		}
 	}
-	if derr != nil {
-		x.fail(derr)
-	} else {
-		s.executeEM(c, msg, x)
-	}
+	perform()
 	if faulted && h.after {
 		if !s.wait(r.Context(), h.latency) {
 			s.abandon(w, x)
@@ -230,48 +243,27 @@ func (s *Sim) serveAXL(n *node, w http.ResponseWriter, r *http.Request) {
 	}
 	x.entry.User = req.UserID // never the PIN, never the body
 	h, faulted := n.cluster.faults.match("axl", n.name, nil, []string{req.UserID}, s.rnd.Float64)
-	if faulted {
-		x.entry.Fault = h.id
-		if !h.after {
-			if !s.wait(r.Context(), h.latency) {
-				s.abandon(w, x)
+	s.underFault(w, r, x, h, faulted,
+		func() { x.resp.body = axlsoap.Response(false) },
+		func() {
+			if err != nil {
+				x.resp.status, x.resp.body = http.StatusInternalServerError, axlsoap.Fault("Unable to parse the doAuthenticateUser request")
 				return
 			}
-			if h.effect != nil {
-				x.resp.body = axlsoap.Response(false)
-				h.effect.apply(&x.resp)
-				x.resp.emCode = nil
-				s.finish(w, x)
-				return
+			authenticated, aerr := c.AuthenticateUserPIN(req.UserID, req.PIN)
+			if aerr != nil {
+				x.resp.status, x.resp.body = http.StatusInternalServerError, axlsoap.Fault(axlsoap.UserNotFound)
+			} else {
+				x.resp.body = axlsoap.Response(authenticated)
 			}
-		}
-	}
-	switch {
-	case err != nil:
-		x.resp.status, x.resp.body = http.StatusInternalServerError, axlsoap.Fault("Unable to parse the doAuthenticateUser request")
-	default:
-		authenticated, aerr := c.AuthenticateUserPIN(req.UserID, req.PIN)
-		if aerr != nil {
-			x.resp.status, x.resp.body = http.StatusInternalServerError, axlsoap.Fault(axlsoap.UserNotFound)
-		} else {
-			x.resp.body = axlsoap.Response(authenticated)
-		}
-	}
-	if faulted && h.after {
-		if !s.wait(r.Context(), h.latency) {
-			s.abandon(w, x)
-			return
-		}
-		if h.effect != nil {
-			h.effect.apply(&x.resp)
-		}
-	}
-	x.resp.emCode = nil // AXL answers carry no EM code
-	s.finish(w, x)
+		})
 }
 
 // finish writes the response (or drops the connection), then logs and records the request.
 func (s *Sim) finish(w http.ResponseWriter, x *exchange) {
+	if x.entry.Operation == "axl" {
+		x.resp.emCode = nil // AXL answers carry no EM code, whatever a fault's effect set
+	}
 	if x.resp.drop {
 		dropConnection(w)
 		x.entry.Status = 0

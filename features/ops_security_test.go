@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/emconnector/emconnector/service/testpki"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -13,20 +14,20 @@ var _ = Describe("ops: TLS with client certificates", Ordered, func() {
 	sim := UseSim(demoTopology)
 	var (
 		svc                 *Service
-		ca, other           *opsCA
+		ca, other           *testpki.CA
 		goodCert, goodKey   []byte
 		otherCert, otherKey []byte
 	)
 	BeforeAll(func() {
 		dir := GinkgoT().TempDir()
-		ca, other = newOpsCA("ops test CA"), newOpsCA("another CA")
-		srvCert, srvKey := ca.issue("bcservice")
-		goodCert, goodKey = ca.issue("app")
-		otherCert, otherKey = other.issue("intruder")
+		ca, other = testpki.NewCA(GinkgoT(), "ops test CA"), testpki.NewCA(GinkgoT(), "another CA")
+		srvCert, srvKey := ca.Issue(GinkgoT(), "bcservice")
+		goodCert, goodKey = ca.Issue(GinkgoT(), "app")
+		otherCert, otherKey = other.Issue(GinkgoT(), "intruder")
 		svc = NewService(sim, ServiceOptions{Extra: map[string]any{"tls": map[string]any{
 			"certFile":     writeOpsFile(dir, "server.pem", srvCert),
 			"keyFile":      writeOpsFile(dir, "server.key", srvKey),
-			"clientCAFile": writeOpsFile(dir, "clients.pem", ca.pem),
+			"clientCAFile": writeOpsFile(dir, "clients.pem", ca.PEM),
 			"clientAuth":   "required",
 		}}})
 	})

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/emconnector/emconnector/service/testpki"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -34,11 +35,11 @@ type tcProxy struct {
 
 // tcStartProxy serves node (http://host:port) over HTTPS with a certificate issued by ca
 // for 127.0.0.1, on loopback, until the calling node's scope ends.
-func tcStartProxy(ca *opsCA, node string) *tcProxy {
+func tcStartProxy(ca *testpki.CA, node string) *tcProxy {
 	GinkgoHelper()
 	target, err := url.Parse(node)
 	Expect(err).NotTo(HaveOccurred())
-	certPEM, keyPEM := ca.issue("cucm node")
+	certPEM, keyPEM := ca.Issue(GinkgoT(), "cucm node")
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	Expect(err).NotTo(HaveOccurred())
 	upstream := &http.Transport{}
@@ -80,9 +81,9 @@ var _ = Describe("ops: TLS towards CUCM", Ordered, func() {
 	)
 	BeforeAll(func() {
 		dir := GinkgoT().TempDir()
-		ca, other := newOpsCA("CUCM test CA"), newOpsCA("another CA")
-		caFile = writeOpsFile(dir, "cucm-ca.pem", ca.pem)
-		otherCAFile = writeOpsFile(dir, "other-ca.pem", other.pem)
+		ca, other := testpki.NewCA(GinkgoT(), "CUCM test CA"), testpki.NewCA(GinkgoT(), "another CA")
+		caFile = writeOpsFile(dir, "cucm-ca.pem", ca.PEM)
+		otherCAFile = writeOpsFile(dir, "other-ca.pem", other.PEM)
 		proxy = tcStartProxy(ca, sim.NodeURL("EU", sim.Nodes("EU")[0]))
 	})
 

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/emconnector/emconnector/service/testpki"
 )
 
 // Docker cannot run in the test environment, so the Dockerfiles' essentials
@@ -87,12 +89,12 @@ func TestProductionConfigPassesCheckConfig(t *testing.T) {
 	if err := os.Mkdir(tlsDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	ca := newTestCA(t, "CA")
-	cert, key := ca.issue(t, "bcservice")
+	ca := testpki.NewCA(t, "CA")
+	cert, key := ca.Issue(t, "bcservice")
 	writeFile(t, tlsDir, "server.pem", cert)
 	writeFile(t, tlsDir, "server.key", key)
 	for _, name := range []string{"clients-ca.pem", "cucm-eu-ca.pem", "cucm-us-ca.pem"} {
-		writeFile(t, tlsDir, name, ca.pem)
+		writeFile(t, tlsDir, name, ca.PEM)
 	}
 	cfg := writeFile(t, dir, "config.yaml", bytes.ReplaceAll(data, []byte("/etc/bcservice/"), []byte(dir+"/")))
 	var stdout, stderr bytes.Buffer

@@ -2,72 +2,17 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emconnector/emconnector/service/testpki"
 )
-
-// testCA is a certificate authority made for one test.
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  []byte
-}
-
-func newTestCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testCA{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
-}
-
-// issue signs a leaf certificate for 127.0.0.1 usable by servers and
-// clients; it returns the PEM certificate and key.
-func (ca *testCA) issue(t *testing.T, cn string) (certPEM, keyPEM []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
-}
 
 func writeFile(t *testing.T, dir, name string, data []byte) string {
 	t.Helper()
@@ -80,13 +25,13 @@ func writeFile(t *testing.T, dir, name string, data []byte) string {
 
 func TestRunServesTLSWithClientCertificates(t *testing.T) {
 	dir := t.TempDir()
-	ca, other := newTestCA(t, "test CA"), newTestCA(t, "other CA")
-	srvCert, srvKey := ca.issue(t, "bcservice")
-	goodCert, goodKey := ca.issue(t, "client")
-	badCert, badKey := other.issue(t, "intruder")
+	ca, other := testpki.NewCA(t, "test CA"), testpki.NewCA(t, "other CA")
+	srvCert, srvKey := ca.Issue(t, "bcservice")
+	goodCert, goodKey := ca.Issue(t, "client")
+	badCert, badKey := other.Issue(t, "intruder")
 	cfg := "listen: \"127.0.0.1:0\"\n" +
 		"tls: {certFile: " + writeFile(t, dir, "srv.pem", srvCert) + ", keyFile: " + writeFile(t, dir, "srv.key", srvKey) +
-		", clientCAFile: " + writeFile(t, dir, "ca.pem", ca.pem) + ", clientAuth: required}\n" +
+		", clientCAFile: " + writeFile(t, dir, "ca.pem", ca.PEM) + ", clientAuth: required}\n" +
 		"clusters:\n  - {code: EU, nodes: [\"https://127.0.0.1:1/emservice/EMServiceServlet\"], insecureSkipVerify: true}\n" +
 		"  - {code: US, nodes: [\"https://127.0.0.1:2/emservice/EMServiceServlet\"]}\n"
 	logs := &syncBuffer{}
@@ -104,7 +49,7 @@ func TestRunServesTLSWithClientCertificates(t *testing.T) {
 	addr := waitAddr(t, addrFile, done)
 
 	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(ca.pem)
+	roots.AppendCertsFromPEM(ca.PEM)
 	client := func(certPEM, keyPEM []byte) *http.Client {
 		tc := &tls.Config{RootCAs: roots}
 		if certPEM != nil {

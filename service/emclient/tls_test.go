@@ -2,18 +2,10 @@ package emclient
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"io"
 	"log"
 	"log/slog"
-	"math/big"
-	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -23,54 +15,8 @@ import (
 
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/fakecucm"
+	"github.com/emconnector/emconnector/service/testpki"
 )
-
-// tlsCA is a certificate authority generated for one test, so that no
-// certificate of the machine's trust store can ever vouch for the server.
-type tlsCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  []byte
-}
-
-func newTLSCA(t *testing.T, name string) *tlsCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tlsCA{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
-}
-
-// serverCert signs a server certificate for 127.0.0.1, the address
-// httptest listens on, so that only the issuer decides whether it verifies.
-func (ca *tlsCA) serverCert(t *testing.T) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "cucm node"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
 
 func writePEM(t *testing.T, name string, data []byte) string {
 	t.Helper()
@@ -87,11 +33,11 @@ func writePEM(t *testing.T, name string, data []byte) string {
 // certificate must look like an unreachable node (1002) without the request
 // ever reaching CUCM, since the credentials travel in it.
 func TestTLSTrust(t *testing.T) {
-	ca, other := newTLSCA(t, "CUCM test CA"), newTLSCA(t, "another CA")
-	caFile := writePEM(t, "ca.pem", ca.pem)
-	otherFile := writePEM(t, "other.pem", other.pem)
+	ca, other := testpki.NewCA(t, "CUCM test CA"), testpki.NewCA(t, "another CA")
+	caFile := writePEM(t, "ca.pem", ca.PEM)
+	otherFile := writePEM(t, "other.pem", other.PEM)
 	// A bundle: any CA in the file is trusted, not only the first.
-	bundleFile := writePEM(t, "bundle.pem", append(append([]byte{}, other.pem...), ca.pem...))
+	bundleFile := writePEM(t, "bundle.pem", append(append([]byte{}, other.PEM...), ca.PEM...))
 
 	cases := []struct {
 		name     string
@@ -111,7 +57,7 @@ func TestTLSTrust(t *testing.T) {
 			cucm.AddDevice(dev)
 			cucm.SetLogin(dev, user)
 			srv := httptest.NewUnstartedServer(cucm.Handler())
-			srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.serverCert(t)}}
+			srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.KeyPair(t, "cucm node")}}
 			// Refused handshakes are the point of half the cases; keep the
 			// server's "TLS handshake error" lines out of the test output.
 			srv.Config.ErrorLog = log.New(io.Discard, "", 0)

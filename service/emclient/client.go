@@ -253,6 +253,7 @@ func (c *Client) change(ctx context.Context, a Auth, op, body, device string, ap
 	defer release()
 
 	start, busyTries, resends := 0, 0, 0
+	var lastBusy *Failure // CUCM's last busy answer, if the loop is retrying one
 	for {
 		x := c.exchange(ctx, op, body, start, false)
 		switch {
@@ -261,7 +262,7 @@ func (c *Client) change(ctx context.Context, a Auth, op, body, device string, ap
 		case x.resp != nil && x.resp.Failure != nil:
 			f := x.resp.Failure
 			if f.HasCode && f.Code == service.EMCodeBusy && c.backoff(ctx, busyTries) {
-				busyTries++
+				busyTries, lastBusy = busyTries+1, f
 				continue
 			}
 			if resends > 0 && f.HasCode && f.Code == alreadyDoneCode(op) {
@@ -294,7 +295,7 @@ func (c *Client) change(ctx context.Context, a Auth, op, body, device string, ap
 			start = x.node + 1
 		default:
 			if ctx.Err() != nil && !x.tried {
-				return c.busy("deadline passed")
+				return c.deadlinePassed(lastBusy, a)
 			}
 			return c.unreachable(op)
 		}
@@ -342,17 +343,19 @@ func (c *Client) queryDevice(ctx context.Context, a Auth, device string, from in
 // query sends an idempotent query, failing over on any transport failure and
 // retrying CUCM's busy code with backoff. A failure answer is an EM error.
 func (c *Client) query(ctx context.Context, a Auth, op, body string, from int) (*Response, error) {
+	var lastBusy *Failure
 	for busyTries := 0; ; busyTries++ {
 		x := c.exchange(ctx, op, body, from, true)
 		switch {
 		case x.resp == nil:
 			if ctx.Err() != nil && !x.tried {
-				return nil, c.busy("deadline passed")
+				return nil, c.deadlinePassed(lastBusy, a)
 			}
 			return nil, c.unreachable(op)
 		case x.resp.Failure != nil:
 			f := x.resp.Failure
 			if f.HasCode && f.Code == service.EMCodeBusy && c.backoff(ctx, busyTries) {
+				lastBusy = f
 				continue
 			}
 			return nil, c.emError(f, a)
@@ -512,6 +515,17 @@ func transportReason(err error) string {
 		return "timeout"
 	}
 	return err.Error()
+}
+
+// deadlinePassed is the answer when the request deadline passed before any node could be
+// tried: 1011, unless the deadline cut off a busy retry, in which case CUCM's busy answer
+// (26) is what the caller gets, as if the retry had not been attempted (a backoff can end
+// just before the deadline, leaving the retry no time).
+func (c *Client) deadlinePassed(lastBusy *Failure, a Auth) error {
+	if lastBusy != nil {
+		return c.emError(lastBusy, a)
+	}
+	return c.busy("deadline passed")
 }
 
 // backoff waits before the next busy retry; false when the wait would not

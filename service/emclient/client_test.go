@@ -393,9 +393,23 @@ func TestBusyRetry(t *testing.T) {
 			fakecucm.Failure(w, 26, "Busy, please try again")
 			return true
 		})
-		cl := newClient(t, spec(c.urls...))
+		// The first wait is short; the second is longer than what is left of the deadline,
+		// so the retries end on CUCM's answer, never with the deadline falling inside an
+		// attempt (which would make the outcome 1002 or 1010, depending on timing).
+		waits := 0
+		cl, err := New(spec(c.urls...), Options{Jitter: func(d time.Duration) time.Duration {
+			waits++
+			if waits == 1 {
+				return d
+			}
+			return time.Second
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(cl.Close)
 		start := time.Now()
-		err := cl.Login(ctxT(t, 200*time.Millisecond), cred, dev, user)
+		err = cl.Login(ctxT(t, 200*time.Millisecond), cred, dev, user)
 		if code(err) != 26 {
 			t.Fatalf("Login error = %v, want 26", err)
 		}
@@ -616,5 +630,19 @@ func TestLostAttemptThatTakesEffectLate(t *testing.T) {
 				t.Errorf("CUCM received %d %s messages, want 2 (the lost one and one resend)", n, tt.op)
 			}
 		})
+	}
+}
+
+// When the deadline passes before a retry could try any node, the caller gets CUCM's last
+// busy answer if the client was retrying one (a backoff may end just before the deadline),
+// else 1011.
+func TestDeadlinePassed(t *testing.T) {
+	cl := newClient(t, spec("http://127.0.0.1:1/emservice/EMServiceServlet"))
+	if err := cl.deadlinePassed(nil, Auth{}); code(err) != service.CodeBusy {
+		t.Errorf("without a busy answer: %v, want %d", err, service.CodeBusy)
+	}
+	busy := &Failure{HasCode: true, Code: service.EMCodeBusy, Text: "Busy, please try again"}
+	if err := cl.deadlinePassed(busy, Auth{}); code(err) != service.EMCodeBusy {
+		t.Errorf("after a busy answer: %v, want %d", err, service.EMCodeBusy)
 	}
 }

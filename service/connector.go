@@ -9,7 +9,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
+	"time"
 )
 
 // Connector carries out the API operations against a set of clusters.
@@ -17,23 +17,44 @@ type Connector struct {
 	clusters []Cluster // configuration order: decides ties in a search
 	byCode   map[string]Cluster
 	def      Cluster // nil when no cluster is the default
+	locs     *locations
+	events   *Emitter
+	now      func() time.Time
 }
 
-// Outcome is what an operation found out, also on failure: the cluster it
-// used (empty if none was resolved) and, for getloggedinuser, the user
-// logged in on the device (empty for nobody).
-type Outcome struct {
+// Found is what an operation found out, also on failure: the cluster it
+// used (empty if none was resolved), the user logged in on the device for
+// getloggedinuser (empty for nobody), and the list payload of operations
+// that concern several devices.
+type Found struct {
 	Cluster string
 	User    string
-	// Roaming is true when a login went through the PIN flow.
-	Roaming bool
+	Devices []DeviceResult
+}
+
+// Options configure a Connector; zero values take the defaults.
+type Options struct {
+	// Default names the default cluster; "" means none (devices are then
+	// searched in every cluster).
+	Default string
+	// LocationTTL and LocationSize bound the device-location cache
+	// (defaults 10 minutes and 100000 devices).
+	LocationTTL  time.Duration
+	LocationSize int
+	// Events receives one Event per API request; nil drops them.
+	Events *Emitter
+	// Now is the clock of the cache and the events; nil means time.Now.
+	Now func() time.Time
 }
 
 // NewConnector returns a Connector over clusters, in configuration order.
-// defaultCode names the default cluster; "" means none (devices are then
-// searched in every cluster). Cluster codes are matched case-insensitively.
-func NewConnector(clusters []Cluster, defaultCode string) (*Connector, error) {
-	c := &Connector{clusters: clusters, byCode: make(map[string]Cluster, len(clusters))}
+// Cluster codes are matched case-insensitively.
+func NewConnector(clusters []Cluster, opts Options) (*Connector, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	c := &Connector{clusters: clusters, byCode: make(map[string]Cluster, len(clusters)),
+		locs: newLocations(opts.LocationTTL, opts.LocationSize, opts.Now), events: opts.Events, now: opts.Now}
 	for _, cl := range clusters {
 		key := strings.ToUpper(cl.Code())
 		if _, dup := c.byCode[key]; dup {
@@ -41,165 +62,178 @@ func NewConnector(clusters []Cluster, defaultCode string) (*Connector, error) {
 		}
 		c.byCode[key] = cl
 	}
-	if defaultCode != "" {
-		c.def = c.byCode[strings.ToUpper(defaultCode)]
+	if opts.Default != "" {
+		c.def = c.byCode[strings.ToUpper(opts.Default)]
 		if c.def == nil {
-			return nil, fmt.Errorf("default cluster %q is not configured", defaultCode)
+			return nil, fmt.Errorf("default cluster %q is not configured", opts.Default)
 		}
 	}
 	return c, nil
 }
 
-// Login logs req.User into req.Device (docs/design.md, "PIN design").
-// Returns 404/1008/1005/1009/1012 for invalid input, 1007 for missing
-// credentials, 1001 for an unknown cluster code, 11 when no cluster has the
+// Serve carries out the operation req.Op names with cred and returns the
+// answer: the input is validated first (nothing reaches CUCM otherwise),
+// then the operation runs. See each operation for its codes.
+func (c *Connector) Serve(ctx context.Context, cred Credentials, req Request) Result {
+	op, ok := Lookup(req.Op)
+	if !ok || op.run == nil {
+		return ResultFor(req, Found{}, Errorf(CodeNotFound, "Unknown API route"))
+	}
+	ExchangeFrom(ctx).SetAppID(cred.AppID)
+	if err := req.Validate(); err != nil {
+		return ResultFor(req, Found{}, err)
+	}
+	if err := cred.Validate(); err != nil {
+		return ResultFor(req, Found{}, err)
+	}
+	found, err := op.run(c, ctx, cred, req)
+	return ResultFor(req, found, err)
+}
+
+// Finish emits the Event of a request that has been answered and reports
+// whether there was one (a health check has none).
+func (c *Connector) Finish(x *Exchange) bool {
+	ev, ok := x.Event(c.now())
+	if ok {
+		c.events.Emit(ev)
+	}
+	return ok
+}
+
+// LocationStats returns the device-location cache's counters.
+func (c *Connector) LocationStats() LocationStats { return c.locs.stats() }
+
+// login logs req.User into req.Device (README.md, "PIN design").
+// Returns 1001 for an unknown cluster code, 11 when no cluster has the
 // device, 1003 when a roaming user gave no PIN, 1013 when no cluster knows
 // the user, 1004 for a wrong PIN, CUCM's code for an EM failure, and the
 // client's 1002/1010/1011.
-func (c *Connector) Login(ctx context.Context, cred Credentials, req Request) (Outcome, error) {
-	req.Op = OpLogin
-	if err := checkInput(cred, req); err != nil {
-		return Outcome{}, err
-	}
-	visited, _, err := c.resolve(ctx, cred, req.Device, req.Cluster)
-	if err != nil {
-		return Outcome{}, err
-	}
-	out := Outcome{Cluster: visited.Code()}
-	st, err := visited.UserDevices(ctx, cred, req.User)
-	if err != nil {
-		return out, err
-	}
-	if !st.Exists {
-		// Roaming: the visited cluster does not know the user. Only the
-		// PIN, checked by the home cluster, lets the login through.
-		out.Roaming = true
-		if req.PIN == "" {
-			return out, Errorf(CodePINRequired, "PIN required: user %s is not known in cluster %s", req.User, visited.Code())
-		}
-		home, err := c.homeCluster(ctx, cred, req.User, visited)
+func (c *Connector) login(ctx context.Context, cred Credentials, req Request) (Found, error) {
+	return c.onDevice(ctx, cred, req, func(visited Cluster, _ *DeviceStatus) (Found, error) {
+		found := Found{Cluster: visited.Code()}
+		st, err := visited.UserDevices(ctx, cred, req.User)
 		if err != nil {
-			return out, err
+			return found, err
 		}
-		ok, err := home.AuthenticateUser(ctx, cred, req.User, req.PIN)
-		if err != nil {
-			return out, err
+		if !st.Exists {
+			// Roaming: the visited cluster does not know the user. Only the
+			// PIN, checked by the home cluster, lets the login through.
+			ExchangeFrom(ctx).SetPINFlow()
+			if err := c.checkPIN(ctx, cred, req, visited); err != nil {
+				return found, err
+			}
 		}
-		if !ok {
-			return out, Errorf(CodePINInvalid, "PIN invalid for user %s (home cluster %s)", req.User, home.Code())
-		}
-	}
-	// A local user's PIN, if given, is ignored: the EM API has no PIN and
-	// the app user's proxy rights authorise the login (documented).
-	return out, visited.Login(ctx, cred, req.Device, req.User)
+		// A local user's PIN, if given, is ignored: the EM API has no PIN and
+		// the app user's proxy rights authorise the login (documented).
+		return found, visited.Login(ctx, cred, req.Device, req.User)
+	})
 }
 
-// Logout logs whoever is on req.Device out. Returns the validation codes,
-// 1007, 1001, 11 when no cluster has the device, CUCM's code (19 nobody
-// logged in) and the client's 1002/1010/1011.
-func (c *Connector) Logout(ctx context.Context, cred Credentials, req Request) (Outcome, error) {
-	req.Op = OpLogout
-	if err := checkInput(cred, req); err != nil {
-		return Outcome{}, err
+// checkPIN lets a roaming user's login through when the home cluster
+// accepts the PIN: 1003 without a PIN, 1013 without a home, 1004 when wrong.
+func (c *Connector) checkPIN(ctx context.Context, cred Credentials, req Request, visited Cluster) error {
+	if req.PIN == "" {
+		return Errorf(CodePINRequired, "PIN required: user %s is not known in cluster %s", req.User, visited.Code())
 	}
-	cl, _, err := c.resolve(ctx, cred, req.Device, req.Cluster)
+	home, err := c.homeCluster(ctx, cred, req.User, visited)
 	if err != nil {
-		return Outcome{}, err
-	}
-	return Outcome{Cluster: cl.Code()}, cl.Logout(ctx, cred, req.Device)
-}
-
-// LoggedInUser tells who is logged in on req.Device; nobody is a success with
-// an empty Outcome.User. Returns 11 for an unknown device and the codes of
-// Logout otherwise.
-func (c *Connector) LoggedInUser(ctx context.Context, cred Credentials, req Request) (Outcome, error) {
-	req.Op = OpLoggedInUser
-	if err := checkInput(cred, req); err != nil {
-		return Outcome{}, err
-	}
-	cl, known, err := c.resolve(ctx, cred, req.Device, req.Cluster)
-	if err != nil {
-		return Outcome{}, err
-	}
-	out := Outcome{Cluster: cl.Code()}
-	st := known
-	if st == nil {
-		s, err := cl.DeviceUser(ctx, cred, req.Device)
-		if err != nil {
-			return out, err
-		}
-		st = &s
-	}
-	if !st.Exists {
-		return out, CUCMError(EMCodeDeviceNotFound, "Device does not exist")
-	}
-	out.User = st.User
-	return out, nil
-}
-
-func checkInput(cred Credentials, req Request) error {
-	if err := req.Validate(); err != nil {
 		return err
 	}
-	return cred.Validate()
+	ok, err := home.AuthenticateUser(ctx, cred, req.User, req.PIN)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf(CodePINInvalid, "PIN invalid for user %s (home cluster %s)", req.User, home.Code())
+	}
+	return nil
 }
 
-// resolve picks the cluster of device: the named one (1001 if unknown), the
-// default one, or the one a search finds. A search also returns the device
-// status it learnt, so getloggedinuser need not ask twice.
-func (c *Connector) resolve(ctx context.Context, cred Credentials, device, code string) (Cluster, *DeviceStatus, error) {
-	if code != "" {
-		cl := c.byCode[strings.ToUpper(code)]
-		if cl == nil {
-			return nil, nil, Errorf(CodeClusterNotFound, "Cluster with code [%s] not found", code)
+// logout logs whoever is on req.Device out. Returns 1001, 11 when no
+// cluster has the device, CUCM's code (19 nobody logged in) and the
+// client's 1002/1010/1011.
+func (c *Connector) logout(ctx context.Context, cred Credentials, req Request) (Found, error) {
+	return c.onDevice(ctx, cred, req, func(cl Cluster, _ *DeviceStatus) (Found, error) {
+		return Found{Cluster: cl.Code()}, cl.Logout(ctx, cred, req.Device)
+	})
+}
+
+// loggedInUser tells who is logged in on req.Device; nobody is a success
+// with an empty Found.User. Returns 11 for an unknown device and the codes
+// of logout otherwise.
+func (c *Connector) loggedInUser(ctx context.Context, cred Credentials, req Request) (Found, error) {
+	return c.onDevice(ctx, cred, req, func(cl Cluster, known *DeviceStatus) (Found, error) {
+		found := Found{Cluster: cl.Code()}
+		st := known
+		if st == nil {
+			s, err := cl.DeviceUser(ctx, cred, req.Device)
+			if err != nil {
+				return found, err
+			}
+			st = &s
 		}
-		return cl, nil, nil
+		if !st.Exists {
+			return found, CUCMError(EMCodeDeviceNotFound, "Device does not exist")
+		}
+		found.User = st.User
+		return found, nil
+	})
+}
+
+// onDevice runs do on the cluster of req.Device: the named one (1001 if
+// unknown), the default one, the one remembered from an earlier search, or
+// the one a search finds. A search also hands do the device status it
+// learnt, so getloggedinuser need not ask twice. When a remembered cluster
+// says the device does not exist (11), the entry is dropped and the device
+// searched again.
+func (c *Connector) onDevice(ctx context.Context, cred Credentials, req Request,
+	do func(Cluster, *DeviceStatus) (Found, error)) (Found, error) {
+	if req.Cluster != "" {
+		cl := c.byCode[strings.ToUpper(req.Cluster)]
+		if cl == nil {
+			return Found{}, Errorf(CodeClusterNotFound, "Cluster with code [%s] not found", req.Cluster)
+		}
+		return do(cl, nil)
 	}
 	if c.def != nil {
-		return c.def, nil, nil
+		return do(c.def, nil)
 	}
-	return c.search(ctx, cred, device)
+	if cl := c.locs.get(req.Device); cl != nil {
+		found, err := do(cl, nil)
+		if !deviceGone(err) {
+			return found, err
+		}
+		c.locs.forget(req.Device)
+	}
+	cl, st, err := c.search(ctx, cred, req.Device)
+	if err != nil {
+		return Found{}, err
+	}
+	c.locs.put(req.Device, cl)
+	return do(cl, st)
 }
 
-// search asks every cluster in parallel with deviceUserQuery. The first
-// cluster in configuration order that has the device wins. Otherwise, in
-// this order of precedence: an EM error answered by a cluster (e.g. 3, bad
-// credentials) is passed through; if any cluster could not be asked the
-// answer is 1002, because the device may live there; 11 only when every
-// cluster answered that the device does not exist.
+// deviceGone reports CUCM's "device does not exist" (11).
+func deviceGone(err error) bool {
+	e := asError(err)
+	return err != nil && e.FromCUCM && e.Code == EMCodeDeviceNotFound
+}
+
+// search asks every cluster with deviceUserQuery (askAll: the first cluster
+// in configuration order that has the device wins, without waiting for
+// slower clusters after it). Without a hit: an EM error answered by a
+// cluster is passed through; if any cluster could not be asked the answer is
+// 1002, because the device may live there; 11 only when every cluster
+// answered that the device does not exist.
 func (c *Connector) search(ctx context.Context, cred Credentials, device string) (Cluster, *DeviceStatus, error) {
-	type answer struct {
-		st  DeviceStatus
-		err error
+	replies, won := askAll(ctx, c.clusters, nil,
+		func(ctx context.Context, cl Cluster) (DeviceStatus, error) { return cl.DeviceUser(ctx, cred, device) },
+		func(st DeviceStatus) bool { return st.Exists })
+	if won >= 0 {
+		st := replies[won].val
+		return c.clusters[won], &st, nil
 	}
-	answers := make([]answer, len(c.clusters))
-	var wg sync.WaitGroup
-	for i, cl := range c.clusters {
-		wg.Go(func() {
-			st, err := cl.DeviceUser(ctx, cred, device)
-			answers[i] = answer{st, err}
-		})
-	}
-	wg.Wait()
-	var emErr, transportErr error
-	var down []string
-	for i, a := range answers {
-		switch {
-		case a.err == nil && a.st.Exists:
-			st := a.st
-			return c.clusters[i], &st, nil
-		case a.err == nil:
-		case isCUCM(a.err):
-			if emErr == nil {
-				emErr = a.err
-			}
-		default:
-			if transportErr == nil {
-				transportErr = a.err
-			}
-			down = append(down, c.clusters[i].Code())
-		}
-	}
+	emErr, transportErr, down := misses(c.clusters, nil, replies)
 	switch {
 	case emErr != nil:
 		return nil, nil, emErr
@@ -211,46 +245,18 @@ func (c *Connector) search(ctx context.Context, cred Credentials, device string)
 	return nil, nil, Errorf(EMCodeDeviceNotFound, "Device %s does not exist in any cluster", device)
 }
 
-// homeCluster finds the cluster other than visited that knows user, asking
-// all in parallel (first in configuration order wins). Returns 1013 when no
-// cluster knows the user, an EM error answered by a cluster, or 1002 when a
-// cluster that could be the home could not be asked.
+// homeCluster finds the cluster other than visited that knows user (askAll
+// with userDevicesQuery). Returns 1013 when no cluster knows the user, an
+// EM error answered by a cluster, or the error of a cluster that could be
+// the home but could not be asked.
 func (c *Connector) homeCluster(ctx context.Context, cred Credentials, user string, visited Cluster) (Cluster, error) {
-	type answer struct {
-		st  UserStatus
-		err error
+	replies, won := askAll(ctx, c.clusters, visited,
+		func(ctx context.Context, cl Cluster) (UserStatus, error) { return cl.UserDevices(ctx, cred, user) },
+		func(st UserStatus) bool { return st.Exists })
+	if won >= 0 {
+		return c.clusters[won], nil
 	}
-	answers := make([]answer, len(c.clusters))
-	var wg sync.WaitGroup
-	for i, cl := range c.clusters {
-		if cl == visited {
-			continue
-		}
-		wg.Go(func() {
-			st, err := cl.UserDevices(ctx, cred, user)
-			answers[i] = answer{st, err}
-		})
-	}
-	wg.Wait()
-	var emErr, transportErr error
-	for i, a := range answers {
-		if c.clusters[i] == visited {
-			continue
-		}
-		switch {
-		case a.err == nil && a.st.Exists:
-			return c.clusters[i], nil
-		case a.err == nil:
-		case isCUCM(a.err):
-			if emErr == nil {
-				emErr = a.err
-			}
-		default:
-			if transportErr == nil {
-				transportErr = a.err
-			}
-		}
-	}
+	emErr, transportErr, _ := misses(c.clusters, visited, replies)
 	switch {
 	case emErr != nil:
 		return nil, emErr
@@ -258,9 +264,4 @@ func (c *Connector) homeCluster(ctx context.Context, cred Credentials, user stri
 		return nil, transportErr
 	}
 	return nil, Errorf(CodeHomeNotFound, "Home cluster of user %s not found", user)
-}
-
-func isCUCM(err error) bool {
-	e := asError(err)
-	return e.FromCUCM
 }

@@ -105,7 +105,7 @@ func world(t *testing.T, def string) (*Connector, *memCluster, *memCluster) {
 	eu.users["EUUSER"] = "1234"
 	us.devices["SEPUS1"] = ""
 	us.users["USUSER"] = "5678"
-	c, err := NewConnector([]Cluster{eu, us}, def)
+	c, err := NewConnector([]Cluster{eu, us}, Options{Default: def})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,12 +151,13 @@ func TestConnectorLogin(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(eu, us)
 			}
-			out, err := c.Login(context.Background(), tt.cred, tt.req)
-			if got := ErrorCode(err); got != tt.wantCode {
-				t.Fatalf("Login(%+v) = %v, want code %d", tt.req, err, tt.wantCode)
+			tt.req.Op = OpLogin
+			r := c.Serve(context.Background(), tt.cred, tt.req)
+			if r.Code != tt.wantCode {
+				t.Fatalf("Serve(%+v) = %d %q, want code %d", tt.req, r.Code, r.Text, tt.wantCode)
 			}
-			if out.Cluster != tt.wantCluster {
-				t.Errorf("cluster %q, want %q", out.Cluster, tt.wantCluster)
+			if r.Cluster != tt.wantCluster {
+				t.Errorf("cluster %q, want %q", r.Cluster, tt.wantCluster)
 			}
 			if tt.wantOn != nil {
 				want := tt.req.User
@@ -167,8 +168,8 @@ func TestConnectorLogin(t *testing.T) {
 					t.Errorf("device holds %q, want %q", got, want)
 				}
 			}
-			if err != nil && tt.req.PIN != "" && strings.Contains(err.Error(), tt.req.PIN) {
-				t.Errorf("error %q leaks the PIN", err)
+			if r.Code != 0 && tt.req.PIN != "" && strings.Contains(r.Text, tt.req.PIN) {
+				t.Errorf("text %q leaks the PIN", r.Text)
 			}
 		})
 	}
@@ -177,9 +178,10 @@ func TestConnectorLogin(t *testing.T) {
 func TestConnectorNoCUCMCallOnBadInput(t *testing.T) {
 	c, eu, us := world(t, "")
 	for _, req := range []Request{{Device: ""}, {Device: "SEP1", User: ""}, {Device: "SEP1", User: "u", Cluster: "a.b"}, {Device: "SEP1", User: "u", PIN: "x"}} {
-		_, _ = c.Login(context.Background(), goodCred, req)
+		req.Op = OpLogin
+		c.Serve(context.Background(), goodCred, req)
 	}
-	_, _ = c.Logout(context.Background(), Credentials{}, Request{Device: "SEPEU1"})
+	c.Serve(context.Background(), Credentials{}, Request{Op: OpLogout, Device: "SEPEU1"})
 	if len(eu.calls)+len(us.calls) != 0 {
 		t.Errorf("CUCM was called for invalid input: %v %v", eu.calls, us.calls)
 	}
@@ -189,33 +191,33 @@ func TestConnectorLogoutAndLoggedInUser(t *testing.T) {
 	c, eu, _ := world(t, "")
 	eu.devices["SEPEU1"] = "EUUSER"
 	ctx := context.Background()
-	out, err := c.LoggedInUser(ctx, goodCred, Request{Device: "SEPEU1"})
-	if err != nil || out.User != "EUUSER" || out.Cluster != "EU" {
-		t.Fatalf("LoggedInUser = %+v, %v", out, err)
+	r := c.Serve(ctx, goodCred, Request{Op: OpLoggedInUser, Device: "SEPEU1"})
+	if r.Code != 0 || r.User != "EUUSER" || r.Cluster != "EU" {
+		t.Fatalf("getloggedinuser = %+v", r)
 	}
 	if n := len(eu.calls); n != 1 {
 		t.Errorf("search result not reused: %d calls %v", n, eu.calls)
 	}
-	if _, err := c.Logout(ctx, goodCred, Request{Device: "SEPEU1"}); err != nil {
-		t.Fatal(err)
+	if r := c.Serve(ctx, goodCred, Request{Op: OpLogout, Device: "SEPEU1"}); r.Code != 0 {
+		t.Fatalf("logout: %+v", r)
 	}
-	out, err = c.LoggedInUser(ctx, goodCred, Request{Device: "SEPEU1", Cluster: "EU"})
-	if err != nil || out.User != "" {
-		t.Errorf("after logout: %+v, %v; want nobody", out, err)
+	r = c.Serve(ctx, goodCred, Request{Op: OpLoggedInUser, Device: "SEPEU1", Cluster: "EU"})
+	if r.Code != 0 || r.User != "" {
+		t.Errorf("after logout: %+v; want nobody", r)
 	}
-	if _, err := c.Logout(ctx, goodCred, Request{Device: "SEPEU1", Cluster: "EU"}); ErrorCode(err) != 19 {
-		t.Errorf("second logout: %v, want 19", err)
+	if r := c.Serve(ctx, goodCred, Request{Op: OpLogout, Device: "SEPEU1", Cluster: "EU"}); r.Code != 19 {
+		t.Errorf("second logout: %+v, want 19", r)
 	}
-	if _, err := c.LoggedInUser(ctx, goodCred, Request{Device: "SEPX", Cluster: "EU"}); ErrorCode(err) != 11 {
-		t.Errorf("unknown device: %v, want 11", err)
+	if r := c.Serve(ctx, goodCred, Request{Op: OpLoggedInUser, Device: "SEPX", Cluster: "EU"}); r.Code != 11 {
+		t.Errorf("unknown device: %+v, want 11", r)
 	}
 }
 
 func TestNewConnectorErrors(t *testing.T) {
-	if _, err := NewConnector([]Cluster{newMem("EU"), newMem("eu")}, ""); err == nil {
+	if _, err := NewConnector([]Cluster{newMem("EU"), newMem("eu")}, Options{}); err == nil {
 		t.Error("duplicate codes accepted")
 	}
-	if _, err := NewConnector([]Cluster{newMem("EU")}, "US"); err == nil {
+	if _, err := NewConnector([]Cluster{newMem("EU")}, Options{Default: "US"}); err == nil {
 		t.Error("unknown default accepted")
 	}
 }
@@ -225,20 +227,20 @@ func TestResultFor(t *testing.T) {
 	tests := []struct {
 		name     string
 		req      Request
-		out      Outcome
+		out      Found
 		err      error
 		wantCode int
 		wantText string
 		wantUser string
 	}{
-		{"login ok", login, Outcome{Cluster: "EU"}, nil, 0, "Login successful for ALMUSER01 on device SEP1CE6C79BAF1F", "ALMUSER01"},
-		{"logout ok", Request{Op: OpLogout, Device: "SEP1CE6C79BAF1F"}, Outcome{}, nil, 0, "Logout successful for device SEP1CE6C79BAF1F", ""},
-		{"who ok", Request{Op: OpLoggedInUser, Device: "SEP001120F678E2"}, Outcome{User: "ALMUSER01"}, nil, 0, "Get logged in user request successful", "ALMUSER01"},
-		{"who nobody", Request{Op: OpLoggedInUser, Device: "SEP1"}, Outcome{}, nil, 0, "No user logged in on device SEP1", ""},
-		{"CUCM error names all", login, Outcome{Cluster: "EU"}, CUCMError(18, "Another user logged in"), 18,
+		{"login ok", login, Found{Cluster: "EU"}, nil, 0, "Login successful for ALMUSER01 on device SEP1CE6C79BAF1F", "ALMUSER01"},
+		{"logout ok", Request{Op: OpLogout, Device: "SEP1CE6C79BAF1F"}, Found{}, nil, 0, "Logout successful for device SEP1CE6C79BAF1F", ""},
+		{"who ok", Request{Op: OpLoggedInUser, Device: "SEP001120F678E2"}, Found{User: "ALMUSER01"}, nil, 0, "Get logged in user request successful", "ALMUSER01"},
+		{"who nobody", Request{Op: OpLoggedInUser, Device: "SEP1"}, Found{}, nil, 0, "No user logged in on device SEP1", ""},
+		{"CUCM error names all", login, Found{Cluster: "EU"}, CUCMError(18, "Another user logged in"), 18,
 			"Login failed for ALMUSER01 on device SEP1CE6C79BAF1F in cluster EU: Another user logged in", "ALMUSER01"},
-		{"service error as is", login, Outcome{}, Errorf(CodeClusterNotFound, "Cluster with code [XX] not found"), 1001, "Cluster with code [XX] not found", "ALMUSER01"},
-		{"deadline", login, Outcome{}, context.DeadlineExceeded, CodeBusy, "Service busy: request deadline passed", "ALMUSER01"},
+		{"service error as is", login, Found{}, Errorf(CodeClusterNotFound, "Cluster with code [XX] not found"), 1001, "Cluster with code [XX] not found", "ALMUSER01"},
+		{"deadline", login, Found{}, context.DeadlineExceeded, CodeBusy, "Service busy: request deadline passed", "ALMUSER01"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,17 +9,6 @@ import (
 	"unicode/utf8"
 )
 
-// Op names an API operation; it appears in logs (and later metrics).
-type Op string
-
-// The operations of the Business Connector API.
-const (
-	OpVersion      Op = "getversioninfo"
-	OpLogin        Op = "login"
-	OpLogout       Op = "logout"
-	OpLoggedInUser Op = "getloggedinuser"
-)
-
 // Limits of the input validation (README.md, "Codes" and "Path decisions").
 const (
 	MaxDeviceLen  = 64
@@ -83,31 +72,63 @@ func (r Request) Normalize() Request {
 	return r
 }
 
-// Validate checks the path parameters before anything is sent to CUCM, in
-// this order: device (404 empty, 1008 invalid), user for login (1005 empty,
-// 1009 invalid), cluster code (1012), PIN (1012). Call it on a normalized
-// Request.
+// Set stores the value of path parameter p.
+func (r *Request) Set(p Param, v string) {
+	switch p {
+	case ParamDevice:
+		r.Device = v
+	case ParamUser:
+		r.User = v
+	case ParamCluster:
+		r.Cluster = v
+	case ParamPIN:
+		r.PIN = v
+	}
+}
+
+// Validate checks the path parameters of r's operation before anything is
+// sent to CUCM, in the order of the operation's path: device (404 empty,
+// 1008 invalid), user (1005 empty, 1009 invalid), cluster code (1012), PIN
+// (1012). The operation's required parameters must be present; the others
+// are checked when given. Call it on a normalized Request.
 func (r Request) Validate() error {
-	if r.Device == "" {
-		return Errorf(CodeDeviceEmpty, "Device ID empty")
+	op, _ := Lookup(r.Op)
+	for i, p := range op.Params() {
+		if err := r.validateParam(p, i < op.required()); err != nil {
+			return err
+		}
 	}
-	if !validDevice(r.Device) {
-		return Errorf(CodeInvalidDevice, "Invalid device name %q: 1-%d characters of A-Z a-z 0-9 _ . -", clip(r.Device), MaxDeviceLen)
-	}
-	if r.Op == OpLogin {
+	return nil
+}
+
+func (r Request) validateParam(p Param, required bool) error {
+	switch p {
+	case ParamDevice:
+		if r.Device == "" {
+			return Errorf(CodeDeviceEmpty, "Device ID empty")
+		}
+		if !validDevice(r.Device) {
+			return Errorf(CodeInvalidDevice, "Invalid device name %q: 1-%d characters of A-Z a-z 0-9 _ . -", clip(r.Device), MaxDeviceLen)
+		}
+	case ParamUser:
 		if strings.TrimSpace(r.User) == "" {
-			return Errorf(CodeUserEmpty, "User ID empty")
+			if required {
+				return Errorf(CodeUserEmpty, "User ID empty")
+			}
+			return nil
 		}
 		if !validUser(r.User) {
 			return Errorf(CodeInvalidUser, "Invalid user ID: at most %d characters of valid UTF-8 without control characters", MaxUserLen)
 		}
-	}
-	if r.Cluster != "" && !validCluster(r.Cluster) {
-		return Errorf(CodeInvalidFormat, "Invalid cluster code %q: 1-%d characters of A-Z a-z 0-9 _ -", clip(r.Cluster), MaxClusterLen)
-	}
-	if r.Op == OpLogin && r.PIN != "" && !validPIN(r.PIN) {
-		// The PIN itself is never echoed.
-		return Errorf(CodeInvalidFormat, "Invalid PIN format: 1-%d digits", MaxPINLen)
+	case ParamCluster:
+		if r.Cluster != "" && !validCluster(r.Cluster) {
+			return Errorf(CodeInvalidFormat, "Invalid cluster code %q: 1-%d characters of A-Z a-z 0-9 _ -", clip(r.Cluster), MaxClusterLen)
+		}
+	case ParamPIN:
+		if r.PIN != "" && !validPIN(r.PIN) {
+			// The PIN itself is never echoed.
+			return Errorf(CodeInvalidFormat, "Invalid PIN format: 1-%d digits", MaxPINLen)
+		}
 	}
 	return nil
 }

@@ -1,13 +1,8 @@
 package service
 
-import (
-	"fmt"
-	"strings"
-)
-
-// Result is the answer to one API request. The XML (or JSON) answer, the
-// request log line, the audit event and the metrics are all made from the
-// same Result value, so the four never disagree.
+// Result is the answer to one API request. The XML (or JSON) answer and the
+// request's Event (log line, audit event, metrics) are made from the same
+// Result value, so they never disagree.
 type Result struct {
 	Op     Op
 	Device string
@@ -19,99 +14,96 @@ type Result struct {
 	Text    string
 	// FromCUCM is true when Code is an EM code answered by CUCM.
 	FromCUCM bool
+	// Devices is the list payload of operations that concern several
+	// devices, each with its own code; nil for the others.
+	Devices []DeviceResult
 }
 
-// Outcome classes of a Result, the `outcome` of audit events and metrics.
+// DeviceResult is one device of a list payload.
+type DeviceResult struct {
+	Device  string
+	Cluster string
+	Code    int
+	Text    string
+}
+
+// Class is the outcome class of a Result: a small fixed set, so it can be a
+// metric label and an audit field.
+type Class string
+
+// Outcome classes.
 const (
-	OutcomeSuccess     = "success"     // code 0
-	OutcomeCUCMError   = "cucm_error"  // CUCM refused (EM code passed through, or 1014)
-	OutcomeInvalid     = "invalid"     // the request was malformed (404, 405, 413, 1005-1009, 1012)
-	OutcomeRejected    = "rejected"    // the service refused it (1001, 1003, 1004, 1013, 1015)
-	OutcomeUnavailable = "unavailable" // CUCM could not be used (1002, 1010, 1011)
-	OutcomeError       = "error"       // internal error (500)
+	ClassSuccess     Class = "success"     // code 0
+	ClassCUCMError   Class = "cucm_error"  // CUCM refused (EM code passed through, or 1014)
+	ClassInvalid     Class = "invalid"     // the request was malformed (404, 405, 413, 1005-1009, 1012)
+	ClassRejected    Class = "rejected"    // the service refused it (1001, 1003, 1004, 1013, 1015)
+	ClassUnavailable Class = "unavailable" // CUCM could not be used (1002, 1010, 1011)
+	ClassError       Class = "error"       // internal error (500)
 )
 
-// Outcome classifies r for audit events and metrics with a small fixed set
-// of values (a label must not grow with the input).
-func (r Result) Outcome() string {
+// Class classifies r.
+func (r Result) Class() Class {
 	switch {
 	case r.Code == CodeSuccess:
-		return OutcomeSuccess
+		return ClassSuccess
 	case r.FromCUCM:
-		return OutcomeCUCMError
+		return ClassCUCMError
 	}
 	switch r.Code {
 	case CodeNotFound, CodeMethodNotAllowed, CodeBodyTooLarge, CodeUserEmpty, CodeMalformedXML,
 		CodeCredentials, CodeInvalidDevice, CodeInvalidUser, CodeInvalidFormat:
-		return OutcomeInvalid
+		return ClassInvalid
 	case CodeClusterNotFound, CodePINRequired, CodePINInvalid, CodeHomeNotFound, CodeAccessDenied:
-		return OutcomeRejected
+		return ClassRejected
 	case CodeUnreachable, CodeOutcomeUnknown, CodeBusy:
-		return OutcomeUnavailable
+		return ClassUnavailable
 	case CodeInternal:
-		return OutcomeError
+		return ClassError
 	}
 	// An EM code answered without FromCUCM (e.g. 11 from a search).
-	return OutcomeCUCMError
+	return ClassCUCMError
 }
 
-// ResultFor is the one place that turns an operation's outcome or error into
-// the code and text a client sees. Success texts follow the Business
-// Connector 1.4 documentation; a CUCM failure is reported with CUCM's code
-// and a text naming the device, user and cluster; service errors carry their
-// own text. A CUCM code 0 never reaches a client as 0 (that means success):
-// the EM client reports it as 1014.
-func ResultFor(req Request, out Outcome, err error) Result {
-	r := Result{Op: req.Op, Device: req.Device, Cluster: out.Cluster}
-	switch req.Op {
-	case OpLogin:
+// ResultFor is the one place that turns an operation's findings or error
+// into the code and text a client sees, with the texts of the operation
+// table (Business Connector 1.4 wording). A CUCM failure is reported with
+// CUCM's code and a text naming the device, user and cluster; service errors
+// carry their own text. A CUCM code 0 never reaches a client as 0 (that
+// means success): the EM client reports it as 1014.
+func ResultFor(req Request, found Found, err error) Result {
+	op, _ := Lookup(req.Op)
+	r := Result{Op: req.Op, Device: req.Device, Cluster: found.Cluster, Devices: found.Devices}
+	switch op.User {
+	case UserFromRequest:
 		r.HasUser, r.User = true, req.User
-	case OpLoggedInUser:
-		r.HasUser, r.User = true, out.User
+	case UserFromFound:
+		r.HasUser, r.User = true, found.User
 	}
 	if err != nil {
 		e := asError(err)
 		r.Code, r.Text, r.FromCUCM = e.Code, e.Text, e.FromCUCM
 		if e.FromCUCM {
-			r.Text = failurePrefix(req, out.Cluster) + ": " + e.Text
+			r.Text = failureText(op, req, found.Cluster) + ": " + e.Text
 		}
-		if req.Op == OpLoggedInUser {
+		if op.User == UserFromFound {
 			r.User = ""
 		}
 		return r
 	}
 	r.Code = CodeSuccess
-	switch req.Op {
-	case OpLogin:
-		r.Text = fmt.Sprintf("Login successful for %s on device %s", req.User, req.Device)
-	case OpLogout:
-		r.Text = fmt.Sprintf("Logout successful for device %s", req.Device)
-	case OpLoggedInUser:
-		if out.User == "" {
-			r.Text = fmt.Sprintf("No user logged in on device %s", req.Device)
-		} else {
-			r.Text = "Get logged in user request successful"
-		}
-	case OpVersion:
-		r.Text = "Version info"
+	if op.Success != nil {
+		r.Text = op.Success(req, found)
 	}
 	return r
 }
 
-func failurePrefix(req Request, cluster string) string {
-	var b strings.Builder
-	switch req.Op {
-	case OpLogin:
-		fmt.Fprintf(&b, "Login failed for %s on device %s", req.User, req.Device)
-	case OpLogout:
-		fmt.Fprintf(&b, "Logout failed for device %s", req.Device)
-	case OpLoggedInUser:
-		fmt.Fprintf(&b, "Get logged in user failed for device %s", req.Device)
-	default:
-		b.WriteString("Request failed")
+func failureText(op Operation, req Request, cluster string) string {
+	s := "Request failed"
+	if op.Failure != nil {
+		s = op.Failure(req)
 	}
 	if cluster != "" {
-		fmt.Fprintf(&b, " in cluster %s", cluster)
+		s += " in cluster " + cluster
 	}
-	return b.String()
+	return s
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/emclient"
+	"github.com/emconnector/emconnector/service/eventlog"
 	"github.com/emconnector/emconnector/service/health"
 	"github.com/emconnector/emconnector/service/httpapi"
 	"github.com/emconnector/emconnector/service/metrics"
@@ -106,7 +107,11 @@ func (m *Main) Run(ctx context.Context) error {
 			c.Close()
 		}
 	}()
-	conn, err := service.NewConnector(clusters, cfg.DefaultCluster())
+	// Every API request ends in one Event: the request log line, the audit
+	// event and the metrics are its consumers.
+	events := service.NewEmitter(eventlog.NewRequestLog(log), eventlog.NewAudit(log), reg)
+	events.OnPanic = func(v any) { log.Error("event consumer panicked", "panic", v) }
+	conn, err := service.NewConnector(clusters, service.Options{Default: cfg.DefaultCluster(), Events: events})
 	if err != nil {
 		return err
 	}

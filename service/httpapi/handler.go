@@ -45,55 +45,45 @@ type api struct {
 type Route struct {
 	Pattern string
 	Methods []string
+	// Op is the operation served ("" for the operations endpoints).
+	Op service.Op
+	// n is how many path parameters the pattern carries.
+	n int
 }
 
-// Routes returns every route New serves, in registration order: the API
-// (including the "no device" forms /api/op and /api/op/) and the operations
+// Routes returns every route New serves, in registration order: for each
+// operation of service.Operations its path and every shorter form (down to
+// "no parameter at all", /api/op and /api/op/), then the operations
 // endpoints. The catch-all 404 is not a route.
 func Routes() []Route {
-	out := []Route{{"/api/getversioninfo", []string{http.MethodGet, http.MethodPost}}}
-	for _, rt := range routes() {
-		base := "/api/" + string(rt.op)
-		out = append(out, Route{base, []string{http.MethodPost}}, Route{base + "/{$}", []string{http.MethodPost}})
-		pattern := base + "/{device}"
-		out = append(out, Route{pattern, []string{http.MethodPost}})
-		for _, name := range rt.names {
-			pattern += "/{" + name + "}"
-			out = append(out, Route{pattern, []string{http.MethodPost}})
+	var out []Route
+	for _, op := range service.Operations() {
+		params := op.Params()
+		if len(params) == 0 {
+			out = append(out, Route{Pattern: op.Path, Methods: op.Methods, Op: op.Op})
+			continue
+		}
+		base := op.Base()
+		out = append(out, Route{base, op.Methods, op.Op, 0}, Route{base + "/{$}", op.Methods, op.Op, 0})
+		pattern := base
+		for i, p := range params {
+			pattern += "/{" + string(p) + "}"
+			out = append(out, Route{pattern, op.Methods, op.Op, i + 1})
 		}
 	}
+	get := []string{http.MethodGet}
 	return append(out,
-		Route{"/healthz", []string{http.MethodGet}},
-		Route{"/readyz", []string{http.MethodGet}},
-		Route{"/metrics", []string{http.MethodGet}},
+		Route{Pattern: "/healthz", Methods: get},
+		Route{Pattern: "/readyz", Methods: get},
+		Route{Pattern: "/metrics", Methods: get},
+		Route{Pattern: "/openapi.yaml", Methods: get},
 	)
 }
 
-// params are the path parameters of an operation.
-type params struct {
-	device, user, cluster, pin string
-}
-
-// opSpec describes one operation's route: its path parameter names after
-// the device, in order.
-type opSpec struct {
-	op    service.Op
-	names []string // after {device}
-}
-
-// routes lists the device operations; getversioninfo is separate.
-func routes() []opSpec {
-	return []opSpec{
-		{service.OpLogin, []string{"user", "cluster", "pin"}},
-		{service.OpLogout, []string{"cluster"}},
-		{service.OpLoggedInUser, []string{"cluster"}},
-	}
-}
-
-// New returns the API handler wrapped in its middleware chain: request id,
-// request log (with audit event and metrics), panic recovery, access lists,
-// request deadline, body limit, then the canonical-path guard and the
-// ServeMux.
+// New returns the API handler wrapped in its middleware chain: request id
+// and the request's service.Exchange (whose Event the connector emits once
+// the answer is sent), panic recovery, access lists, request deadline, body
+// limit, then the canonical-path guard and the ServeMux.
 func New(conn *service.Connector, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -115,8 +105,7 @@ func New(conn *service.Connector, opts Options) http.Handler {
 	}
 	a := &api{conn: conn, maxBody: opts.MaxBodyBytes, health: opts.Health, metrics: opts.Metrics}
 	return Chain(a.mux(),
-		RequestID(),
-		AccessLog(opts.Logger, opts.Metrics),
+		Exchange(conn, opts.Logger),
 		Recover(opts.Logger),
 		Access(opts.Access),
 		Deadline(opts.RequestTimeout),
@@ -130,113 +119,75 @@ func New(conn *service.Connector, opts Options) http.Handler {
 // answer with an Allow header instead of ServeMux's plain-text 405.
 func (a *api) mux() *http.ServeMux {
 	m := http.NewServeMux()
-	handlers := map[string]http.Handler{
-		"/api/getversioninfo": http.HandlerFunc(a.version),
-		"/healthz":            http.HandlerFunc(healthz),
-		"/readyz":             http.HandlerFunc(a.readyz),
-		"/metrics":            a.metrics.Handler(),
+	ops := map[string]http.Handler{
+		"/healthz":      http.HandlerFunc(healthz),
+		"/readyz":       http.HandlerFunc(a.readyz),
+		"/metrics":      a.metrics.Handler(),
+		"/openapi.yaml": http.HandlerFunc(openAPI),
 	}
-	for _, rt := range routes() {
-		base := "/api/" + string(rt.op)
-		// No device at all: "Device ID empty".
-		handlers[base] = a.opHandler(rt, 0)
-		handlers[base+"/{$}"] = a.opHandler(rt, 0)
-		pattern := base + "/{device}"
-		handlers[pattern] = a.opHandler(rt, 1)
-		for i, name := range rt.names {
-			pattern += "/{" + name + "}"
-			handlers[pattern] = a.opHandler(rt, i+2)
+	for _, rt := range Routes() {
+		h := ops[rt.Pattern]
+		if rt.Op != "" {
+			h = a.opHandler(rt)
 		}
-	}
-	for _, r := range Routes() {
-		m.Handle(r.Pattern, allow(opOfPath(r.Pattern), handlers[r.Pattern], r.Methods...))
+		m.Handle(rt.Pattern, allow(rt.Op, h, rt.Methods...))
 	}
 	m.HandleFunc("/", notFound)
 	return m
 }
 
-// opHandler serves rt with the first n path parameters taken from the mux.
-func (a *api) opHandler(rt opSpec, n int) http.Handler {
+// opHandler serves rt with its path parameters taken from the mux.
+func (a *api) opHandler(rt Route) http.Handler {
+	op, _ := service.Lookup(rt.Op)
+	params := op.Params()[:rt.n]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var p params
-		names := append([]string{"device"}, rt.names...)
-		for _, name := range names[:n] {
-			p.set(name, r.PathValue(name))
+		req := service.Request{Op: rt.Op}
+		for _, p := range params {
+			req.Set(p, r.PathValue(string(p)))
 		}
-		a.serveOp(w, r, rt.op, p)
+		a.serveOp(w, r, op, req)
 	})
-}
-
-// opOfPath names the API operation a path belongs to ("" for none), so
-// that answers given before routing (403, 405) still say which operation
-// was attempted in logs, audit events and metrics.
-func opOfPath(p string) service.Op {
-	rest, ok := strings.CutPrefix(p, "/api/")
-	if !ok {
-		return ""
-	}
-	name, _, _ := strings.Cut(rest, "/")
-	for _, op := range []service.Op{service.OpVersion, service.OpLogin, service.OpLogout, service.OpLoggedInUser} {
-		if name == string(op) {
-			return op
-		}
-	}
-	return ""
-}
-
-func (p *params) set(name, v string) {
-	switch name {
-	case "device":
-		p.device = v
-	case "user":
-		p.user = v
-	case "cluster":
-		p.cluster = v
-	case "pin":
-		p.pin = v
-	}
 }
 
 // canonicalPaths handles API paths that ServeMux would answer with a
 // redirect to a cleaned path (empty segments such as /api/login//U, a
 // trailing slash, dot segments): redirecting a POST that carries
 // credentials to a different operation target would be wrong. Such a path is
-// split on "/" itself; an empty segment is an empty parameter (so an empty
-// device is "Device ID empty", an empty user 1005, an empty cluster or PIN
-// "not given"). Too many segments: 404.
+// split on "/" itself, with the segment names of the operation table; an
+// empty segment is an empty parameter (so an empty device is "Device ID
+// empty", an empty user 1005, an empty cluster or PIN "not given"). Too many
+// segments: 404.
 func (a *api) canonicalPaths(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !needsOwnSplit(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/api/"), "/")
-		for _, rt := range routes() {
-			if segs[0] != string(rt.op) {
-				continue
-			}
-			rest := segs[1:]
-			if len(rest) > 0 && rest[len(rest)-1] == "" {
-				rest = rest[:len(rest)-1] // trailing slash
-			}
-			names := append([]string{"device"}, rt.names...)
-			if len(rest) > len(names) {
-				break
-			}
-			var prm params
-			for i, s := range rest {
-				v, err := url.PathUnescape(s)
-				if err != nil {
-					v = s
-				}
-				prm.set(names[i], v)
-			}
-			allow(rt.op, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				a.serveOp(w, r, rt.op, prm)
-			}), http.MethodPost).ServeHTTP(w, r)
+		op, ok := service.Lookup(service.OpOfPath(r.URL.Path))
+		if !ok || len(op.Params()) == 0 {
+			notFound(w, r)
 			return
 		}
-		notFound(w, r)
+		rest := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), op.Base()+"/"), "/")
+		if rest[len(rest)-1] == "" {
+			rest = rest[:len(rest)-1] // trailing slash
+		}
+		params := op.Params()
+		if len(rest) > len(params) {
+			notFound(w, r)
+			return
+		}
+		req := service.Request{Op: op.Op}
+		for i, s := range rest {
+			v, err := url.PathUnescape(s)
+			if err != nil {
+				v = s
+			}
+			req.Set(params[i], v)
+		}
+		allow(op.Op, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			a.serveOp(w, r, op, req)
+		}), op.Methods...).ServeHTTP(w, r)
 	})
 }
 
@@ -284,39 +235,33 @@ func notFound(w http.ResponseWriter, r *http.Request) {
 	respond(w, r, http.StatusNotFound, service.Result{Code: service.CodeNotFound, Text: "Unknown API route"})
 }
 
-// version answers getversioninfo (no credentials needed).
-func (a *api) version(w http.ResponseWriter, r *http.Request) {
-	if rec := recordFrom(r.Context()); rec != nil {
-		rec.result, rec.status = service.ResultFor(service.Request{Op: service.OpVersion}, service.Outcome{}, nil), http.StatusOK
+// serveOp answers one operation: getversioninfo directly; the others are
+// validated (path first, then the credentials of the `xml` parameter) and
+// carried out by the connector. Application outcomes are HTTP 200.
+func (a *api) serveOp(w http.ResponseWriter, r *http.Request, op service.Operation, req service.Request) {
+	req = req.Normalize()
+	if op.Op == service.OpVersion {
+		a.version(w, r, req)
+		return
 	}
+	if err := req.Validate(); err != nil {
+		respond(w, r, http.StatusOK, service.ResultFor(req, service.Found{}, err))
+		return
+	}
+	cred, status, err := credentialsFrom(r, a.maxBody)
+	if err != nil {
+		respond(w, r, status, service.ResultFor(req, service.Found{}, err))
+		return
+	}
+	respond(w, r, http.StatusOK, a.conn.Serve(r.Context(), cred, req))
+}
+
+// version answers getversioninfo (no credentials needed).
+func (a *api) version(w http.ResponseWriter, r *http.Request, req service.Request) {
+	service.ExchangeFrom(r.Context()).Answered(service.ResultFor(req, service.Found{}, nil), http.StatusOK)
 	if wantsJSON(r.Header.Get("Accept")) {
 		writeBody(w, http.StatusOK, contentJSON, versionJSON())
 		return
 	}
 	writeBody(w, http.StatusOK, contentXML, []byte(versionXML))
-}
-
-// serveOp validates the path, decodes the credentials, runs the operation
-// and answers; application outcomes are HTTP 200.
-func (a *api) serveOp(w http.ResponseWriter, r *http.Request, op service.Op, p params) {
-	req := service.Request{Op: op, Device: p.device, User: p.user, Cluster: p.cluster, PIN: p.pin}.Normalize()
-	if err := req.Validate(); err != nil {
-		respond(w, r, http.StatusOK, service.ResultFor(req, service.Outcome{}, err))
-		return
-	}
-	cred, status, err := credentialsFrom(r, a.maxBody)
-	if err != nil {
-		respond(w, r, status, service.ResultFor(req, service.Outcome{}, err))
-		return
-	}
-	var out service.Outcome
-	switch op {
-	case service.OpLogin:
-		out, err = a.conn.Login(r.Context(), cred, req)
-	case service.OpLogout:
-		out, err = a.conn.Logout(r.Context(), cred, req)
-	case service.OpLoggedInUser:
-		out, err = a.conn.LoggedInUser(r.Context(), cred, req)
-	}
-	respond(w, r, http.StatusOK, service.ResultFor(req, out, err))
 }

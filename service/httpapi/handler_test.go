@@ -17,7 +17,9 @@ import (
 
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/emclient"
+	"github.com/emconnector/emconnector/service/eventlog"
 	"github.com/emconnector/emconnector/service/fakecucm"
+	"github.com/emconnector/emconnector/service/metrics"
 )
 
 const authXML = "<request><appID>bcapp</appID><appCertificate>s3cret</appCertificate></request>"
@@ -60,14 +62,30 @@ func newEnv(t *testing.T, def bool) *env {
 	if def {
 		defCode = "EU"
 	}
-	conn, err := service.NewConnector(clusters, defCode)
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
+	conn := connectorFor(t, clusters, defCode, log, nil)
 	e.srv = httptest.NewServer(New(conn, Options{Logger: log, RequestTimeout: 5 * time.Second, MaxBodyBytes: 1024}))
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// connectorFor builds the connector over clusters whose events feed the
+// request log and audit events (to log, when not nil) and m (when not nil),
+// as cmd/bcservice wires them.
+func connectorFor(t *testing.T, clusters []service.Cluster, def string, log *slog.Logger, m *metrics.Metrics) *service.Connector {
+	t.Helper()
+	var consumers []service.Consumer
+	if log != nil {
+		consumers = append(consumers, eventlog.NewRequestLog(log), eventlog.NewAudit(log))
+	}
+	if m != nil {
+		consumers = append(consumers, m)
+	}
+	conn, err := service.NewConnector(clusters, service.Options{Default: def, Events: service.NewEmitter(consumers...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
 }
 
 func (e *env) post(t *testing.T, path, xmlParam string) (*http.Response, string) {

@@ -8,10 +8,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/emconnector/emconnector/service"
-	"github.com/emconnector/emconnector/service/metrics"
 )
 
 // Middleware wraps a handler. The API is a chain of them so that later
@@ -27,40 +27,30 @@ func Chain(h http.Handler, mws ...Middleware) http.Handler {
 	return h
 }
 
-type ctxKey int
-
-const (
-	recordKey ctxKey = iota
-)
-
-// record collects what the request log line reports. The handler fills it
-// through respond; the logging middleware writes it.
-type record struct {
-	id     string
-	result service.Result
-	status int
-	// client is the address the access lists judged (X-Forwarded-For
-	// resolved); invalid until Access ran.
-	client netip.Addr
-}
-
-func recordFrom(ctx context.Context) *record {
-	rec, _ := ctx.Value(recordKey).(*record)
-	return rec
-}
-
-// RequestID takes a well-formed X-Request-ID from the client or makes one,
-// and echoes it in the answer.
-func RequestID() Middleware {
+// Exchange opens the request's service.Exchange: it takes a well-formed
+// X-Request-ID from the client or makes one (echoed in the answer), and
+// when the handler is done it sends the answer out (flush) before the
+// connector emits the request's Event, so no consumer (log line, audit
+// event, metrics) ever delays an answer. Requests that produced no API
+// answer (health checks, /metrics) are only logged at DEBUG.
+func Exchange(conn *service.Connector, log *slog.Logger) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
 			id := r.Header.Get("X-Request-ID")
 			if !validRequestID(id) {
 				id = newRequestID()
 			}
 			w.Header().Set("X-Request-ID", id)
-			rec := &record{id: id}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), recordKey, rec)))
+			x := service.NewExchange(id, peerHost(r.RemoteAddr), r.RemoteAddr, r.Method, start)
+			next.ServeHTTP(w, r.WithContext(service.WithExchange(r.Context(), x)))
+			_ = http.NewResponseController(w).Flush() // nothing to do if it cannot
+			if !conn.Finish(x) {
+				log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+					slog.String("id", id), slog.String("method", r.Method),
+					slog.String("op", "ops"), slog.Duration("duration", time.Since(start)),
+					slog.String("remote", peerHost(r.RemoteAddr)))
+			}
 		})
 	}
 }
@@ -83,83 +73,8 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// AccessLog writes one line per request (msg "request"): request id,
-// operation, device, user, cluster, code, HTTP status, duration, client
-// address and TCP peer. For login and logout it also writes one audit event
-// (msg "audit", always at INFO) with operation, device, user, cluster, code,
-// outcome, request id and client address, and it feeds m. All of them are
-// made from the one service.Result the answer was encoded from. It never
-// logs the path (it may hold a PIN), the body or the credentials. Requests
-// that produced no Result (health checks, /metrics) are logged at DEBUG and
-// not counted. Must run inside RequestID.
-func AccessLog(log *slog.Logger, m *metrics.Metrics) Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
-			next.ServeHTTP(w, r)
-			rec := recordFrom(r.Context())
-			if rec == nil {
-				return
-			}
-			elapsed := time.Since(start)
-			res := rec.result
-			if res.Op == "" {
-				res.Op = opOfPath(r.URL.Path)
-			}
-			remote := clientString(rec.client, r.RemoteAddr)
-			if rec.status == 0 {
-				log.LogAttrs(r.Context(), slog.LevelDebug, "request",
-					slog.String("id", rec.id), slog.String("method", r.Method),
-					slog.String("op", "ops"), slog.Duration("duration", elapsed),
-					slog.String("remote", remote))
-				return
-			}
-			op := string(res.Op)
-			if op == "" {
-				op = "none"
-			}
-			level := slog.LevelInfo
-			if rec.status >= 500 {
-				level = slog.LevelError
-			}
-			log.LogAttrs(r.Context(), level, "request",
-				slog.String("id", rec.id),
-				slog.String("method", r.Method),
-				slog.String("op", op),
-				slog.String("device", res.Device),
-				slog.String("user", res.User),
-				slog.String("cluster", res.Cluster),
-				slog.Int("code", res.Code),
-				slog.Int("status", rec.status),
-				slog.Duration("duration", elapsed),
-				slog.String("remote", remote),
-				slog.String("peer", r.RemoteAddr),
-			)
-			if res.Op == service.OpLogin || res.Op == service.OpLogout {
-				log.LogAttrs(r.Context(), slog.LevelInfo, "audit",
-					slog.String("operation", op),
-					slog.String("device", res.Device),
-					slog.String("user", res.User),
-					slog.String("cluster", res.Cluster),
-					slog.Int("code", res.Code),
-					slog.String("outcome", res.Outcome()),
-					slog.String("id", rec.id),
-					slog.String("remote", remote),
-				)
-			}
-			if m != nil {
-				m.ObserveResult(res, elapsed)
-			}
-		})
-	}
-}
-
-// clientString is the client address for logs: the resolved one, else the
-// TCP peer's host.
-func clientString(client netip.Addr, remoteAddr string) string {
-	if client.IsValid() {
-		return client.String()
-	}
+// peerHost is the host of a transport peer address.
+func peerHost(remoteAddr string) string {
 	if host, _, err := net.SplitHostPort(remoteAddr); err == nil {
 		return host
 	}
@@ -179,8 +94,8 @@ func Access(p *service.AccessPolicy) Middleware {
 				peer = ap.Addr()
 			}
 			client := p.ClientIP(peer, r.Header.Values("X-Forwarded-For"))
-			if rec := recordFrom(r.Context()); rec != nil {
-				rec.client = client
+			if client.IsValid() {
+				service.ExchangeFrom(r.Context()).SetClient(client.String())
 			}
 			if !p.Allowed(client) {
 				e := service.DeniedError()
@@ -237,12 +152,15 @@ func BodyLimit(n int64) Middleware {
 }
 
 // respond writes res as XML, or as JSON when the client's Accept header
-// asks for it (wantsJSON), with status, and records it for the log line,
-// the audit event and the metrics. It is the only writer of API answers.
+// asks for it (wantsJSON), with status, and records it in the request's
+// Exchange (an answer given before routing is recorded under the operation
+// its path names). It is the only writer of API answers.
 func respond(w http.ResponseWriter, r *http.Request, status int, res service.Result) {
-	if rec := recordFrom(r.Context()); rec != nil {
-		rec.result, rec.status = res, status
+	rec := res
+	if rec.Op == "" {
+		rec.Op = service.OpOfPath(r.URL.Path)
 	}
+	service.ExchangeFrom(r.Context()).Answered(rec, status)
 	if wantsJSON(r.Header.Get("Accept")) {
 		writeBody(w, status, contentJSON, encodeJSON(res))
 		return
@@ -256,6 +174,9 @@ func writeBody(w http.ResponseWriter, status int, contentType string, body []byt
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Vary", "Accept")
+	// A known length lets Exchange flush the answer before the handler
+	// returns without switching to chunked encoding.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // the client may be gone; nothing to do then
 }

@@ -111,7 +111,8 @@ func TestAccessDenied(t *testing.T) {
 	}
 	logs := &bytes.Buffer{}
 	m := metrics.New(Version)
-	h := New(nil, Options{Access: policy, Logger: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: m})
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	h := New(connectorFor(t, nil, "", log, m), Options{Access: policy, Logger: log, Metrics: m})
 	tests := []struct {
 		name, remote, xff, accept string
 		status                    int
@@ -194,7 +195,7 @@ func TestOpsEndpoints(t *testing.T) {
 	checker := health.NewChecker([]health.Target{{Cluster: "EU", Addrs: []string{"eu:80"}}, {Cluster: "US", Addrs: []string{"us:80"}}},
 		health.Options{Dial: dial, CacheFor: 1})
 	m := metrics.New(Version)
-	h := New(nil, Options{Health: checker, Metrics: m})
+	h := New(connectorFor(t, nil, "", nil, m), Options{Health: checker, Metrics: m})
 
 	w := serve(h, "GET", "/healthz", "127.0.0.1:1", nil, "")
 	if w.Code != 200 || w.Body.String() != "ok" {

@@ -104,19 +104,21 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// ObserveResult counts one answered API request. It is fed the same
-// service.Result as the answer and the log line.
-func (m *Metrics) ObserveResult(r service.Result, d time.Duration) {
-	op := string(r.Op)
+// Consume counts one answered API request (a service.Consumer of the
+// request's Event).
+func (m *Metrics) Consume(e service.Event) {
+	op := string(e.Op)
 	if op == "" {
 		op = "none"
 	}
-	m.requests.WithLabelValues(op, strconv.Itoa(r.Code), r.Outcome()).Inc()
-	m.duration.WithLabelValues(op).Observe(d.Seconds())
-	if r.Code == service.CodeAccessDenied {
+	m.requests.WithLabelValues(op, strconv.Itoa(e.Code), string(e.Class)).Inc()
+	m.duration.WithLabelValues(op).Observe(e.Duration.Seconds())
+	if e.Code == service.CodeAccessDenied {
 		m.denied.Inc()
 	}
 }
+
+var _ service.Consumer = (*Metrics)(nil)
 
 // CUCMCall implements emclient.Observer.
 func (m *Metrics) CUCMCall(cluster, node, op, outcome string, d time.Duration) {

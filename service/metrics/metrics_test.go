@@ -15,7 +15,7 @@ type fakeSource emclient.Stats
 
 func (f fakeSource) Stats() emclient.Stats { return emclient.Stats(f) }
 
-func TestObserveResult(t *testing.T) {
+func TestConsumeEvents(t *testing.T) {
 	m := New("1.4.0")
 	results := []service.Result{
 		{Op: service.OpLogin, Device: "SEP1", User: "U1", Code: 0},
@@ -24,7 +24,7 @@ func TestObserveResult(t *testing.T) {
 		{Code: service.CodeAccessDenied},
 	}
 	for _, r := range results {
-		m.ObserveResult(r, 10*time.Millisecond)
+		m.Consume(service.Event{Op: r.Op, Device: r.Device, User: r.User, Code: r.Code, Class: r.Class(), Duration: 10 * time.Millisecond})
 	}
 	body := scrape(t, m)
 	for _, want := range []string{

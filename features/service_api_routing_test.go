@@ -1,6 +1,9 @@
 package features
 
 import (
+	"net/http"
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -109,6 +112,48 @@ func describeClusterRouting(env *apiEnv) {
 				Expect(got.Code).To(Equal(1002), "answer %v", got)
 				Expect(got.Text).To(ContainSubstring("EU"), "names the cluster that could not be asked")
 				Expect(got.DeviceName).To(HaveValue(Equal(unknownDevice)))
+			})
+		})
+
+		Context("when no cluster is the default and a later cluster is slow", Ordered, func() {
+			// Long timeouts on purpose: a search that waited for every cluster would take the
+			// whole injected latency.
+			slow := &apiEnv{sim: env.sim}
+			BeforeAll(func() {
+				slow.svc = newTunedService(env.sim, ServiceOptions{NoDefault: true, Timeout: 5 * time.Second, RequestTimeout: 10 * time.Second}, apiClusterTuning())
+			})
+
+			It("answers for a device of the first cluster without waiting for the slow one", func() {
+				env.sim.AddFault("US", Fault{Operation: "deviceUserQuery", Latency: "3s"})
+				env.sim.PutLogin("EU", euDevice1, SeedLogin{User: almUser})
+				start := time.Now()
+				Expect(slow.post("/api/getloggedinuser/" + euDevice1)).
+					To(Equal(whoResult(euDevice1, almUser, 0, "Get logged in user request successful")))
+				Expect(time.Since(start)).To(BeNumerically("<", 500*time.Millisecond))
+				// The service cancelled the slow query: the simulator records it as abandoned (so
+				// it cannot land in the next spec's request log).
+				Eventually(func() int { return countOp(env.sim.Requests("US"), "deviceUserQuery") }).
+					WithTimeout(2 * time.Second).Should(Equal(1))
+			})
+
+			It("asks only the device's own cluster the next time (device-location cache)", func() {
+				Expect(slow.post("/api/getloggedinuser/" + usPlain1)).
+					To(Equal(whoResult(usPlain1, "", 0, "No user logged in on device "+usPlain1)))
+				for _, c := range []string{"EU", "US", "LAB"} {
+					Expect(countOp(env.sim.Requests(c), "deviceUserQuery")).To(Equal(1), "cluster %s searched once", c)
+				}
+				env.sim.ClearRequests("EU")
+				env.sim.ClearRequests("US")
+				env.sim.ClearRequests("LAB")
+				Expect(slow.post("/api/login/" + usPlain1 + "/" + usUser02)).
+					To(Equal(loginResult(usPlain1, usUser02, 0, loginOK(usUser02, usPlain1))))
+				Expect(slow.post("/api/getloggedinuser/" + usPlain1)).
+					To(Equal(whoResult(usPlain1, usUser02, 0, "Get logged in user request successful")))
+				Expect(env.sim.Requests("EU")).To(BeEmpty(), "EU is not searched again")
+				Expect(env.sim.Requests("LAB")).To(BeEmpty(), "LAB is not searched again")
+				Expect(countOp(env.sim.Requests("US"), "login")).To(Equal(1))
+				body := slow.svc.API().GET("/metrics").Expect().Status(http.StatusOK).Body().Raw()
+				Expect(body).To(MatchRegexp(`bcservice_device_cache_hits_total [1-9]`))
 			})
 		})
 	})

@@ -115,6 +115,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	reg.WatchLocations(conn.LocationStats)
 	checker := health.NewChecker(health.TargetsFrom(cfg), health.Options{CacheFor: cfg.Health.CacheFor, DialTimeout: cfg.Health.DialTimeout})
 	handler := httpapi.New(conn, httpapi.Options{
 		Logger:         log,

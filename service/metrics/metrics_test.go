@@ -76,3 +76,14 @@ func scrape(t *testing.T, m *Metrics) string {
 	}
 	return string(b)
 }
+
+func TestWatchLocations(t *testing.T) {
+	m := New("1.4.0")
+	m.WatchLocations(func() service.LocationStats { return service.LocationStats{Hits: 7, Misses: 3, Size: 2} })
+	body := scrape(t, m)
+	for _, want := range []string{"bcservice_device_cache_hits_total 7", "bcservice_device_cache_misses_total 3", "bcservice_device_cache_entries 2"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package features
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,6 +35,31 @@ func describeRequestXML(env *apiEnv) {
 					WithFormField("xml", demoCredsXML).Expect(), http.StatusOK)
 			})
 		})
+
+		DescribeTable("reads a ';' inside a value as data, as the IIS original did",
+			func(inQuery bool) {
+				raw := "xml=<request><appID>bc;app</appID><appCertificate>x;y</appCertificate></request>"
+				target, body := env.svc.BaseURL()+"/api/logout/"+euDevice1, raw
+				if inQuery {
+					target, body = target+"?"+raw, ""
+				}
+				req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
+				Expect(err).NotTo(HaveOccurred())
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
+				Expect(err).NotTo(HaveOccurred())
+				defer resp.Body.Close()
+				data, err := io.ReadAll(resp.Body)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(resp.StatusCode).To(Equal(http.StatusOK))
+				got := decodeResult(string(data))
+				Expect(got.Code).NotTo(Equal(1006), "answer %v", got)
+				Expect(env.sim.Requests("EU")).To(ContainElement(HaveField("AppID", "bc;app")),
+					"the whole appID reaches CUCM")
+			},
+			Entry("in a form body", false),
+			Entry("in the query string", true),
+		)
 
 		It("is taken from the query string", func() {
 			logoutWith(func(path string) bcResult {

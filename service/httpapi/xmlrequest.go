@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -46,11 +47,12 @@ func xmlParam(r *http.Request, maxBody int64) (string, bool, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "application/x-www-form-urlencoded":
-		if err := r.ParseForm(); err != nil {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
 			return "", false, err
 		}
-		if v, ok := r.PostForm["xml"]; ok && len(v) > 0 {
-			return v[0], true, nil
+		if v, ok, err := formValue(string(body), "xml"); err != nil || ok {
+			return v, ok, err
 		}
 	case "multipart/form-data":
 		if err := r.ParseMultipartForm(maxBody); err != nil {
@@ -68,10 +70,39 @@ func xmlParam(r *http.Request, maxBody int64) (string, bool, error) {
 			return string(body), true, nil
 		}
 	}
-	if v, ok := r.URL.Query()["xml"]; ok && len(v) > 0 {
-		return v[0], true, nil
+	return formValue(r.URL.RawQuery, "xml")
+}
+
+// errFormEscape is a form field that cannot be decoded (a bad %-escape).
+var errFormEscape = errors.New("bad escape in form")
+
+// formValue returns the first value of field name in a URL-encoded form or
+// query. Like the IIS original (and unlike Go's url.ParseQuery), only '&'
+// separates fields: a ';' is data, so an unencoded certificate holding one
+// is read whole. A field that cannot be decoded makes the form unreadable.
+func formValue(form, name string) (string, bool, error) {
+	var (
+		val   string
+		found bool
+	)
+	for field := range strings.SplitSeq(form, "&") {
+		if field == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(field, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return "", false, errFormEscape
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil {
+			return "", false, errFormEscape
+		}
+		if key == name && !found {
+			val, found = value, true
+		}
 	}
-	return "", false, nil
+	return val, found, nil
 }
 
 // parseRequestXML reads <request><appID>…</appID><appCertificate>…</appCertificate></request>

@@ -59,7 +59,7 @@ var _ = Describe("ops: health, readiness, metrics, JSON and audit", Ordered, fun
 			JSON().Object().IsEqual(map[string]any{"deviceName": opsDevice, "userID": opsUser, "code": 0,
 			"text": "Login successful for " + opsUser + " on device " + opsDevice})
 		svc.API().GET("/api/getversioninfo").WithHeader("Accept", "application/json").
-			Expect().JSON().Object().IsEqual(map[string]any{"appversion": "1.4.0", "appname": "Business Connector"})
+			Expect().JSON().Object().IsEqual(map[string]any{"appversion": "1.4", "appname": "Business Connector"})
 		svc.API().GET("/api/nothing").WithHeader("Accept", "application/json").
 			Expect().Status(http.StatusNotFound).JSON().Object().IsEqual(map[string]any{"code": 404, "text": "Unknown API route"})
 		svc.API().GET("/api/getversioninfo").WithHeader("Accept", "*/*").

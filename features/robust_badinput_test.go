@@ -236,8 +236,8 @@ var _ = Describe("bcservice bad input", Ordered, ContinueOnFailure, func() {
 			rbBadInput{req: rbForm("/api/login/"+rbDev+"/ALM%FF", rbGoodCreds()), status: 200, code: 1009, text: "Invalid user ID"}),
 		Entry("user ID of 129 characters",
 			rbBadInput{req: rbForm("/api/login/"+rbDev+"/"+strings.Repeat("u", 129), rbGoodCreds()), status: 200, code: 1009, text: "Invalid user ID"}),
-		Entry("user ID with an encoded slash: a%2Fb (allowed: passed to CUCM, unknown there, 1003)",
-			rbBadInput{req: rbForm("/api/login/"+rbDev+"/a%2Fb", rbGoodCreds()), status: 200, code: 1003, text: "PIN required", reachesCUCM: true}),
+		Entry("user ID with an encoded slash: a%2Fb (allowed: passed to CUCM, unknown there, 23)",
+			rbBadInput{req: rbForm("/api/login/"+rbDev+"/a%2Fb", rbGoodCreds()), status: 200, code: 23, text: "User not found", reachesCUCM: true}),
 		// A user ID that is a dot segment is refused like a device name.
 		Entry("user ID '..': /api/login/D/..",
 			rbBadInput{req: rbForm("/api/login/"+rbDev+"/..", rbGoodCreds()), status: 200, code: 1009, text: "Invalid user ID"}),

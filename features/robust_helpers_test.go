@@ -21,7 +21,7 @@ import (
 // they never collide with the helpers of the other feature files of the package.
 
 // rbVersionXML is the documented getversioninfo answer, the liveness probe after every case.
-const rbVersionXML = "<?xml version='1.0' encoding='UTF-8'?>\n<result><appversion>1.4.0</appversion><appname>Business Connector</appname></result>"
+const rbVersionXML = "<?xml version='1.0' encoding='UTF-8'?>\n<result><appversion>1.4</appversion><appname>Business Connector</appname></result>"
 
 // rbIOTimeout bounds one raw exchange with the service: an answer that takes longer counts
 // as a hang.

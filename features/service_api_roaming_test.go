@@ -19,7 +19,7 @@ func describeRoaming(env *apiEnv) {
 		)
 
 		Context("when a US user logs into an EU device", func() {
-			It("returns 1003 without a PIN and asks no one for it", func() {
+			It("returns 1003 without a PIN and checks no PIN", func() {
 				Expect(env.post("/api/login/" + euPlain1 + "/" + usRoamer)).
 					To(Equal(loginResult(euPlain1, usRoamer, 1003, "PIN required: user "+usRoamer+" is not known in cluster EU")))
 				Expect(env.sim.Logins("EU")).To(BeEmpty())
@@ -78,18 +78,33 @@ func describeRoaming(env *apiEnv) {
 		})
 
 		Context("when no cluster knows the user", func() {
-			It("returns 1003 without a PIN", func() {
+			It("returns 23 User not found without a PIN, after asking every other cluster", func() {
 				Expect(env.post("/api/login/" + euPlain1 + "/NOBODY01")).
-					To(Equal(loginResult(euPlain1, "NOBODY01", 1003, "PIN required: user NOBODY01 is not known in cluster EU")))
+					To(Equal(loginResult(euPlain1, "NOBODY01", 23, "User not found")))
+				for _, c := range []string{"US", "LAB"} {
+					Expect(countOp(env.sim.Requests(c), "userDevicesQuery")).To(Equal(1), "cluster %s asked", c)
+				}
 			})
 
-			It("returns 1013 with a PIN, after asking every other cluster", func() {
+			It("returns 23 User not found with a PIN, after asking every other cluster", func() {
 				Expect(env.post("/api/login/" + euPlain1 + "/NOBODY01/EU/1234")).
-					To(Equal(loginResult(euPlain1, "NOBODY01", 1013, "Home cluster of user NOBODY01 not found")))
+					To(Equal(loginResult(euPlain1, "NOBODY01", 23, "User not found")))
 				for _, c := range []string{"US", "LAB"} {
 					Expect(countOp(env.sim.Requests(c), "userDevicesQuery")).To(Equal(1), "cluster %s asked", c)
 				}
 				Expect(env.sim.Logins("EU")).To(BeEmpty())
+			})
+
+			It("returns 1002 when a cluster that could be the user's home cannot be asked", func() {
+				for _, n := range env.sim.Nodes("LAB") {
+					env.sim.NodeDown("LAB", n)
+				}
+				DeferCleanup(func() {
+					for _, n := range env.sim.Nodes("LAB") {
+						env.sim.NodeUp("LAB", n)
+					}
+				})
+				Expect(env.post("/api/login/" + euPlain1 + "/NOBODY01").Code).To(Equal(1002))
 			})
 		})
 

@@ -100,8 +100,8 @@ func describeRoutes(env *apiEnv) {
 
 		It("passes an encoded slash inside a user ID to CUCM as data", func() {
 			got := env.postPath("/api/login/"+euDevice1+"/AL%2FM", demoCredsXML, http.StatusOK)
-			// CUCM does not know the user "AL/M": it is a roaming candidate without a PIN.
-			Expect(got).To(Equal(loginResult(euDevice1, "AL/M", 1003, "PIN required: user AL/M is not known in cluster EU")))
+			// No cluster knows the user "AL/M": 23 User not found.
+			Expect(got).To(Equal(loginResult(euDevice1, "AL/M", 23, "User not found")))
 			Expect(env.sim.Requests("EU")).To(ContainElement(And(HaveField("Operation", "userDevicesQuery"), HaveField("User", "AL/M"))))
 		})
 	})

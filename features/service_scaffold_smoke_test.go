@@ -16,7 +16,7 @@ var _ = Describe("the bcservice scaffold", Ordered, ContinueOnFailure, func() {
 
 	It("serves getversioninfo", func() {
 		svc.API().GET("/api/getversioninfo").Expect().Status(http.StatusOK).
-			Body().IsEqual("<?xml version='1.0' encoding='UTF-8'?>\n<result><appversion>1.4.0</appversion><appname>Business Connector</appname></result>")
+			Body().IsEqual("<?xml version='1.0' encoding='UTF-8'?>\n<result><appversion>1.4</appversion><appname>Business Connector</appname></result>")
 	})
 
 	It("logs a user in on the simulator through the default cluster", func() {

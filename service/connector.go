@@ -105,9 +105,9 @@ func (c *Connector) LocationStats() LocationStats { return c.locs.stats() }
 
 // login logs req.User into req.Device (README.md, "PIN design").
 // Returns 1001 for an unknown cluster code, 11 when no cluster has the
-// device, 1003 when a roaming user gave no PIN, 1013 when no cluster knows
-// the user, 1004 for a wrong PIN, CUCM's code for an EM failure, and the
-// client's 1002/1010/1011.
+// device, 23 when no cluster knows the user (PIN or not), 1003 when a user
+// homed in another cluster gave no PIN, 1004 for a wrong PIN, CUCM's code
+// for an EM failure, and the client's 1002/1010/1011.
 func (c *Connector) login(ctx context.Context, cred Credentials, req Request) (Found, error) {
 	return c.onDevice(ctx, cred, req, func(visited Cluster, _ *DeviceStatus) (Found, error) {
 		found := Found{Cluster: visited.Code()}
@@ -130,14 +130,14 @@ func (c *Connector) login(ctx context.Context, cred Credentials, req Request) (F
 }
 
 // checkPIN lets a roaming user's login through when the home cluster
-// accepts the PIN: 1003 without a PIN, 1013 without a home, 1004 when wrong.
+// accepts the PIN: 23 without a home, 1003 without a PIN, 1004 when wrong.
 func (c *Connector) checkPIN(ctx context.Context, cred Credentials, req Request, visited Cluster) error {
-	if req.PIN == "" {
-		return Errorf(CodePINRequired, "PIN required: user %s is not known in cluster %s", req.User, visited.Code())
-	}
 	home, err := c.homeCluster(ctx, cred, req.User, visited)
 	if err != nil {
 		return err
+	}
+	if req.PIN == "" {
+		return Errorf(CodePINRequired, "PIN required: user %s is not known in cluster %s", req.User, visited.Code())
 	}
 	ok, err := home.AuthenticateUser(ctx, cred, req.User, req.PIN)
 	if err != nil {
@@ -246,9 +246,10 @@ func (c *Connector) search(ctx context.Context, cred Credentials, device string)
 }
 
 // homeCluster finds the cluster other than visited that knows user (askAll
-// with userDevicesQuery). Returns 1013 when no cluster knows the user, an
-// EM error answered by a cluster, or the error of a cluster that could be
-// the home but could not be asked.
+// with userDevicesQuery). Returns 23 "User not found" (the Business
+// Connector's code) when every cluster answered that it does not know the
+// user, an EM error answered by a cluster, or the error (1002) of a cluster
+// that could be the home but could not be asked.
 func (c *Connector) homeCluster(ctx context.Context, cred Credentials, user string, visited Cluster) (Cluster, error) {
 	replies, won := askAll(ctx, c.clusters, visited,
 		func(ctx context.Context, cl Cluster) (UserStatus, error) { return cl.UserDevices(ctx, cred, user) },
@@ -263,5 +264,5 @@ func (c *Connector) homeCluster(ctx context.Context, cred Credentials, user stri
 	case transportErr != nil:
 		return nil, transportErr
 	}
-	return nil, Errorf(CodeHomeNotFound, "Home cluster of user %s not found", user)
+	return nil, Errorf(EMCodeUserNotFound, "User not found")
 }

@@ -91,7 +91,7 @@ func (m *Main) Run(ctx context.Context) error {
 	sources := make([]metrics.StatsSource, 0, len(cfg.Clusters))
 	// The clients report every CUCM attempt to the registry, which reads
 	// their breaker and queue state back at scrape time.
-	reg := metrics.New(httpapi.Version)
+	reg := metrics.New(httpapi.Build)
 	for _, spec := range cfg.Clusters {
 		c, err := emclient.New(spec, emclient.Options{Logger: log, Observer: reg})
 		if err != nil {

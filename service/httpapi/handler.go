@@ -95,7 +95,7 @@ func New(conn *service.Connector, opts Options) http.Handler {
 		opts.MaxBodyBytes = service.DefaultMaxBodyBytes
 	}
 	if opts.Metrics == nil {
-		opts.Metrics = metrics.New(Version)
+		opts.Metrics = metrics.New(Build)
 	}
 	if opts.Health == nil {
 		opts.Health = health.NewChecker(nil, health.Options{})
@@ -259,6 +259,7 @@ func (a *api) serveOp(w http.ResponseWriter, r *http.Request, op service.Operati
 // version answers getversioninfo (no credentials needed).
 func (a *api) version(w http.ResponseWriter, r *http.Request, req service.Request) {
 	service.ExchangeFrom(r.Context()).Answered(service.ResultFor(req, service.Found{}, nil), http.StatusOK)
+	w.Header().Set("X-BC-Build", Build)
 	if wantsJSON(r.Header.Get("Accept")) {
 		writeBody(w, http.StatusOK, contentJSON, versionJSON())
 		return

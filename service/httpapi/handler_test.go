@@ -203,7 +203,7 @@ func TestAPICodes(t *testing.T) {
 		{"roaming needs PIN", "POST", "/api/login/SEPUS0000001/ALMUSER01/US", authXML, nil, 200, "1003", "PIN required"},
 		{"roaming wrong PIN", "POST", "/api/login/SEPUS0000001/ALMUSER01/US/9999", authXML, nil, 200, "1004", "PIN invalid"},
 		{"roaming right PIN", "POST", "/api/login/SEPUS0000001/ALMUSER01/US/1234", authXML, nil, 200, "0", "Login successful for ALMUSER01 on device SEPUS0000001"},
-		{"roaming unknown user", "POST", "/api/login/SEPUS0000001/GHOST/US/1234", authXML, nil, 200, "1013", "Home cluster of user GHOST not found"},
+		{"roaming unknown user", "POST", "/api/login/SEPUS0000001/GHOST/US/1234", authXML, nil, 200, "23", "User not found"},
 		{"unknown route", "POST", "/api/nothing", authXML, nil, 404, "404", "Unknown API route"},
 		{"extra segment", "POST", "/api/logout/SEP1CE6C79BAF1F/EU/extra", authXML, nil, 404, "404", "Unknown API route"},
 		{"extra segment with empty", "POST", "/api/logout//EU/extra", authXML, nil, 404, "404", "Unknown API route"},

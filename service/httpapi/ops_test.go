@@ -70,7 +70,7 @@ func TestJSONAnswers(t *testing.T) {
 			`{"deviceName":"SEP1CE6C79BAF1F","code":0,"text":"Logout successful for device SEP1CE6C79BAF1F"}`},
 		{"failure", "POST", "/api/logout/SEP1CE6C79BAF1F/EU", form, body, 200,
 			`{"deviceName":"SEP1CE6C79BAF1F","code":19,"text":"Logout failed for device SEP1CE6C79BAF1F in cluster EU: No user logged in"}`},
-		{"version", "GET", "/api/getversioninfo", "", "", 200, `{"appversion":"1.4.0","appname":"Business Connector"}`},
+		{"version", "GET", "/api/getversioninfo", "", "", 200, `{"appversion":"1.4","appname":"Business Connector"}`},
 		{"404", "POST", "/nope", "", "", 404, `{"code":404,"text":"Unknown API route"}`},
 		{"405", "GET", "/api/logout/SEP1CE6C79BAF1F", "", "", 405, `{"deviceName":"SEP1CE6C79BAF1F","code":405,"text":"Method GET not allowed"}`},
 		{"413", "POST", "/api/logout/SEP1CE6C79BAF1F", form, "xml=" + strings.Repeat("a", 2000), 413,
@@ -110,7 +110,7 @@ func TestAccessDenied(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &bytes.Buffer{}
-	m := metrics.New(Version)
+	m := metrics.New(Build)
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	h := New(connectorFor(t, nil, "", log, m), Options{Access: policy, Logger: log, Metrics: m})
 	tests := []struct {
@@ -194,7 +194,7 @@ func TestOpsEndpoints(t *testing.T) {
 	}
 	checker := health.NewChecker([]health.Target{{Cluster: "EU", Addrs: []string{"eu:80"}}, {Cluster: "US", Addrs: []string{"us:80"}}},
 		health.Options{Dial: dial, CacheFor: 1})
-	m := metrics.New(Version)
+	m := metrics.New(Build)
 	h := New(connectorFor(t, nil, "", nil, m), Options{Health: checker, Metrics: m})
 
 	w := serve(h, "GET", "/healthz", "127.0.0.1:1", nil, "")
@@ -222,5 +222,13 @@ func TestOpsEndpoints(t *testing.T) {
 	// Only the refused POST /healthz counts (op none); the probes do not.
 	if !strings.Contains(w.Body.String(), `bcservice_request_duration_seconds_count{op="none"} 1`) || strings.Contains(w.Body.String(), `op="ops"`) {
 		t.Errorf("health probes or /metrics were counted as API requests:\n%s", w.Body.String())
+	}
+}
+
+func TestVersionReportsAPIAndBuild(t *testing.T) {
+	h := New(connectorFor(t, nil, "", nil, nil), Options{})
+	w := serve(h, "GET", "/api/getversioninfo", "127.0.0.1:1", nil, "")
+	if !strings.Contains(w.Body.String(), "<appversion>1.4</appversion>") || w.Header().Get("X-BC-Build") != Build {
+		t.Errorf("got %q with X-BC-Build %q; want appversion 1.4 and the build %q", w.Body.String(), w.Header().Get("X-BC-Build"), Build)
 	}
 }

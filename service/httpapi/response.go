@@ -11,17 +11,24 @@ import (
 	"github.com/emconnector/emconnector/service"
 )
 
-// Version and AppName are what getversioninfo reports.
+// APIVersion and AppName are what getversioninfo reports: exactly the
+// product documentation's example, since clients compare the version.
 const (
-	Version = "1.4.0"
-	AppName = "Business Connector"
+	APIVersion = "1.4"
+	AppName    = "Business Connector"
 )
+
+// Build is this program's own version, set at link time
+// (-ldflags "-X github.com/emconnector/emconnector/service/httpapi.Build=…").
+// It is reported in the X-BC-Build header of getversioninfo and in the
+// bcservice_build_info metric, never in <appversion>.
+var Build = "dev"
 
 // xmlHeader starts every answer, as in the Business Connector 1.4 examples.
 const xmlHeader = "<?xml version='1.0' encoding='UTF-8'?>\n"
 
 // versionXML is the getversioninfo answer (testdata/golden/bc/getversioninfo.xml).
-const versionXML = xmlHeader + "<result><appversion>" + Version + "</appversion><appname>" + AppName + "</appname></result>"
+const versionXML = xmlHeader + "<result><appversion>" + APIVersion + "</appversion><appname>" + AppName + "</appname></result>"
 
 // Content types of the answers.
 const (
@@ -80,12 +87,12 @@ func encodeJSON(r service.Result) []byte {
 	return data
 }
 
-// versionJSON is {"appversion":"1.4.0","appname":"Business Connector"}.
+// versionJSON is {"appversion":"1.4","appname":"Business Connector"}.
 func versionJSON() []byte {
 	data, _ := json.Marshal(struct {
 		AppVersion string `json:"appversion"`
 		AppName    string `json:"appname"`
-	}{Version, AppName})
+	}{APIVersion, AppName})
 	return data
 }
 

@@ -78,7 +78,7 @@ func New(version string) *Metrics {
 		}),
 		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: BuildInfo,
-			Help: "Always 1; the version label is the Business Connector API version served.",
+			Help: "Always 1; the version label is the build version of bcservice (getversioninfo reports the API version, 1.4).",
 		}, []string{"version"}),
 	}
 	m.buildInfo.WithLabelValues(version).Set(1)

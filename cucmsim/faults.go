@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -47,7 +48,7 @@ type FaultInfo struct {
 
 // faultOperations lists the operation names a fault may match ("" = any).
 func faultOperations() []string {
-	return []string{"", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "axl"}
+	return []string{"", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "checkUser", "axl"}
 }
 
 // response is what a request is about to answer; effects reshape it.
@@ -204,8 +205,14 @@ func newFault(id string, spec FaultSpec, nodeExists func(string) bool) (*fault, 
 func (f *fault) matches(op, node string, devices, users []string) bool {
 	return (f.spec.Operation == "" || f.spec.Operation == op) &&
 		(f.spec.Node == "" || f.spec.Node == node) &&
-		(f.spec.Device == "" || slices.Contains(devices, f.spec.Device)) &&
-		(f.spec.User == "" || slices.Contains(users, f.spec.User))
+		(f.spec.Device == "" || containsFold(devices, f.spec.Device)) &&
+		(f.spec.User == "" || containsFold(users, f.spec.User))
+}
+
+// containsFold reports whether names holds name in any case: faults scope names as CUCM
+// matches them.
+func containsFold(names []string, name string) bool {
+	return slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) })
 }
 
 // faultSet holds a cluster's faults in creation order; the first match wins.

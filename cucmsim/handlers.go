@@ -170,7 +170,7 @@ func (s *Sim) executeEM(c *Cluster, m *emxml.Message, x *exchange) {
 		if res, err = c.DeviceUsers(p, m.Names); err == nil {
 			out := make([]emxml.DeviceResult, len(res))
 			for i, d := range res {
-				out[i] = emxml.DeviceResult{Name: d.Device, UserID: d.User, EMCC: d.EMCC}
+				out[i] = emxml.DeviceResult{Name: d.Device, UserID: d.User, LastLogin: d.LastLogin, EMCC: d.EMCC}
 				switch {
 				case !d.Exists:
 					out[i].State = emxml.DeviceDoesNotExist
@@ -189,6 +189,16 @@ func (s *Sim) executeEM(c *Cluster, m *emxml.Message, x *exchange) {
 				out[i] = emxml.UserDevicesResult{UserID: u.User, Exists: u.Exists, Devices: u.Devices}
 			}
 			x.answer(emxml.UserDevicesResults(out), 0)
+			return
+		}
+	case emxml.OpCheckUser:
+		var res []string
+		if res, err = c.CheckUsers(p, m.Names); err == nil {
+			out := make([]emxml.CheckUserResult, len(res))
+			for i, u := range res {
+				out[i] = emxml.CheckUserResult{ID: m.Names[i], User: u}
+			}
+			x.answer(emxml.CheckUserResults(out), 0)
 			return
 		}
 	case emxml.OpDeviceProfileQuery:

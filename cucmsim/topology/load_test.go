@@ -82,6 +82,11 @@ func TestParseInvalid(t *testing.T) {
 		wantLn int
 	}{
 		{name: "duplicate device", extra: "      - SEP000000000002\n", want: `cluster "EU": duplicate device "SEP000000000002"`, wantLn: 15},
+		{name: "device differing only in case", extra: "      - sep000000000002\n", want: `duplicate device "sep000000000002" (same name as "SEP000000000002"`, wantLn: 15},
+		{name: "profile differing only in case", old: "UDP-B]\n    users", new: "UDP-B, udp-b]\n    users", want: `duplicate profile "udp-b" (same name as "UDP-B"`, wantLn: 8},
+		{name: "user differing only in case", old: "[B, ", new: "[a, ", want: `duplicate user "a" (same name as "A"`, wantLn: 11},
+		{name: "app user differing only in case", old: "[{id: bcapp, password: s3cret, emProxyRights: true}]", new: "[{id: x, password: p}, {id: X, password: p}]", want: `duplicate app user "X" (same name as "x"`, wantLn: 7},
+		{name: "user spelt like an app user", old: "[B, ", new: "[BCAPP, ", want: `user "BCAPP" has the ID of app user "bcapp"`, wantLn: 11},
 		{name: "unknown profile", old: "[B, \"9999\", UDP-B]", new: "[B, \"9999\", UDP-X]", want: `user "B": unknown profile "UDP-X"`, wantLn: 11},
 		{name: "bad listen", old: `127.0.0.1:18081`, new: `127.0.0.1:99999`, want: `bad listen address "127.0.0.1:99999"`, wantLn: 5},
 		{name: "listen not an address", old: `127.0.0.1:18081`, new: `nowhere`, want: `bad listen address`, wantLn: 5},
@@ -134,6 +139,16 @@ func TestParseInvalid(t *testing.T) {
 				t.Errorf("got %q, want FILE:LINE: prefix", err)
 			}
 		})
+	}
+}
+
+func TestParseResolvesProfileSpelling(t *testing.T) {
+	topo, err := Parse("t.yaml", []byte(strings.Replace(validBase, "[B, \"9999\", UDP-B]", "[B, \"9999\", udp-b]", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := topo.Clusters[0].Users[1].Profiles; len(got) != 1 || got[0] != "UDP-B" {
+		t.Errorf("profiles = %q, want the configured spelling UDP-B", got)
 	}
 }
 

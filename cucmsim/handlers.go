@@ -21,13 +21,14 @@ func (s *Sim) nodeMux(n *node) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/emservice/EMServiceServlet", func(w http.ResponseWriter, r *http.Request) { s.serveEM(n, w, r) })
 	mux.HandleFunc("POST /axl/", func(w http.ResponseWriter, r *http.Request) { s.serveAXL(n, w, r) })
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !n.up.Load() {
 			dropConnection(w)
 			return
 		}
 		mux.ServeHTTP(w, r)
 	})
+	return mergeSlashes(h)
 }
 
 // exchange is one request in flight: what will be answered and what will be logged.
@@ -220,17 +221,6 @@ func (s *Sim) executeEM(c *Cluster, m *emxml.Message, x *exchange) {
 		return
 	}
 	x.answer(emxml.Success(), 0)
-}
-
-// readXMLParam returns the xml parameter of the form body or the query string ("" when it is
-// missing or the body is too large, both code 1).
-func readXMLParam(w http.ResponseWriter, r *http.Request) string {
-	// Form encoding can triple the size of a 64 KiB document.
-	r.Body = http.MaxBytesReader(w, r.Body, 3*emxml.MaxDocumentBytes+1024)
-	if err := r.ParseForm(); err != nil {
-		return ""
-	}
-	return r.Form.Get("xml")
 }
 
 // serveAXL is POST /axl/: basic auth, doAuthenticateUser, faults.

@@ -17,6 +17,20 @@ func (s *Sim) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/reset", s.handleReset)
 	mux.HandleFunc("GET /v1/clusters", s.handleClusters)
+	mux.HandleFunc("POST /v1/clusters/{code}/reset", s.withCluster(func(w http.ResponseWriter, _ *http.Request, rt *clusterRuntime) {
+		if err := s.ResetCluster(rt.c.Code()); err != nil {
+			writeError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	mux.HandleFunc("POST /v1/clusters/{code}/devices/{device}/reset", s.withCluster(func(w http.ResponseWriter, r *http.Request, rt *clusterRuntime) {
+		if err := s.ResetDevice(rt.c.Code(), r.PathValue("device")); err != nil {
+			writeDomainError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
 	mux.HandleFunc("GET /v1/clusters/{code}/logins", s.withCluster(s.handleListLogins))
 	mux.HandleFunc("PUT /v1/clusters/{code}/logins/{device}", s.withCluster(s.handlePutLogin))
 	mux.HandleFunc("DELETE /v1/clusters/{code}/logins/{device}", s.withCluster(s.handleDeleteLogin))

@@ -233,6 +233,13 @@ func (s *faultSet) clear() {
 	s.faults = nil
 }
 
+// clearDevice removes the faults scoped to device (any case).
+func (s *faultSet) clearDevice(device string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = slices.DeleteFunc(s.faults, func(f *fault) bool { return strings.EqualFold(f.spec.Device, device) })
+}
+
 // match finds the first live fault for a request and uses one of its hits. rnd draws the
 // probability; it is called under the set's lock.
 func (s *faultSet) match(op, node string, devices, users []string, rnd func() float64) (hit, bool) {

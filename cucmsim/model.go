@@ -21,10 +21,10 @@ type Model struct {
 // Cluster is one CUCM cluster. Provisioned objects are immutable, so EMCC rules may read
 // another cluster's users and devices without its lock; logins change only under mu.
 type Cluster struct {
-	model    *Model
-	code     string
-	name     string
-	policy   topology.Policy
+	model  *Model
+	code   string
+	name   string
+	policy topology.Policy
 	// The provisioned objects are keyed by fold(name): CUCM looks names up with
 	// my_lower(name) = my_lower(?), so any spelling finds them.
 	appUsers map[string]*topology.AppUser

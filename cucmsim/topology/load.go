@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,7 +89,9 @@ func Parse(file string, data []byte) (*Topology, error) {
 	if !sawMain && len(errs.errs) == 0 {
 		errs.add(1, "no clusters: the first document needs \"clusters:\"")
 	}
-	if len(errs.errs) == 0 {
+	if sawMain {
+		// Cross-entry rules run even after decoding problems, so one pass lists them all;
+		// entries left without a name by a decoding problem are skipped there.
 		validate(topo, errs)
 	}
 	if err := errs.err(); err != nil {
@@ -172,11 +175,8 @@ func parseYAMLChunk(file string, c chunk, first bool) parsedDoc {
 	d := &nodeDecoder{errs: &errorList{file: file}, offset: c.firstLine - 1}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(c.data, &doc); err != nil {
-		line := 0
-		if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); scanErr != nil {
-			line = 1
-		}
-		d.errs.add(d.offset+line, "invalid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
+		line, problem := syntaxErrorLine(c.data, err)
+		d.errs.add(d.offset+line, "invalid YAML: "+problem)
 		out.errs = d.errs.errs
 		return out
 	}
@@ -195,6 +195,50 @@ func parseYAMLChunk(file string, c chunk, first bool) parsedDoc {
 	}
 	out.errs = d.errs.errs
 	return out
+}
+
+// syntaxErrorLine finds the line of a YAML syntax error. yaml.v3 names the line where the
+// enclosing block starts (a bad line 86 inside a cluster that starts at line 4 is "line 4"),
+// so the line is found again as the shortest prefix of whole lines that fails to parse. The
+// problem text keeps yaml's own line as the enclosing block's start.
+func syntaxErrorLine(data []byte, err error) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	block := 0
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &block); scanErr == nil {
+		msg = strings.TrimSpace(strings.TrimPrefix(msg, fmt.Sprintf("line %d:", block)))
+	}
+	ends := lineEnds(data)
+	fails := func(n int) bool { // the first n lines fail to parse
+		var v yaml.Node
+		return yaml.Unmarshal(data[:ends[n-1]], &v) != nil
+	}
+	lo, hi := 1, len(ends) // fails(hi) holds: the whole document fails
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if block > 0 && block < lo {
+		msg += fmt.Sprintf(" (in the block that starts at line %d)", block)
+	}
+	return lo, msg
+}
+
+// lineEnds returns, for each line of data, the offset just past it.
+func lineEnds(data []byte) []int {
+	var ends []int
+	for i, b := range data {
+		if b == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(data) == 0 || data[len(data)-1] != '\n' {
+		ends = append(ends, len(data))
+	}
+	return ends
 }
 
 // nodeDecoder turns yaml.Nodes into topology types, recording problems with file lines.
@@ -585,9 +629,14 @@ func (l *errorList) err() error {
 	if len(l.errs) == 0 {
 		return nil
 	}
-	all := make([]error, len(l.errs))
+	// In file order, whichever pass found them.
+	slices.SortStableFunc(l.errs, func(a, b *Error) int { return a.Line - b.Line })
+	all := make([]error, len(l.errs), len(l.errs)+1)
 	for i, e := range l.errs {
 		all[i] = e
+	}
+	if l.full() {
+		all = append(all, fmt.Errorf("%s: stopped after %d problems; fix these and validate again", l.file, maxErrors))
 	}
 	return errors.Join(all...)
 }

@@ -108,7 +108,7 @@ func TestParseInvalid(t *testing.T) {
 		{name: "same listen", extra: `  - code: US
     nodes: [{name: x, listen: "127.0.0.1:18081"}]
 `, want: `listen address "127.0.0.1:18081" already used by EU/eu-pub`, wantLn: 16},
-		{name: "alias", extra: "  - &x {code: US}\n  - *x\n", want: "aliases are not supported", wantLn: 16},
+		{name: "alias", extra: "  - &x {code: US, nodes: [{name: n, listen: \"127.0.0.1:0\"}]}\n  - *x\n", want: "aliases are not supported", wantLn: 16},
 		{name: "unknown extra cluster", extra: "---\ncluster: XX\ndevices: [A]\n", want: `unknown cluster "XX"`, wantLn: 16},
 	}
 	for _, tt := range tests {

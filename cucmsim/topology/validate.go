@@ -17,6 +17,9 @@ func validate(t *Topology, errs *errorList) {
 	userSpelt := map[string]string{} // folded user ID -> first spelling
 	for ci := range t.Clusters {
 		c := &t.Clusters[ci]
+		if c.Code == "" {
+			continue // reported while decoding
+		}
 		if !validClusterCode(c.Code) {
 			errs.add(c.Line, fmt.Sprintf("cluster code %q: want 1-16 letters, digits, '-' or '_'", c.Code))
 		}
@@ -32,6 +35,9 @@ func validate(t *Topology, errs *errorList) {
 		}
 		nodes := map[string]bool{}
 		for _, n := range c.Nodes {
+			if n.Name == "" {
+				continue
+			}
 			if nodes[n.Name] {
 				errs.add(n.line, where+fmt.Sprintf("duplicate node %q", n.Name))
 			}
@@ -47,6 +53,9 @@ func validate(t *Topology, errs *errorList) {
 
 		apps := make(map[string]string, len(c.AppUsers))
 		for _, a := range c.AppUsers {
+			if a.ID == "" {
+				continue
+			}
 			if first, ok := apps[fold(a.ID)]; ok {
 				errs.add(a.line, where+"duplicate app user "+sameAs(a.ID, first))
 			}
@@ -55,6 +64,9 @@ func validate(t *Topology, errs *errorList) {
 
 		profiles := make(map[string]string, len(c.Profiles))
 		for _, p := range c.Profiles {
+			if p.Name == "" {
+				continue
+			}
 			if first, ok := profiles[fold(p.Name)]; ok {
 				errs.add(p.line, where+"duplicate profile "+sameAs(p.Name, first))
 			}
@@ -65,6 +77,9 @@ func validate(t *Topology, errs *errorList) {
 			u := &c.Users[ui]
 			if errs.full() {
 				return
+			}
+			if u.ID == "" {
+				continue
 			}
 			key := fold(u.ID)
 			if home, ok := userHome[key]; ok {
@@ -98,6 +113,9 @@ func validate(t *Topology, errs *errorList) {
 		for _, d := range c.Devices {
 			if errs.full() {
 				return
+			}
+			if d.Name == "" {
+				continue
 			}
 			if first, ok := devices[fold(d.Name)]; ok {
 				errs.add(d.line, where+"duplicate device "+sameAs(d.Name, first))

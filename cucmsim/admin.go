@@ -110,6 +110,8 @@ type clusterJSON struct {
 	Code  string     `json:"code"`
 	Name  string     `json:"name"`
 	Nodes []nodeJSON `json:"nodes"`
+	// RequestsInProgress counts the logins, logouts and logoutAlls holding a busy slot now.
+	RequestsInProgress int `json:"requestsInProgress"`
 }
 
 type nodeJSON struct {
@@ -121,7 +123,7 @@ type nodeJSON struct {
 func (s *Sim) handleClusters(w http.ResponseWriter, _ *http.Request) {
 	out := make([]clusterJSON, 0, len(s.clusters))
 	for _, rt := range s.clusters {
-		cj := clusterJSON{Code: rt.c.Code(), Name: rt.c.Name(), Nodes: []nodeJSON{}}
+		cj := clusterJSON{Code: rt.c.Code(), Name: rt.c.Name(), Nodes: []nodeJSON{}, RequestsInProgress: rt.c.InProgress()}
 		for _, n := range rt.nodes {
 			n.mu.Lock()
 			addr := n.addr

@@ -61,6 +61,8 @@ type response struct {
 	drop   bool
 	// failure renders a protocol failure (EM failure XML, or SOAP fault for AXL).
 	failure func(code int, text string) (status int, body []byte)
+	// text is the cluster's wording of a code for this request.
+	text func(code int) string
 }
 
 // effect is one kind of fault outcome.
@@ -68,14 +70,19 @@ type effect interface {
 	apply(r *response)
 }
 
-// emCodeEffect answers an EM failure with that code (a SOAP fault for AXL).
+// emCodeEffect answers an EM failure with that code (a SOAP fault for AXL); an empty text
+// means the cluster's wording of the code.
 type emCodeEffect struct {
 	code int
 	text string
 }
 
 func (e emCodeEffect) apply(r *response) {
-	r.status, r.body = r.failure(e.code, e.text)
+	text := e.text
+	if text == "" {
+		text = r.text(e.code)
+	}
+	r.status, r.body = r.failure(e.code, text)
 	code := e.code
 	r.emCode = &code
 }
@@ -167,11 +174,7 @@ func newFault(id string, spec FaultSpec, nodeExists func(string) bool) (*fault, 
 		if *spec.EMCode < 0 || *spec.EMCode > 9999 {
 			return nil, fmt.Errorf("emCode must be 0..9999")
 		}
-		text := spec.EMText
-		if text == "" {
-			text = CodeText(*spec.EMCode)
-		}
-		effects = append(effects, emCodeEffect{code: *spec.EMCode, text: text})
+		effects = append(effects, emCodeEffect{code: *spec.EMCode, text: spec.EMText})
 	} else if spec.EMText != "" {
 		return nil, fmt.Errorf("emText needs emCode")
 	}

@@ -40,12 +40,15 @@ type exchange struct {
 }
 
 func (s *Sim) newExchange(n *node, r *http.Request, failure func(int, string) (int, []byte)) *exchange {
-	return &exchange{
+	x := &exchange{
 		node:  n,
 		start: time.Now(),
 		entry: RequestEntry{Seq: n.cluster.reqs.arrive(), Time: s.model.Now(), Node: n.name, Method: r.Method},
 		resp:  response{status: http.StatusOK, contentType: xmlContentType, failure: failure},
 	}
+	// Read at answer time: the appID is known once the document is decoded.
+	x.resp.text = func(code int) string { return n.cluster.c.ErrorText(code, x.entry.AppID) }
+	return x
 }
 
 func emFailure(code int, text string) (int, []byte) { return http.StatusOK, emxml.Failure(code, text) }
@@ -59,19 +62,19 @@ func (x *exchange) answer(body []byte, code int) {
 	x.resp.status, x.resp.body, x.resp.emCode = http.StatusOK, body, &code
 }
 
-// fail sets the failure for err: the code and text of an *Error (domain) or *emxml.Error
-// (decoding); anything else is 0 "Unknown Error".
+// fail sets the failure for err: the code of an *Error (domain) or *emxml.Error (decoding),
+// anything else 0 "Unknown Error", in the cluster's wording.
 func (x *exchange) fail(err error) {
-	code, text := CodeUnknown, CodeText(CodeUnknown)
+	code := CodeUnknown
 	var de *Error
 	var xe *emxml.Error
 	switch {
 	case errors.As(err, &de):
-		code, text = de.Code, de.Text
+		code = de.Code
 	case errors.As(err, &xe):
-		code, text = xe.Code, xe.Text
+		code = xe.Code
 	}
-	x.resp.status, x.resp.body = x.resp.failure(code, text)
+	x.resp.status, x.resp.body = x.resp.failure(code, x.resp.text(code))
 	x.resp.emCode = &code
 }
 
@@ -104,6 +107,13 @@ func (s *Sim) serveEM(n *node, w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer release()
+	}
+	if derr == nil {
+		// The policy's realistic timing, inside the busy slot like a real request's work.
+		if !s.wait(r.Context(), c.OperationLatency(x.entry.Operation, s.rnd.Float64)) {
+			s.abandon(w, x)
+			return
+		}
 	}
 	h, faulted := n.cluster.faults.match(x.entry.Operation, n.name, devices, users, s.rnd.Float64)
 	s.underFault(w, r, x, h, faulted,

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -480,10 +481,72 @@ func (d *nodeDecoder) policy(n *yaml.Node, p *Policy) {
 			}
 		case "allowProxy":
 			p.AllowProxy = d.boolean(v, key)
+		case "wording":
+			switch w := Wording(d.str(v, key)); w {
+			case WordingDevNet, WordingField:
+				p.Wording = w
+			default:
+				d.fail(v, fmt.Sprintf("unknown wording %q (want devnet or field)", w))
+			}
+		case "errorTexts":
+			p.ErrorTexts = d.errorTexts(v)
+		case "latency":
+			p.Latency = d.latency(v)
 		case "emcc":
 			p.EMCC = d.boolean(v, key)
 		}
 	})
+}
+
+// errorTexts decodes {CODE: TEXT, ...}.
+func (d *nodeDecoder) errorTexts(n *yaml.Node) map[int]string {
+	if !d.expectKind(n, yaml.MappingNode, "errorTexts: a mapping of code to text") {
+		return nil
+	}
+	out := map[int]string{}
+	d.fields(n, func(key string, v *yaml.Node) {
+		code, err := strconv.Atoi(key)
+		if err != nil || code < 0 || code > 9999 {
+			d.fail(v, fmt.Sprintf("errorTexts: %q is not an EM code (0..9999)", key))
+			return
+		}
+		if text := d.str(v, "errorTexts"); text != "" {
+			out[code] = text
+		} else {
+			d.fail(v, fmt.Sprintf("errorTexts: code %d needs a text", code))
+		}
+	})
+	return out
+}
+
+// latencyOperations are the operations a latency may name.
+var latencyOperations = []string{"login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "checkUser"}
+
+// maxLatency bounds configured delays, like the fault latency bound.
+const maxLatency = 10 * time.Minute
+
+// latency decodes {OPERATION: DURATION, ..., jitter: DURATION}.
+func (d *nodeDecoder) latency(n *yaml.Node) Latency {
+	l := Latency{ByOperation: map[string]time.Duration{}}
+	if !d.expectKind(n, yaml.MappingNode, "latency: a mapping of operation to duration") {
+		return l
+	}
+	d.fields(n, func(key string, v *yaml.Node) {
+		dur, err := time.ParseDuration(d.str(v, "latency"))
+		if err != nil || dur < 0 || dur > maxLatency {
+			d.fail(v, fmt.Sprintf("latency %s: want a duration between 0 and %v, such as 300ms", key, maxLatency))
+			return
+		}
+		switch {
+		case key == "jitter":
+			l.Jitter = dur
+		case slices.Contains(latencyOperations, key):
+			l.ByOperation[key] = dur
+		default:
+			d.fail(v, fmt.Sprintf("latency: unknown operation %q (want %s or jitter)", key, strings.Join(latencyOperations, ", ")))
+		}
+	})
+	return l
 }
 
 func (d *nodeDecoder) appUser(n *yaml.Node) AppUser {

@@ -35,7 +35,7 @@ type Options struct {
 	AdminAddr string
 	// EphemeralPorts makes Start bind every node on 127.0.0.1:0 instead of its topology address.
 	EphemeralPorts bool
-	// Seed seeds the random source of fault probabilities.
+	// Seed seeds the random source of fault probabilities and of the policy latency jitter.
 	Seed uint64
 	// RequestLogSize is the number of requests each cluster's log keeps (default 10000).
 	RequestLogSize int

@@ -37,7 +37,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.StringFlag{Name: "admin", Value: "127.0.0.1:18000", Usage: "control API listen `ADDR` (empty or :0 = ephemeral)"},
 					&cli.BoolFlag{Name: "ephemeral-ports", Usage: "bind every node on 127.0.0.1:0 instead of its topology address"},
 					&cli.StringFlag{Name: "addr-file", Usage: "write the bound addresses as JSON to `FILE` once listening"},
-					&cli.Uint64Flag{Name: "seed", Usage: "seed of the fault probability random source"},
+					&cli.Uint64Flag{Name: "seed", Usage: "seed of the random source (fault probabilities, latency jitter)"},
 					&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error"},
 				},
 				Action: func(c *cli.Context) error { return serve(c.Context, c, stderr) },

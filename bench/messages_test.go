@@ -55,8 +55,8 @@ func TestCheckDeviceUserNone(t *testing.T) {
 		device  string
 		wantErr string
 	}{
-		{"none", golden(t, "em", "deviceuserresults_none_response.xml"), "SEP003094C25B15", ""},
-		{"other device", golden(t, "em", "deviceuserresults_none_response.xml"), "SEP003094C25B16", "EM answer for another device"},
+		{"none", golden(t, "em", "deviceuserresults_none_response.xml"), "test_secure", ""},
+		{"other device", golden(t, "em", "deviceuserresults_none_response.xml"), "test_secure2", "EM answer for another device"},
 		{"logged in", golden(t, "em", "deviceuserresults_loggedin_response.xml"), "SEP402CF4915265", "EM device unexpectedly has a user"},
 		{"logged in, pretty", golden(t, "em", "variant_pretty_deviceuserresults_response.xml"), "SEP402CF4915265", "EM device unexpectedly has a user"},
 		{"does not exist", golden(t, "em", "deviceuserresults_doesnotexist_response.xml"), "SEPFFFFFFFFFFFF", "EM device doesNotExist"},

@@ -17,6 +17,20 @@ func (s *Sim) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/reset", s.handleReset)
 	mux.HandleFunc("GET /v1/clusters", s.handleClusters)
+	mux.HandleFunc("POST /v1/clusters/{code}/reset", s.withCluster(func(w http.ResponseWriter, _ *http.Request, rt *clusterRuntime) {
+		if err := s.ResetCluster(rt.c.Code()); err != nil {
+			writeError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	mux.HandleFunc("POST /v1/clusters/{code}/devices/{device}/reset", s.withCluster(func(w http.ResponseWriter, r *http.Request, rt *clusterRuntime) {
+		if err := s.ResetDevice(rt.c.Code(), r.PathValue("device")); err != nil {
+			writeDomainError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
 	mux.HandleFunc("GET /v1/clusters/{code}/logins", s.withCluster(s.handleListLogins))
 	mux.HandleFunc("PUT /v1/clusters/{code}/logins/{device}", s.withCluster(s.handlePutLogin))
 	mux.HandleFunc("DELETE /v1/clusters/{code}/logins/{device}", s.withCluster(s.handleDeleteLogin))
@@ -96,6 +110,8 @@ type clusterJSON struct {
 	Code  string     `json:"code"`
 	Name  string     `json:"name"`
 	Nodes []nodeJSON `json:"nodes"`
+	// RequestsInProgress counts the logins, logouts and logoutAlls holding a busy slot now.
+	RequestsInProgress int `json:"requestsInProgress"`
 }
 
 type nodeJSON struct {
@@ -107,7 +123,7 @@ type nodeJSON struct {
 func (s *Sim) handleClusters(w http.ResponseWriter, _ *http.Request) {
 	out := make([]clusterJSON, 0, len(s.clusters))
 	for _, rt := range s.clusters {
-		cj := clusterJSON{Code: rt.c.Code(), Name: rt.c.Name(), Nodes: []nodeJSON{}}
+		cj := clusterJSON{Code: rt.c.Code(), Name: rt.c.Name(), Nodes: []nodeJSON{}, RequestsInProgress: rt.c.InProgress()}
 		for _, n := range rt.nodes {
 			n.mu.Lock()
 			addr := n.addr

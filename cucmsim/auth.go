@@ -1,6 +1,9 @@
 package cucmsim
 
-import "crypto/subtle"
+import (
+	"crypto/subtle"
+	"strings"
+)
 
 // Principal is an authenticated EM API caller (the appID of a message).
 type Principal struct {
@@ -20,17 +23,17 @@ func secretEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a)
 // a wrong certificate (the certificate is never echoed) and 27 for an app user that must
 // change its password (only once the password is right).
 func (c *Cluster) AuthenticateApp(appID, certificate string) (Principal, error) {
-	if a, ok := c.appUsers[appID]; ok {
+	if a, ok := c.appUsers[fold(appID)]; ok {
 		if !secretEqual(a.Password, certificate) {
 			return Principal{}, authError(appID)
 		}
 		if a.MustChangePassword {
 			return Principal{}, newError(CodeChangePassword)
 		}
-		return Principal{ID: appID, ProxyRights: a.EMProxyRights}, nil
+		return Principal{ID: a.ID, ProxyRights: a.EMProxyRights}, nil
 	}
-	if u, ok := c.users[appID]; ok && u.Password != "" && secretEqual(u.Password, certificate) {
-		return Principal{ID: appID, EndUser: true}, nil
+	if u, ok := c.user(appID); ok && u.Password != "" && secretEqual(u.Password, certificate) {
+		return Principal{ID: u.ID, EndUser: true}, nil
 	}
 	return Principal{}, authError(appID)
 }
@@ -39,7 +42,7 @@ func (c *Cluster) AuthenticateApp(appID, certificate string) (Principal, error) 
 // end users may act only for themselves.
 func (p Principal) mayActFor(userID string) error {
 	if p.EndUser {
-		if userID != p.ID {
+		if !strings.EqualFold(userID, p.ID) {
 			return newError(CodeNoProxyRights)
 		}
 		return nil
@@ -61,7 +64,7 @@ func (p Principal) mayActForAll() error {
 // AuthenticateAXL reports whether appID/password is an app user of this cluster with AXL access
 // (HTTP basic auth of /axl/). An app user that must change its password is refused too.
 func (c *Cluster) AuthenticateAXL(appID, password string) bool {
-	a, ok := c.appUsers[appID]
+	a, ok := c.appUsers[fold(appID)]
 	return ok && a.AXLAccess && !a.MustChangePassword && secretEqual(a.Password, password)
 }
 
@@ -69,7 +72,7 @@ func (c *Cluster) AuthenticateAXL(appID, password string) bool {
 // homed in this cluster. Returns 23 for a user the cluster does not home. A locked user, a
 // user without a PIN and an empty pin never authenticate.
 func (c *Cluster) AuthenticateUserPIN(userID, pin string) (bool, error) {
-	u, ok := c.users[userID]
+	u, ok := c.user(userID)
 	if !ok {
 		return false, newError(CodeUserNotFound)
 	}

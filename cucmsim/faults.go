@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -47,7 +48,7 @@ type FaultInfo struct {
 
 // faultOperations lists the operation names a fault may match ("" = any).
 func faultOperations() []string {
-	return []string{"", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "axl"}
+	return []string{"", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "checkUser", "axl"}
 }
 
 // response is what a request is about to answer; effects reshape it.
@@ -60,6 +61,8 @@ type response struct {
 	drop   bool
 	// failure renders a protocol failure (EM failure XML, or SOAP fault for AXL).
 	failure func(code int, text string) (status int, body []byte)
+	// text is the cluster's wording of a code for this request.
+	text func(code int) string
 }
 
 // effect is one kind of fault outcome.
@@ -67,14 +70,19 @@ type effect interface {
 	apply(r *response)
 }
 
-// emCodeEffect answers an EM failure with that code (a SOAP fault for AXL).
+// emCodeEffect answers an EM failure with that code (a SOAP fault for AXL); an empty text
+// means the cluster's wording of the code.
 type emCodeEffect struct {
 	code int
 	text string
 }
 
 func (e emCodeEffect) apply(r *response) {
-	r.status, r.body = r.failure(e.code, e.text)
+	text := e.text
+	if text == "" {
+		text = r.text(e.code)
+	}
+	r.status, r.body = r.failure(e.code, text)
 	code := e.code
 	r.emCode = &code
 }
@@ -166,11 +174,7 @@ func newFault(id string, spec FaultSpec, nodeExists func(string) bool) (*fault, 
 		if *spec.EMCode < 0 || *spec.EMCode > 9999 {
 			return nil, fmt.Errorf("emCode must be 0..9999")
 		}
-		text := spec.EMText
-		if text == "" {
-			text = CodeText(*spec.EMCode)
-		}
-		effects = append(effects, emCodeEffect{code: *spec.EMCode, text: text})
+		effects = append(effects, emCodeEffect{code: *spec.EMCode, text: spec.EMText})
 	} else if spec.EMText != "" {
 		return nil, fmt.Errorf("emText needs emCode")
 	}
@@ -204,8 +208,14 @@ func newFault(id string, spec FaultSpec, nodeExists func(string) bool) (*fault, 
 func (f *fault) matches(op, node string, devices, users []string) bool {
 	return (f.spec.Operation == "" || f.spec.Operation == op) &&
 		(f.spec.Node == "" || f.spec.Node == node) &&
-		(f.spec.Device == "" || slices.Contains(devices, f.spec.Device)) &&
-		(f.spec.User == "" || slices.Contains(users, f.spec.User))
+		(f.spec.Device == "" || containsFold(devices, f.spec.Device)) &&
+		(f.spec.User == "" || containsFold(users, f.spec.User))
+}
+
+// containsFold reports whether names holds name in any case: faults scope names as CUCM
+// matches them.
+func containsFold(names []string, name string) bool {
+	return slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) })
 }
 
 // faultSet holds a cluster's faults in creation order; the first match wins.
@@ -224,6 +234,13 @@ func (s *faultSet) clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = nil
+}
+
+// clearDevice removes the faults scoped to device (any case).
+func (s *faultSet) clearDevice(device string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = slices.DeleteFunc(s.faults, func(f *fault) bool { return strings.EqualFold(f.spec.Device, device) })
 }
 
 // match finds the first live fault for a request and uses one of its hits. rnd draws the

@@ -21,13 +21,14 @@ func (s *Sim) nodeMux(n *node) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/emservice/EMServiceServlet", func(w http.ResponseWriter, r *http.Request) { s.serveEM(n, w, r) })
 	mux.HandleFunc("POST /axl/", func(w http.ResponseWriter, r *http.Request) { s.serveAXL(n, w, r) })
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !n.up.Load() {
 			dropConnection(w)
 			return
 		}
 		mux.ServeHTTP(w, r)
 	})
+	return mergeSlashes(h)
 }
 
 // exchange is one request in flight: what will be answered and what will be logged.
@@ -39,12 +40,15 @@ type exchange struct {
 }
 
 func (s *Sim) newExchange(n *node, r *http.Request, failure func(int, string) (int, []byte)) *exchange {
-	return &exchange{
+	x := &exchange{
 		node:  n,
 		start: time.Now(),
 		entry: RequestEntry{Seq: n.cluster.reqs.arrive(), Time: s.model.Now(), Node: n.name, Method: r.Method},
 		resp:  response{status: http.StatusOK, contentType: xmlContentType, failure: failure},
 	}
+	// Read at answer time: the appID is known once the document is decoded.
+	x.resp.text = func(code int) string { return n.cluster.c.ErrorText(code, x.entry.AppID) }
+	return x
 }
 
 func emFailure(code int, text string) (int, []byte) { return http.StatusOK, emxml.Failure(code, text) }
@@ -58,19 +62,19 @@ func (x *exchange) answer(body []byte, code int) {
 	x.resp.status, x.resp.body, x.resp.emCode = http.StatusOK, body, &code
 }
 
-// fail sets the failure for err: the code and text of an *Error (domain) or *emxml.Error
-// (decoding); anything else is 0 "Unknown Error".
+// fail sets the failure for err: the code of an *Error (domain) or *emxml.Error (decoding),
+// anything else 0 "Unknown Error", in the cluster's wording.
 func (x *exchange) fail(err error) {
-	code, text := CodeUnknown, CodeText(CodeUnknown)
+	code := CodeUnknown
 	var de *Error
 	var xe *emxml.Error
 	switch {
 	case errors.As(err, &de):
-		code, text = de.Code, de.Text
+		code = de.Code
 	case errors.As(err, &xe):
-		code, text = xe.Code, xe.Text
+		code = xe.Code
 	}
-	x.resp.status, x.resp.body = x.resp.failure(code, text)
+	x.resp.status, x.resp.body = x.resp.failure(code, x.resp.text(code))
 	x.resp.emCode = &code
 }
 
@@ -103,6 +107,13 @@ func (s *Sim) serveEM(n *node, w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer release()
+	}
+	if derr == nil {
+		// The policy's realistic timing, inside the busy slot like a real request's work.
+		if !s.wait(r.Context(), c.OperationLatency(x.entry.Operation, s.rnd.Float64)) {
+			s.abandon(w, x)
+			return
+		}
 	}
 	h, faulted := n.cluster.faults.match(x.entry.Operation, n.name, devices, users, s.rnd.Float64)
 	s.underFault(w, r, x, h, faulted,
@@ -170,7 +181,7 @@ func (s *Sim) executeEM(c *Cluster, m *emxml.Message, x *exchange) {
 		if res, err = c.DeviceUsers(p, m.Names); err == nil {
 			out := make([]emxml.DeviceResult, len(res))
 			for i, d := range res {
-				out[i] = emxml.DeviceResult{Name: d.Device, UserID: d.User, EMCC: d.EMCC}
+				out[i] = emxml.DeviceResult{Name: d.Device, UserID: d.User, LastLogin: d.LastLogin, EMCC: d.EMCC}
 				switch {
 				case !d.Exists:
 					out[i].State = emxml.DeviceDoesNotExist
@@ -189,6 +200,16 @@ func (s *Sim) executeEM(c *Cluster, m *emxml.Message, x *exchange) {
 				out[i] = emxml.UserDevicesResult{UserID: u.User, Exists: u.Exists, Devices: u.Devices}
 			}
 			x.answer(emxml.UserDevicesResults(out), 0)
+			return
+		}
+	case emxml.OpCheckUser:
+		var res []string
+		if res, err = c.CheckUsers(p, m.Names); err == nil {
+			out := make([]emxml.CheckUserResult, len(res))
+			for i, u := range res {
+				out[i] = emxml.CheckUserResult{ID: m.Names[i], User: u}
+			}
+			x.answer(emxml.CheckUserResults(out), 0)
 			return
 		}
 	case emxml.OpDeviceProfileQuery:
@@ -210,17 +231,6 @@ func (s *Sim) executeEM(c *Cluster, m *emxml.Message, x *exchange) {
 		return
 	}
 	x.answer(emxml.Success(), 0)
-}
-
-// readXMLParam returns the xml parameter of the form body or the query string ("" when it is
-// missing or the body is too large, both code 1).
-func readXMLParam(w http.ResponseWriter, r *http.Request) string {
-	// Form encoding can triple the size of a 64 KiB document.
-	r.Body = http.MaxBytesReader(w, r.Body, 3*emxml.MaxDocumentBytes+1024)
-	if err := r.ParseForm(); err != nil {
-		return ""
-	}
-	return r.Form.Get("xml")
 }
 
 // serveAXL is POST /axl/: basic auth, doAuthenticateUser, faults.

@@ -54,7 +54,7 @@ func BenchmarkDeviceUserQuery(b *testing.B) {
 		`<deviceUserQuery><deviceName>SEP000000000001</deviceName></deviceUserQuery></query>`)
 	b.ReportAllocs()
 	for b.Loop() {
-		serveForm(b, h, body, `<device name="SEP000000000001"><none/></device>`)
+		serveForm(b, h, body, "<device name=\"SEP000000000001\">\n<none/>")
 	}
 }
 

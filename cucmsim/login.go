@@ -43,7 +43,7 @@ func (c *Cluster) Login(p Principal, r LoginRequest) error {
 	if r.User == "" {
 		return newError(CodeCannotAuthorize)
 	}
-	dev, ok := c.devices[r.Device]
+	dev, ok := c.device(r.Device)
 	if !ok {
 		return newError(CodeDeviceNotFound)
 	}
@@ -57,16 +57,9 @@ func (c *Cluster) Login(p Principal, r LoginRequest) error {
 	if user.Locked {
 		return newError(CodePolicyValidation)
 	}
-	profile := r.Profile
-	if profile == "" {
-		if len(user.Profiles) == 0 {
-			return newError(CodeProfileNotFound)
-		}
-		profile = user.Profiles[0]
-	} else if _, ok := home.profiles[profile]; !ok {
-		// A profile is looked up among the home cluster's profiles; like CUAE-era CUCM, one
-		// not associated with the user is still accepted.
-		return newError(CodeProfileNotFound)
+	profile, err := home.profileFor(user, r.Profile)
+	if err != nil {
+		return err
 	}
 	if err := c.checkOrigin(r.RemoteIP, r.ViaProxy); err != nil {
 		return err
@@ -75,8 +68,8 @@ func (c *Cluster) Login(p Principal, r LoginRequest) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.model.Now()
-	if cur, occupied := c.current(r.Device, now); occupied {
-		if cur.user != r.User || c.policy.SameUserRelogin != topology.SameUserReloginSuccess {
+	if cur, occupied := c.current(dev.Name, now); occupied {
+		if cur.user != user.ID || c.policy.SameUserRelogin != topology.SameUserReloginSuccess {
 			return newError(CodeAnotherUserLoggedIn)
 		}
 	}
@@ -90,11 +83,11 @@ func (c *Cluster) Login(p Principal, r LoginRequest) error {
 		case !dev.EMCCCapable:
 			return newError(CodeDeviceNotEMCC)
 		}
-		if _, dup := home.devices[r.Device]; dup {
+		if _, dup := home.device(r.Device); dup {
 			return newError(CodeDuplicateDeviceName)
 		}
 	}
-	others := slices.DeleteFunc(c.devicesOf(r.User, now), func(d string) bool { return d == r.Device })
+	others := slices.DeleteFunc(c.devicesOf(user.ID, now), func(d string) bool { return d == dev.Name })
 	if len(others) > 0 && c.policy.MultipleLogin == topology.MultipleLoginNotAllowed {
 		return newError(CodeLoggedInElsewhere)
 	}
@@ -106,8 +99,25 @@ func (c *Cluster) Login(p Principal, r LoginRequest) error {
 			c.remove(d)
 		}
 	}
-	c.put(r.Device, login{user: r.User, profile: profile, since: now, expires: c.expiry(now, r.TimeSet, r.Minutes), emcc: emcc})
+	c.put(dev.Name, login{user: user.ID, profile: profile, since: now, expires: c.expiry(now, r.TimeSet, r.Minutes), emcc: emcc})
 	return nil
+}
+
+// profileFor returns the configured name of the profile a login of user uses: the named one,
+// looked up among this (the home) cluster's profiles (like CUAE-era CUCM, one not associated
+// with the user is still accepted), or the user's default. Returns 12 when there is none.
+func (c *Cluster) profileFor(user *topology.User, name string) (string, error) {
+	if name == "" {
+		if len(user.Profiles) == 0 {
+			return "", newError(CodeProfileNotFound)
+		}
+		return user.Profiles[0], nil
+	}
+	p, ok := c.profile(name)
+	if !ok {
+		return "", newError(CodeProfileNotFound)
+	}
+	return p, nil
 }
 
 // expiry combines the request's minutes with the cluster's maximum login time: the smaller
@@ -156,7 +166,7 @@ func (c *Cluster) Logout(p Principal, r LogoutRequest) error {
 	if !p.EndUser && !p.ProxyRights {
 		return newError(CodeNoProxyRights)
 	}
-	dev, ok := c.devices[r.Device]
+	dev, ok := c.device(r.Device)
 	if !ok {
 		return newError(CodeDeviceNotFound)
 	}
@@ -168,14 +178,14 @@ func (c *Cluster) Logout(p Principal, r LogoutRequest) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	cur, ok := c.current(r.Device, c.model.Now())
+	cur, ok := c.current(dev.Name, c.model.Now())
 	if !ok {
 		return newError(CodeNoUserLoggedIn)
 	}
 	if p.EndUser && cur.user != p.ID {
 		return newError(CodeNoProxyRights)
 	}
-	c.remove(r.Device)
+	c.remove(dev.Name)
 	return nil
 }
 

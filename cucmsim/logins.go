@@ -37,20 +37,17 @@ func (c *Cluster) Logins() []LoginInfo {
 // without profiles when profile is empty) and 1 for negative minutes. minutes 0 means no
 // expiry. A user homed elsewhere gets an EMCC login.
 func (c *Cluster) SetLogin(device, user, profile string, minutes int) error {
-	if _, ok := c.devices[device]; !ok {
+	dev, ok := c.device(device)
+	if !ok {
 		return newError(CodeDeviceNotFound)
 	}
 	u, home := c.homeOf(user)
 	if u == nil {
 		return newError(CodeUserNotFound)
 	}
-	if profile == "" {
-		if len(u.Profiles) == 0 {
-			return newError(CodeProfileNotFound)
-		}
-		profile = u.Profiles[0]
-	} else if _, ok := home.profiles[profile]; !ok {
-		return newError(CodeProfileNotFound)
+	profile, err := home.profileFor(u, profile)
+	if err != nil {
+		return err
 	}
 	if minutes < 0 {
 		return newError(CodeParse)
@@ -58,25 +55,40 @@ func (c *Cluster) SetLogin(device, user, profile string, minutes int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.model.Now()
-	l := login{user: user, profile: profile, since: now, emcc: home != c}
+	l := login{user: u.ID, profile: profile, since: now, emcc: home != c}
 	if minutes > 0 {
 		l.expires = now.Add(time.Duration(minutes) * time.Minute)
 	}
-	c.put(device, l)
+	c.put(dev.Name, l)
 	return nil
 }
 
 // ClearLogin removes the login on device, bypassing policy. Returns 19 when nobody is on it
 // (11 for an unknown device).
 func (c *Cluster) ClearLogin(device string) error {
-	if _, ok := c.devices[device]; !ok {
+	dev, ok := c.device(device)
+	if !ok {
 		return newError(CodeDeviceNotFound)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.current(device, c.model.Now()); !ok {
+	if _, ok := c.current(dev.Name, c.model.Now()); !ok {
 		return newError(CodeNoUserLoggedIn)
 	}
-	c.remove(device)
+	c.remove(dev.Name)
+	return nil
+}
+
+// ResetDevice forgets everything the simulator learnt about device: its login and its last
+// login. Returns 11 for an unknown device.
+func (c *Cluster) ResetDevice(device string) error {
+	dev, ok := c.device(device)
+	if !ok {
+		return newError(CodeDeviceNotFound)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.remove(dev.Name)
+	delete(c.last, dev.Name)
 	return nil
 }

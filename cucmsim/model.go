@@ -15,26 +15,30 @@ type Model struct {
 	clock    *simClock
 	clusters []*Cluster
 	byCode   map[string]*Cluster // upper-case code
-	home     map[string]*Cluster // user ID -> the cluster that homes the user
+	home     map[string]*Cluster // folded user ID -> the cluster that homes the user
 }
 
 // Cluster is one CUCM cluster. Provisioned objects are immutable, so EMCC rules may read
 // another cluster's users and devices without its lock; logins change only under mu.
 type Cluster struct {
-	model    *Model
-	code     string
-	name     string
-	policy   topology.Policy
+	model  *Model
+	code   string
+	name   string
+	policy topology.Policy
+	// The provisioned objects are keyed by fold(name): CUCM looks names up with
+	// my_lower(name) = my_lower(?), so any spelling finds them.
 	appUsers map[string]*topology.AppUser
 	users    map[string]*topology.User
-	profiles map[string]struct{}
+	profiles map[string]string // folded name -> configured name
 	devices  map[string]*topology.Device
 	// busy holds one token per login/logout/logoutAll in progress (Maximum Concurrent Requests).
 	busy chan struct{}
 
+	// Logins and indexes use the configured spellings of device names and user IDs.
 	mu     sync.Mutex
 	logins map[string]login    // device -> login
 	byUser map[string][]string // user -> devices, for multiple-login rules and userDevicesQuery
+	last   map[string]string   // device -> last user logged in there (<lastlogin>)
 }
 
 // login is one EM login on a device.
@@ -66,24 +70,25 @@ func NewModel(topo *topology.Topology, clock Clock) *Model {
 			policy:   tc.Policy,
 			appUsers: make(map[string]*topology.AppUser, len(tc.AppUsers)),
 			users:    make(map[string]*topology.User, len(tc.Users)),
-			profiles: make(map[string]struct{}, len(tc.Profiles)),
+			profiles: make(map[string]string, len(tc.Profiles)),
 			devices:  make(map[string]*topology.Device, len(tc.Devices)),
 			busy:     make(chan struct{}, max(tc.Policy.MaxConcurrentRequests, 1)),
 			logins:   map[string]login{},
 			byUser:   map[string][]string{},
+			last:     map[string]string{},
 		}
 		for i := range tc.AppUsers {
-			c.appUsers[tc.AppUsers[i].ID] = &tc.AppUsers[i]
+			c.appUsers[fold(tc.AppUsers[i].ID)] = &tc.AppUsers[i]
 		}
 		for i := range tc.Users {
-			c.users[tc.Users[i].ID] = &tc.Users[i]
-			m.home[tc.Users[i].ID] = c
+			c.users[fold(tc.Users[i].ID)] = &tc.Users[i]
+			m.home[fold(tc.Users[i].ID)] = c
 		}
 		for _, p := range tc.Profiles {
-			c.profiles[p.Name] = struct{}{}
+			c.profiles[fold(p.Name)] = p.Name
 		}
 		for i := range tc.Devices {
-			c.devices[tc.Devices[i].Name] = &tc.Devices[i]
+			c.devices[fold(tc.Devices[i].Name)] = &tc.Devices[i]
 		}
 		m.clusters = append(m.clusters, c)
 		m.byCode[strings.ToUpper(tc.Code)] = c
@@ -106,15 +111,42 @@ func (m *Model) Now() time.Time { return m.clock.Now() }
 // Advance moves the simulator's clock forward, e.g. past a login's expiry.
 func (m *Model) Advance(d time.Duration) { m.clock.advance(d) }
 
-// Reset removes every login and undoes every Advance.
+// Reset removes every login and last-login memory and undoes every Advance.
 func (m *Model) Reset() {
 	m.clock.reset()
 	for _, c := range m.clusters {
-		c.mu.Lock()
-		c.logins = map[string]login{}
-		c.byUser = map[string][]string{}
-		c.mu.Unlock()
+		c.Reset()
 	}
+}
+
+// Reset removes the cluster's logins and last-login memory (the clock is shared, it stays).
+func (c *Cluster) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.logins = map[string]login{}
+	c.byUser = map[string][]string{}
+	c.last = map[string]string{}
+}
+
+// fold is the key of a name in the lookup maps: names match case-insensitively.
+func fold(name string) string { return strings.ToLower(name) }
+
+// device finds a device whatever the spelling of name.
+func (c *Cluster) device(name string) (*topology.Device, bool) {
+	d, ok := c.devices[fold(name)]
+	return d, ok
+}
+
+// profile returns the configured spelling of a profile name.
+func (c *Cluster) profile(name string) (string, bool) {
+	p, ok := c.profiles[fold(name)]
+	return p, ok
+}
+
+// user finds a user homed in this cluster whatever the spelling of id.
+func (c *Cluster) user(id string) (*topology.User, bool) {
+	u, ok := c.users[fold(id)]
+	return u, ok
 }
 
 // Code is the cluster's code as written in the topology.
@@ -136,16 +168,20 @@ func (c *Cluster) Begin() (release func(), err error) {
 	}
 }
 
+// InProgress is the number of busy slots taken (RTMT's "Requests In Progress").
+func (c *Cluster) InProgress() int { return len(c.busy) }
+
 // homeOf returns the user record and its home cluster, or nils for a user unknown to the topology.
 func (c *Cluster) homeOf(userID string) (*topology.User, *Cluster) {
-	if u, ok := c.users[userID]; ok {
+	if u, ok := c.user(userID); ok {
 		return u, c
 	}
-	h, ok := c.model.home[userID]
+	h, ok := c.model.home[fold(userID)]
 	if !ok {
 		return nil, nil
 	}
-	return h.users[userID], h
+	u, _ := h.user(userID)
+	return u, h
 }
 
 // current returns the live login on device, dropping it first if it has expired.
@@ -171,12 +207,14 @@ func (c *Cluster) devicesOf(userID string, now time.Time) []string {
 	return live
 }
 
-// put records a login and indexes it by user. Caller holds mu.
+// put records a login, indexes it by user and remembers the user as the device's last login.
+// Caller holds mu.
 func (c *Cluster) put(device string, l login) {
 	if old, ok := c.logins[device]; ok {
 		c.unindex(old.user, device)
 	}
 	c.logins[device] = l
+	c.last[device] = l.user
 	devs := c.byUser[l.user]
 	i := 0
 	for i < len(devs) && devs[i] < device {

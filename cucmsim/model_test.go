@@ -321,7 +321,7 @@ func TestQueries(t *testing.T) {
 
 	du, err := eu.DeviceUsers(bcapp, []string{"SEPFFFFFFFFFFFF", "SEP402CF4915265", "SEP003094C25B15"})
 	wantCode(t, err, 0)
-	want := []DeviceUser{{Device: "SEPFFFFFFFFFFFF"}, {Device: "SEP402CF4915265", Exists: true, User: "em@cisco.com"}, {Device: "SEP003094C25B15", Exists: true}}
+	want := []DeviceUser{{Device: "SEPFFFFFFFFFFFF"}, {Device: "SEP402CF4915265", Exists: true, User: "em@cisco.com", LastLogin: "em@cisco.com"}, {Device: "SEP003094C25B15", Exists: true}}
 	if !slices.Equal(du, want) {
 		t.Errorf("DeviceUsers = %+v, want %+v", du, want)
 	}

@@ -7,6 +7,7 @@ import (
 
 // DeviceUser is one answer of deviceUserQuery.
 type DeviceUser struct {
+	// Device is the name as the query spelt it.
 	Device string
 	// Exists is false for a device unknown to the cluster (<doesNotExist/>).
 	Exists bool
@@ -14,6 +15,9 @@ type DeviceUser struct {
 	User string
 	// EMCC marks a cross-cluster login (<emccDevice>yes</emccDevice>).
 	EMCC bool
+	// LastLogin is the last user logged in on the device (also while logged in); empty when
+	// the simulator has seen no login there since the last reset.
+	LastLogin string
 }
 
 // UserDevices is one answer of userDevicesQuery.
@@ -71,13 +75,15 @@ func (c *Cluster) DeviceUsers(p Principal, devices []string) ([]DeviceUser, erro
 	now := c.model.Now()
 	for i, d := range devices {
 		out[i] = DeviceUser{Device: d}
-		if _, ok := c.devices[d]; !ok {
+		dev, ok := c.device(d)
+		if !ok {
 			continue
 		}
 		out[i].Exists = true
-		if l, ok := c.current(d, now); ok {
+		if l, ok := c.current(dev.Name, now); ok {
 			out[i].User, out[i].EMCC = l.user, l.emcc
 		}
+		out[i].LastLogin = c.last[dev.Name]
 	}
 	return out, nil
 }
@@ -94,11 +100,12 @@ func (c *Cluster) UserDevices(p Principal, users []string) ([]UserDevices, error
 	now := c.model.Now()
 	for i, u := range users {
 		out[i] = UserDevices{User: u}
-		if _, ok := c.users[u]; !ok {
+		user, ok := c.user(u)
+		if !ok {
 			continue
 		}
 		out[i].Exists = true
-		out[i].Devices = c.devicesOf(u, now)
+		out[i].Devices = c.devicesOf(user.ID, now)
 	}
 	return out, nil
 }
@@ -112,7 +119,7 @@ func (c *Cluster) DeviceProfiles(p Principal, users []string) ([]UserProfiles, e
 	out := make([]UserProfiles, len(users))
 	for i, id := range users {
 		out[i] = UserProfiles{User: id}
-		u, ok := c.users[id]
+		u, ok := c.user(id)
 		if !ok {
 			continue
 		}
@@ -123,6 +130,22 @@ func (c *Cluster) DeviceProfiles(p Principal, users []string) ([]UserProfiles, e
 		// Listed by name, like CUCM's association list; the default keeps its flag. (The
 		// golden deviceProfileResults shows the default second.)
 		slices.SortFunc(out[i].Profiles, func(a, b ProfileInfo) int { return strings.Compare(a.Name, b.Name) })
+	}
+	return out, nil
+}
+
+// CheckUsers answers checkUser, the query EMApp sends before a login: for each name, in
+// request order, the configured ID of the user homed in this cluster, or "" for a user it does
+// not home. Returns 10 when the caller may not query those users.
+func (c *Cluster) CheckUsers(p Principal, users []string) ([]string, error) {
+	if err := authorizeQuery(p, users, false); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(users))
+	for i, id := range users {
+		if u, ok := c.user(id); ok {
+			out[i] = u.ID
+		}
 	}
 	return out, nil
 }

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/emconnector/emconnector/cucmsim/emxml"
 )
 
 // harness serves a demo simulator through httptest: every node and the control API.
@@ -117,7 +119,7 @@ func failure(code int, text string) string {
 	return fmt.Sprintf(`<response><failure><error code="%d">%s</error></failure></response>`, code, text)
 }
 
-const success = `<response><success/></response>`
+var success = string(emxml.Success())
 
 // TestEveryCode reaches every code of the table over HTTP: by scenario from demo.yaml where
 // design.md says so, by fault injection for the rest.
@@ -140,7 +142,7 @@ func TestEveryCode(t *testing.T) {
 		{code: 5, node: eu, xml: logoutXML("SEPEEEEEEEEEEEE"), want: failure(5, "Device logon disabled")},
 		{code: 6, node: eu, fault: fault{"operation": "login", "emCode": 6}, xml: loginXML("SEP1CE6C79BAF1F", "ALMUSER01"), want: failure(6, "Database Error")},
 		{code: 7, node: eu, fault: fault{"operation": "logout", "emCode": 7}, xml: logoutXML("SEP1CE6C79BAF1F"), want: failure(7, "Logout Request Error")},
-		{code: 8, node: eu, xml: `<query>` + appInfo + `<checkUser><userID>ALMUSER01</userID></checkUser></query>`, want: failure(8, "Query type undetermined")},
+		{code: 8, node: eu, xml: `<query>` + appInfo + `<whoIsThere><userID>ALMUSER01</userID></whoIsThere></query>`, want: failure(8, "Query type undetermined")},
 		{code: 9, node: eu, fault: fault{"emCode": 9}, xml: loginXML("SEP1CE6C79BAF1F", "ALMUSER01"), want: failure(9, "Dir. User Info Error")},
 		{code: 10, node: eu, xml: `<request><appInfo><appID>noproxy</appID><appCertificate>n0proxy</appCertificate></appInfo><logoutAll/></request>`, want: failure(10, "User lacks app proxy rights")},
 		{code: 11, node: eu, xml: loginXML("SEPFFFFFFFFFFFF", "ALMUSER01"), want: failure(11, "Device does not exist")},
@@ -215,7 +217,7 @@ func TestGoldenResponsesFromState(t *testing.T) {
 	}
 	tests := []struct{ xml, golden string }{
 		{query("deviceUserQuery", "deviceName", "SEP402CF4915265"), "deviceuserresults_loggedin_response.xml"},
-		{query("deviceUserQuery", "deviceName", "SEP003094C25B15"), "deviceuserresults_none_response.xml"},
+		{query("deviceUserQuery", "deviceName", "test_secure"), "deviceuserresults_none_response.xml"},
 		{query("deviceUserQuery", "deviceName", "SEPFFFFFFFFFFFF"), "deviceuserresults_doesnotexist_response.xml"},
 		{query("deviceProfileQuery", "userID", "em@cisco.com"), "deviceprofileresults_response.xml"},
 		{query("userDevicesQuery", "userID", "x"), "userdevicesresults_doesnotexist_response.xml"},
@@ -335,8 +337,8 @@ func TestFaultEffects(t *testing.T) {
 	}{
 		{name: "http status", fault: map[string]any{"httpStatus": 503}, wantStatus: 503, wantBody: "Service Unavailable"},
 		{name: "empty body", fault: map[string]any{"body": "empty"}, wantStatus: 200, wantBody: ""},
-		{name: "truncated before", fault: map[string]any{"body": "truncated"}, wantStatus: 200, wantBody: "<response><succ"},
-		{name: "malformed after", fault: map[string]any{"body": "malformed", "after": true}, wantStatus: 200, wantBody: "<response><success/></esponse>", wantLogin: true},
+		{name: "truncated before", fault: map[string]any{"body": "truncated"}, wantStatus: 200, wantBody: success[:len(success)/2]},
+		{name: "malformed after", fault: map[string]any{"body": "malformed", "after": true}, wantStatus: 200, wantBody: strings.Replace(success, "</response>", "</esponse>", 1), wantLogin: true},
 		{name: "drop before", fault: map[string]any{"drop": true}, wantStatus: 0},
 		{name: "drop after", fault: map[string]any{"drop": true, "after": true}, wantStatus: 0, wantLogin: true},
 		{name: "code after", fault: map[string]any{"emCode": 6, "after": true}, wantStatus: 200, wantBody: failure(6, "Database Error"), wantLogin: true},

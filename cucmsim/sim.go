@@ -35,7 +35,7 @@ type Options struct {
 	AdminAddr string
 	// EphemeralPorts makes Start bind every node on 127.0.0.1:0 instead of its topology address.
 	EphemeralPorts bool
-	// Seed seeds the random source of fault probabilities.
+	// Seed seeds the random source of fault probabilities and of the policy latency jitter.
 	Seed uint64
 	// RequestLogSize is the number of requests each cluster's log keeps (default 10000).
 	RequestLogSize int
@@ -269,15 +269,43 @@ func (s *Sim) Reset() error {
 	s.faultSeq.Store(0)
 	var errs []error
 	for _, rt := range s.clusters {
-		rt.faults.clear()
-		rt.reqs.clear()
-		for _, n := range rt.nodes {
-			if !n.up.Load() {
-				errs = append(errs, s.setNodeUp(n, true))
-			}
+		errs = append(errs, s.ResetCluster(rt.c.Code()))
+	}
+	return errors.Join(errs...)
+}
+
+// ResetCluster returns one cluster to the loaded topology: no logins or last logins, no
+// faults, an empty request log, every node up. The clock and the random source are shared by
+// all clusters and stay as they are.
+func (s *Sim) ResetCluster(code string) error {
+	rt, ok := s.cluster(code)
+	if !ok {
+		return fmt.Errorf("unknown cluster %q", code)
+	}
+	rt.c.Reset()
+	rt.faults.clear()
+	rt.reqs.clear()
+	var errs []error
+	for _, n := range rt.nodes {
+		if !n.up.Load() {
+			errs = append(errs, s.setNodeUp(n, true))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ResetDevice forgets one device's state: its login, its last login and the faults scoped to
+// it. Requests stay in the log. Returns the domain's code 11 for an unknown device.
+func (s *Sim) ResetDevice(code, device string) error {
+	rt, ok := s.cluster(code)
+	if !ok {
+		return fmt.Errorf("unknown cluster %q", code)
+	}
+	if err := rt.c.ResetDevice(device); err != nil {
+		return err
+	}
+	rt.faults.clearDevice(device)
+	return nil
 }
 
 func (s *Sim) servers() []*server {

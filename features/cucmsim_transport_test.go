@@ -69,7 +69,6 @@ var _ = Describe("cucmsim EMService transport", Ordered, ContinueOnFailure, func
 			},
 			Entry("an unknown root element", "<hello>"+appInfo(appID, appCert)+"</hello>"),
 			Entry("an unknown query child", queryXMLAs(appID, appCert, "phoneQuery", "deviceName", euDevice1)),
-			Entry("checkUser (undocumented semantics)", queryXMLAs(appID, appCert, "checkUser", "userID", almUser)),
 		)
 		// The contract names no code for an unknown <request> child; the DTD makes it a
 		// parse error (1), the query rule suggests 8. Either is a documented failure.

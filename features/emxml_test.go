@@ -141,10 +141,12 @@ type emDevice struct {
 	DoesNotExist *struct{} `xml:"doesNotExist"`
 }
 
-// String is a compact, comparable form: "SEP…:none", "SEP…:doesNotExist" or
-// "SEP…:user=ENC,last=ENC,emcc=no".
+// String is a compact, comparable form: "SEP…:none", "SEP…:none,last=ENC" (free, last user
+// known), "SEP…:doesNotExist" or "SEP…:user=ENC,last=ENC,emcc=no".
 func (d emDevice) String() string {
 	switch {
+	case d.None != nil && d.LastLogin != nil:
+		return d.Name + ":none,last=" + *d.LastLogin
 	case d.None != nil:
 		return d.Name + ":none"
 	case d.DoesNotExist != nil:
@@ -264,4 +266,6 @@ func failureXML(code int, text string) string {
 	return fmt.Sprintf(`<response><failure><error code="%d">%s</error></failure></response>`, code, text)
 }
 
-const successXML = "<response><success/></response>"
+// successXML is the success of login, logout and logoutAll as a real CUCM 12.0 sends it
+// (testdata/golden/em/success_response.xml).
+const successXML = "<?xml version=\"1.0\"?>\n<response>\n<success/>\n</response>"

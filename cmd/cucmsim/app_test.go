@@ -30,10 +30,72 @@ func TestValidate(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	os.WriteFile(bad, []byte("clusters:\n  - code: EU\n    nodes: [{name: a, listen: \"127.0.0.1:1\"}]\n    devices: [X, X]\n"), 0o644)
-	_, _, err = run("validate", bad)
-	if err == nil || !strings.Contains(err.Error(), "bad.yaml:4: cluster \"EU\": duplicate device \"X\"") {
-		t.Fatalf("validate bad: %v", err)
+	_, errOut, err := run("validate", bad)
+	if err == nil || !strings.Contains(errOut, "bad.yaml:4: cluster \"EU\": duplicate device \"X\"\n") {
+		t.Fatalf("validate bad: %v %q", err, errOut)
 	}
+}
+
+// TestValidateListsEveryProblem: decoding problems and cross-entry problems come in one pass,
+// one a line, and a YAML syntax error names its own line.
+func TestValidateListsEveryProblem(t *testing.T) {
+	four := `clusters:
+  - code: EU
+    nodes:
+      - {name: eu-pub, listen: "127.0.0.1:18081"}
+    policy: {multipleLogin: sometimes}
+    profiles: [UDP-A]
+    users:
+      - {id: A, pin: "1", profiles: [UDP-X]}
+    devices:
+      - {name: SEP1, emEnabled: maybe}
+      - SEP2
+      - sep2
+`
+	lines := strings.Split(demoText(t), "\n")
+	lines[85] = "   - {name: bad indent"
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"four problems", four, []string{
+			`t.yaml:5: unknown multipleLogin "sometimes"`,
+			`t.yaml:8: cluster "EU": user "A": unknown profile "UDP-X"`,
+			`t.yaml:10: emEnabled: expected true or false`,
+			`t.yaml:12: cluster "EU": duplicate device "sep2"`,
+		}},
+		{"syntax error on line 86", strings.Join(lines, "\n"), []string{"t.yaml:86: invalid YAML: "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "t.yaml")
+			if err := os.WriteFile(file, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, errOut, err := run("validate", file)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			got := strings.Split(strings.TrimSpace(errOut), "\n")
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d lines, want %d:\n%s", len(got), len(tt.want), errOut)
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("line %d = %q, want it to contain %q", i+1, got[i], w)
+				}
+			}
+		})
+	}
+}
+
+func demoText(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func TestGen(t *testing.T) {
@@ -57,6 +119,60 @@ func TestGen(t *testing.T) {
 	}
 	if _, _, err := run("gen", "--devices", "1", "--users", "1", "--clusters", "0"); err == nil {
 		t.Error("--clusters 0 accepted")
+	}
+}
+
+func TestGenRefuses(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--devices", "0", "--users", "1"}, "--devices must be at least 1, got 0"},
+		{[]string{"--devices", "1", "--users", "0"}, "--users must be at least 1, got 0"},
+		{[]string{"--devices", "-5", "--users", "1"}, "--devices must be at least 1, got -5"},
+	}
+	for _, tt := range tests {
+		out, _, err := run(append([]string{"gen"}, tt.args...)...)
+		if err == nil || err.Error() != tt.want || out != "" {
+			t.Errorf("gen %v = %v (output %d bytes), want %q and no output", tt.args, err, len(out), tt.want)
+		}
+	}
+}
+
+func TestGenHelpAndDefaultPort(t *testing.T) {
+	out, _, err := run("gen", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if (strings.Contains(line, "--devices") || strings.Contains(line, "--users")) && strings.Contains(line, "default") {
+			t.Errorf("required flag shows a default: %q", line)
+		}
+	}
+	gen, _, err := run("gen", "--devices", "2", "--users", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topo, err := topology.Parse("gen", []byte(gen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	demoTopo, err := topology.Load(demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{"127.0.0.1:18000": true} // serve's default --admin
+	for _, c := range demoTopo.Clusters {
+		for _, n := range c.Nodes {
+			used[n.Listen] = true
+		}
+	}
+	for _, c := range topo.Clusters {
+		for _, n := range c.Nodes {
+			if used[n.Listen] {
+				t.Errorf("generated node %s listens on %s, used by the demo topology", n.Name, n.Listen)
+			}
+		}
 	}
 }
 

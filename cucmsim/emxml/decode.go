@@ -20,7 +20,7 @@ const maxDepth = 16
 // Op names an EM operation (also the operation name of faults and the request log).
 type Op string
 
-// The EM operations. checkUser has no documented semantics and is refused with code 8.
+// The EM operations. checkUser is the query CUCM's own EMApp sends before a login.
 const (
 	OpLogin              Op = "login"
 	OpLogout             Op = "logout"
@@ -28,6 +28,7 @@ const (
 	OpDeviceUserQuery    Op = "deviceUserQuery"
 	OpUserDevicesQuery   Op = "userDevicesQuery"
 	OpDeviceProfileQuery Op = "deviceProfileQuery"
+	OpCheckUser          Op = "checkUser"
 )
 
 // Codes of decoding failures (same numbers as the EM API).
@@ -86,7 +87,7 @@ func (m *Message) Users() []string {
 	switch m.Op {
 	case OpLogin:
 		return []string{m.UserID}
-	case OpUserDevicesQuery, OpDeviceProfileQuery:
+	case OpUserDevicesQuery, OpDeviceProfileQuery, OpCheckUser:
 		return m.Names
 	}
 	return nil
@@ -116,8 +117,10 @@ func (e *element) childText(name string) string {
 }
 
 // Decode parses an EM document. It refuses with *Error code 1 empty input, documents over
-// MaxDocumentBytes, malformed XML, DTDs (<!DOCTYPE>, so no entity expansion), more than one
-// root, bad numbers; and with code 8 an unknown root, an unknown operation and checkUser.
+// MaxDocumentBytes, malformed XML, a DOCTYPE with an internal subset (so no entity is ever
+// declared or expanded) or any other directive, more than one root, bad numbers; and with
+// code 8 an unknown root and an unknown operation. A DOCTYPE that only names an external DTD
+// (EMApp sends `<!DOCTYPE query SYSTEM "…/LoginQuery.dtd">`) is ignored: nothing is fetched.
 // The returned Message is non-nil whenever the root was understood (its Op is set), so a
 // failure can still be logged against its operation.
 func Decode(doc string) (*Message, error) {
@@ -153,7 +156,9 @@ func parseTree(doc string) (*element, error) {
 		}
 		switch t := tok.(type) {
 		case xml.Directive:
-			return nil, parseError() // DOCTYPE and friends: no DTDs, no entities
+			if root != nil || !externalDoctype(t) {
+				return nil, parseError()
+			}
 		case xml.StartElement:
 			if len(stack) == maxDepth || (root != nil && len(stack) == 0) {
 				return nil, parseError()
@@ -182,6 +187,13 @@ func parseTree(doc string) (*element, error) {
 		return nil, parseError()
 	}
 	return root, nil
+}
+
+// externalDoctype reports whether d is `DOCTYPE name SYSTEM|PUBLIC …` without an internal
+// subset, the only directive EM documents may carry.
+func externalDoctype(d xml.Directive) bool {
+	f := strings.Fields(string(d))
+	return len(f) >= 3 && f[0] == "DOCTYPE" && (f[2] == "SYSTEM" || f[2] == "PUBLIC") && !strings.ContainsAny(string(d), "[]<>")
 }
 
 func decodeAppInfo(root *element, m *Message) {
@@ -279,8 +291,10 @@ func decodeQuery(root *element) (*Message, error) {
 	case "deviceProfileQuery", "userDeviceProfileQuery":
 		// DevNet's example says userDeviceProfileQuery, the DTD deviceProfileQuery: both accepted.
 		m.Op = OpDeviceProfileQuery
+	case "checkUser":
+		m.Op = OpCheckUser
 	default:
-		return nil, undetermined() // includes checkUser, whose semantics are undocumented
+		return nil, undetermined()
 	}
 	decodeAppInfo(root, m)
 	for _, c := range op.children {

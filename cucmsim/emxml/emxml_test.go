@@ -31,7 +31,10 @@ func TestEncodeMatchesGolden(t *testing.T) {
 		{"failure_code18_response.xml", Failure(18, "Another user logged in")},
 		{"failure_code3_response.xml", Failure(3, "Could not authenticate 'appid'")},
 		{"deviceuserresults_loggedin_response.xml", DeviceUserResults([]DeviceResult{{Name: "SEP402CF4915265", State: DeviceLoggedIn, UserID: "em@cisco.com"}})},
-		{"deviceuserresults_none_response.xml", DeviceUserResults([]DeviceResult{{Name: "SEP003094C25B15"}})},
+		{"deviceuserresults_none_response.xml", DeviceUserResults([]DeviceResult{{Name: "test_secure"}})},
+		{"deviceuserresults_lastlogin_response.xml", DeviceUserResults([]DeviceResult{{Name: "test_secure", LastLogin: "em@cisco.com"}})},
+		{"checkuserresults_response.xml", CheckUserResults([]CheckUserResult{{ID: "EMuser", User: "EMuser"}})},
+		{"checkuserresults_doesnotexist_response.xml", CheckUserResults([]CheckUserResult{{ID: "nobody"}})},
 		{"deviceuserresults_doesnotexist_response.xml", DeviceUserResults([]DeviceResult{{Name: "SEPFFFFFFFFFFFF", State: DeviceDoesNotExist}})},
 		{"userdevicesresults_response.xml", UserDevicesResults([]UserDevicesResult{{UserID: "john", Exists: true, Devices: []string{"SEP003094C25B15", "SEP003094C25B49"}}})},
 		{"userdevicesresults_none_response.xml", UserDevicesResults([]UserDevicesResult{{UserID: "john", Exists: true}})},
@@ -67,6 +70,8 @@ func TestDecodeGoldenRequests(t *testing.T) {
 		{"deviceuserquery_request.xml", with(Message{Op: OpDeviceUserQuery, Names: []string{"SEP003094C25B15"}})},
 		{"userdevicesquery_request.xml", with(Message{Op: OpUserDevicesQuery, Names: []string{"john"}})},
 		{"deviceprofilequery_request.xml", with(Message{Op: OpDeviceProfileQuery, Names: []string{"john"}})},
+		// The real EMApp request: a DOCTYPE naming an external DTD, appEncryptedCertificate.
+		{"checkuser_request_emapp.xml", &Message{Op: OpCheckUser, AppID: "CCMSysUser", AppCertificate: "secret", Names: []string{"EMuser"}, RemoteIPAddr: "10.65.40.61"}},
 	}
 	files, _ := filepath.Glob(golden + "*_request*.xml")
 	if len(files) != len(tests) {
@@ -97,6 +102,11 @@ func TestDecodeErrors(t *testing.T) {
 		{"unclosed", "<request>" + ai + "<logout><deviceName>X</deviceName></logout>", 1},
 		{"mismatched", "<request></query>", 1},
 		{"doctype", `<!DOCTYPE request [<!ENTITY x "y">]><request>` + ai + `<logoutAll/></request>`, 1},
+		{"doctype with external id and subset", `<!DOCTYPE request SYSTEM "x.dtd" [<!ENTITY x "y">]><request>` + ai + `<logoutAll/></request>`, 1},
+		{"doctype without external id", `<!DOCTYPE request><request>` + ai + `<logoutAll/></request>`, 1},
+		{"entity declared externally", `<!DOCTYPE request SYSTEM "x.dtd"><request>` + ai + `<logout><deviceName>&x;</deviceName></logout></request>`, 1},
+		{"other directive", `<!ENTITY x "y"><request>` + ai + `<logoutAll/></request>`, 1},
+		{"doctype after root", `<request>` + ai + `<logoutAll/></request><!DOCTYPE request SYSTEM "x.dtd">`, 1},
 		{"undefined entity", `<request>` + ai + `<logout><deviceName>&x;</deviceName></logout></request>`, 1},
 		{"two roots", `<request>` + ai + `<logoutAll/></request><request/>`, 1},
 		{"text after root", `<request>` + ai + `<logoutAll/></request>junk`, 1},
@@ -109,7 +119,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"unknown root", `<hello/>`, 8},
 		{"unknown request", `<request>` + ai + `<reboot/></request>`, 8},
 		{"unknown query", `<query>` + ai + `<whoIsThere><userID>u</userID></whoIsThere></query>`, 8},
-		{"checkUser", `<query>` + ai + `<checkUser><userID>u</userID></checkUser></query>`, 8},
+		{"checkUser without user", `<query>` + ai + `<checkUser></checkUser></query>`, 1},
 		{"request without operation", `<request>` + ai + `</request>`, 8},
 		{"non-utf8 declared charset", `<?xml version="1.0" encoding="ISO-8859-1"?><request>` + ai + `<logoutAll/></request>`, 1},
 	}

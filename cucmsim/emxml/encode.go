@@ -6,10 +6,14 @@ import (
 	"unicode/utf8"
 )
 
-// Responses carry no XML declaration and no whitespace, exactly like the golden files.
+// Framing follows a real CUCM 12.0 trace where one exists: login, logout and logoutAll
+// successes carry an XML declaration and put one element a line; deviceUserResults and
+// checkUserResults put one element a line without a declaration. Shapes the trace does not
+// show (failures, userDevicesResults, deviceProfileResults) keep the documented single-line
+// form. No answer ends with a line break.
 
-// Success is `<response><success/></response>`.
-func Success() []byte { return []byte("<response><success/></response>") }
+// Success is the success answer of login, logout and logoutAll, as a real CUCM sends it.
+func Success() []byte { return []byte("<?xml version=\"1.0\"?>\n<response>\n<success/>\n</response>") }
 
 // Failure is `<response><failure><error code="N">TEXT</error></failure></response>`.
 func Failure(code int, text string) []byte {
@@ -38,46 +42,96 @@ type DeviceState int
 
 // The states of a device in deviceUserResults.
 const (
-	DeviceNone         DeviceState = iota // <none/>
-	DeviceLoggedIn                        // <userID>…<lastlogin>…<emccDevice>…
+	DeviceNone         DeviceState = iota // <none/> then <none/> or <lastlogin>
+	DeviceLoggedIn                        // <userID>…<lastlogin>…
 	DeviceDoesNotExist                    // <doesNotExist/>
 )
 
 // DeviceResult is one <device> of deviceUserResults.
 type DeviceResult struct {
-	Name   string
-	State  DeviceState
+	// Name is echoed in the name attribute.
+	Name  string
+	State DeviceState
+	// UserID is the logged-in user (DeviceLoggedIn).
 	UserID string
-	EMCC   bool
+	// LastLogin is the last user logged in on the device, "" when unknown. A logged-in device
+	// whose LastLogin is empty shows UserID there.
+	LastLogin string
+	EMCC      bool
 }
 
-// DeviceUserResults encodes a deviceUserQuery answer. A logged-in device shows the encoded
-// user in both <userID> and <lastlogin> (see testdata/golden/em/README.md).
+// DeviceUserResults encodes a deviceUserQuery answer, one element a line as in the real
+// trace. An existing device has two slots, the current user and the last-login user, each
+// <none/> when empty, then <emccDevice>.
 func DeviceUserResults(results []DeviceResult) []byte {
 	var b strings.Builder
-	b.WriteString(`<response><deviceUserResults>`)
+	b.WriteString("<response>\n<deviceUserResults>\n")
 	for _, r := range results {
 		b.WriteString(`<device name="`)
 		escape(&b, r.Name, true)
-		b.WriteString(`">`)
+		b.WriteString("\">\n")
 		switch r.State {
-		case DeviceLoggedIn:
-			enc := EncodeUserID(r.UserID)
-			b.WriteString(`<userID>` + enc + `</userID><lastlogin>` + enc + `</lastlogin><emccDevice>`)
-			if r.EMCC {
-				b.WriteString(`yes`)
-			} else {
-				b.WriteString(`no`)
-			}
-			b.WriteString(`</emccDevice>`)
 		case DeviceDoesNotExist:
-			b.WriteString(`<doesNotExist/>`)
+			b.WriteString("<doesNotExist/>\n")
+		case DeviceLoggedIn:
+			last := r.LastLogin
+			if last == "" {
+				last = r.UserID
+			}
+			b.WriteString("<userID>" + EncodeUserID(r.UserID) + "</userID>\n")
+			writeLastLogin(&b, last)
+			writeEMCC(&b, r.EMCC)
 		default:
-			b.WriteString(`<none/>`)
+			b.WriteString("<none/>\n")
+			writeLastLogin(&b, r.LastLogin)
+			writeEMCC(&b, false)
 		}
-		b.WriteString(`</device>`)
+		b.WriteString("</device>\n")
 	}
-	b.WriteString(`</deviceUserResults></response>`)
+	b.WriteString("</deviceUserResults>\n</response>")
+	return []byte(b.String())
+}
+
+func writeLastLogin(b *strings.Builder, user string) {
+	if user == "" {
+		b.WriteString("<none/>\n")
+		return
+	}
+	b.WriteString("<lastlogin>" + EncodeUserID(user) + "</lastlogin>\n")
+}
+
+func writeEMCC(b *strings.Builder, emcc bool) {
+	if emcc {
+		b.WriteString("<emccDevice>yes</emccDevice>\n")
+	} else {
+		b.WriteString("<emccDevice>no</emccDevice>\n")
+	}
+}
+
+// CheckUserResult is one <user> of checkUserResults.
+type CheckUserResult struct {
+	// ID is echoed (percent-encoded) in the id attribute.
+	ID string
+	// User is the user's configured ID; "" means the user does not exist (<doesNotExist/>).
+	User string
+}
+
+// CheckUserResults encodes a checkUser answer as in the real trace: <exists>USER</exists> for
+// a known user. The trace shows no unknown user; <doesNotExist/> is the simulator's choice,
+// the empty element the other queries use.
+func CheckUserResults(results []CheckUserResult) []byte {
+	var b strings.Builder
+	b.WriteString("<response>\n<checkUserResults>\n")
+	for _, r := range results {
+		b.WriteString(`<user id="` + EncodeUserID(r.ID) + "\">\n")
+		if r.User == "" {
+			b.WriteString("<doesNotExist/>\n")
+		} else {
+			b.WriteString("<exists>" + EncodeUserID(r.User) + "</exists>\n")
+		}
+		b.WriteString("</user>\n")
+	}
+	b.WriteString("</checkUserResults>\n</response>")
 	return []byte(b.String())
 }
 

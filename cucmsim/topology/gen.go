@@ -14,12 +14,16 @@ type GenOptions struct {
 	Clusters int
 	// NodesPerCluster defaults to 2.
 	NodesPerCluster int
-	// BasePort is the first node port (default 18081); cluster i node j listens on
-	// 127.0.0.1:BasePort+10*i+j, like the demo topology.
+	// BasePort is the first node port (default DefaultBasePort); cluster i node j listens on
+	// 127.0.0.1:BasePort+10*i+j, laid out like the demo topology.
 	BasePort int
 	// PIN is every user's PIN (default "1234").
 	PIN string
 }
+
+// DefaultBasePort is the first node port of a generated topology. It keeps clear of the demo
+// topology (nodes 18081-18101, control API 18000), so both can be served side by side.
+const DefaultBasePort = 28081
 
 // Generate writes a valid topology of opts.Clusters clusters C1, C2, … to w. Devices
 // SEP000000000001… and users USER000001… (each with one profile UDP-USER000001…) are split
@@ -31,8 +35,11 @@ func Generate(w io.Writer, opts GenOptions) error {
 	if opts.Clusters < 1 || opts.Clusters > 99 {
 		return fmt.Errorf("clusters must be 1..99, got %d", opts.Clusters)
 	}
-	if opts.Devices < 0 || opts.Users < 0 || opts.Devices > 10_000_000 || opts.Users > 999_999 {
-		return fmt.Errorf("devices must be 0..10000000 and users 0..999999")
+	if opts.Devices < 1 || opts.Devices > 10_000_000 {
+		return fmt.Errorf("devices must be 1..10000000, got %d", opts.Devices)
+	}
+	if opts.Users < 1 || opts.Users > 999_999 {
+		return fmt.Errorf("users must be 1..999999, got %d", opts.Users)
 	}
 	if opts.NodesPerCluster == 0 {
 		opts.NodesPerCluster = 2
@@ -41,7 +48,7 @@ func Generate(w io.Writer, opts GenOptions) error {
 		return fmt.Errorf("nodes per cluster must be 1..9, got %d", opts.NodesPerCluster)
 	}
 	if opts.BasePort == 0 {
-		opts.BasePort = 18081
+		opts.BasePort = DefaultBasePort
 	}
 	if opts.BasePort < 1 || opts.BasePort+10*opts.Clusters > 65535 {
 		return fmt.Errorf("base port %d leaves no room for %d clusters", opts.BasePort, opts.Clusters)

@@ -7,9 +7,11 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -88,7 +90,9 @@ func Parse(file string, data []byte) (*Topology, error) {
 	if !sawMain && len(errs.errs) == 0 {
 		errs.add(1, "no clusters: the first document needs \"clusters:\"")
 	}
-	if len(errs.errs) == 0 {
+	if sawMain {
+		// Cross-entry rules run even after decoding problems, so one pass lists them all;
+		// entries left without a name by a decoding problem are skipped there.
 		validate(topo, errs)
 	}
 	if err := errs.err(); err != nil {
@@ -172,11 +176,8 @@ func parseYAMLChunk(file string, c chunk, first bool) parsedDoc {
 	d := &nodeDecoder{errs: &errorList{file: file}, offset: c.firstLine - 1}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(c.data, &doc); err != nil {
-		line := 0
-		if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); scanErr != nil {
-			line = 1
-		}
-		d.errs.add(d.offset+line, "invalid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
+		line, problem := syntaxErrorLine(c.data, err)
+		d.errs.add(d.offset+line, "invalid YAML: "+problem)
 		out.errs = d.errs.errs
 		return out
 	}
@@ -195,6 +196,50 @@ func parseYAMLChunk(file string, c chunk, first bool) parsedDoc {
 	}
 	out.errs = d.errs.errs
 	return out
+}
+
+// syntaxErrorLine finds the line of a YAML syntax error. yaml.v3 names the line where the
+// enclosing block starts (a bad line 86 inside a cluster that starts at line 4 is "line 4"),
+// so the line is found again as the shortest prefix of whole lines that fails to parse. The
+// problem text keeps yaml's own line as the enclosing block's start.
+func syntaxErrorLine(data []byte, err error) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	block := 0
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &block); scanErr == nil {
+		msg = strings.TrimSpace(strings.TrimPrefix(msg, fmt.Sprintf("line %d:", block)))
+	}
+	ends := lineEnds(data)
+	fails := func(n int) bool { // the first n lines fail to parse
+		var v yaml.Node
+		return yaml.Unmarshal(data[:ends[n-1]], &v) != nil
+	}
+	lo, hi := 1, len(ends) // fails(hi) holds: the whole document fails
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if block > 0 && block < lo {
+		msg += fmt.Sprintf(" (in the block that starts at line %d)", block)
+	}
+	return lo, msg
+}
+
+// lineEnds returns, for each line of data, the offset just past it.
+func lineEnds(data []byte) []int {
+	var ends []int
+	for i, b := range data {
+		if b == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(data) == 0 || data[len(data)-1] != '\n' {
+		ends = append(ends, len(data))
+	}
+	return ends
 }
 
 // nodeDecoder turns yaml.Nodes into topology types, recording problems with file lines.
@@ -436,10 +481,72 @@ func (d *nodeDecoder) policy(n *yaml.Node, p *Policy) {
 			}
 		case "allowProxy":
 			p.AllowProxy = d.boolean(v, key)
+		case "wording":
+			switch w := Wording(d.str(v, key)); w {
+			case WordingDevNet, WordingField:
+				p.Wording = w
+			default:
+				d.fail(v, fmt.Sprintf("unknown wording %q (want devnet or field)", w))
+			}
+		case "errorTexts":
+			p.ErrorTexts = d.errorTexts(v)
+		case "latency":
+			p.Latency = d.latency(v)
 		case "emcc":
 			p.EMCC = d.boolean(v, key)
 		}
 	})
+}
+
+// errorTexts decodes {CODE: TEXT, ...}.
+func (d *nodeDecoder) errorTexts(n *yaml.Node) map[int]string {
+	if !d.expectKind(n, yaml.MappingNode, "errorTexts: a mapping of code to text") {
+		return nil
+	}
+	out := map[int]string{}
+	d.fields(n, func(key string, v *yaml.Node) {
+		code, err := strconv.Atoi(key)
+		if err != nil || code < 0 || code > 9999 {
+			d.fail(v, fmt.Sprintf("errorTexts: %q is not an EM code (0..9999)", key))
+			return
+		}
+		if text := d.str(v, "errorTexts"); text != "" {
+			out[code] = text
+		} else {
+			d.fail(v, fmt.Sprintf("errorTexts: code %d needs a text", code))
+		}
+	})
+	return out
+}
+
+// latencyOperations are the operations a latency may name.
+var latencyOperations = []string{"login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "checkUser"}
+
+// maxLatency bounds configured delays, like the fault latency bound.
+const maxLatency = 10 * time.Minute
+
+// latency decodes {OPERATION: DURATION, ..., jitter: DURATION}.
+func (d *nodeDecoder) latency(n *yaml.Node) Latency {
+	l := Latency{ByOperation: map[string]time.Duration{}}
+	if !d.expectKind(n, yaml.MappingNode, "latency: a mapping of operation to duration") {
+		return l
+	}
+	d.fields(n, func(key string, v *yaml.Node) {
+		dur, err := time.ParseDuration(d.str(v, "latency"))
+		if err != nil || dur < 0 || dur > maxLatency {
+			d.fail(v, fmt.Sprintf("latency %s: want a duration between 0 and %v, such as 300ms", key, maxLatency))
+			return
+		}
+		switch {
+		case key == "jitter":
+			l.Jitter = dur
+		case slices.Contains(latencyOperations, key):
+			l.ByOperation[key] = dur
+		default:
+			d.fail(v, fmt.Sprintf("latency: unknown operation %q (want %s or jitter)", key, strings.Join(latencyOperations, ", ")))
+		}
+	})
+	return l
 }
 
 func (d *nodeDecoder) appUser(n *yaml.Node) AppUser {
@@ -585,9 +692,14 @@ func (l *errorList) err() error {
 	if len(l.errs) == 0 {
 		return nil
 	}
-	all := make([]error, len(l.errs))
+	// In file order, whichever pass found them.
+	slices.SortStableFunc(l.errs, func(a, b *Error) int { return a.Line - b.Line })
+	all := make([]error, len(l.errs), len(l.errs)+1)
 	for i, e := range l.errs {
 		all[i] = e
+	}
+	if l.full() {
+		all = append(all, fmt.Errorf("%s: stopped after %d problems; fix these and validate again", l.file, maxErrors))
 	}
 	return errors.Join(all...)
 }

@@ -82,6 +82,16 @@ func TestParseInvalid(t *testing.T) {
 		wantLn int
 	}{
 		{name: "duplicate device", extra: "      - SEP000000000002\n", want: `cluster "EU": duplicate device "SEP000000000002"`, wantLn: 15},
+		{name: "device differing only in case", extra: "      - sep000000000002\n", want: `duplicate device "sep000000000002" (same name as "SEP000000000002"`, wantLn: 15},
+		{name: "profile differing only in case", old: "UDP-B]\n    users", new: "UDP-B, udp-b]\n    users", want: `duplicate profile "udp-b" (same name as "UDP-B"`, wantLn: 8},
+		{name: "user differing only in case", old: "[B, ", new: "[a, ", want: `duplicate user "a" (same name as "A"`, wantLn: 11},
+		{name: "app user differing only in case", old: "[{id: bcapp, password: s3cret, emProxyRights: true}]", new: "[{id: x, password: p}, {id: X, password: p}]", want: `duplicate app user "X" (same name as "x"`, wantLn: 7},
+		{name: "user spelt like an app user", old: "[B, ", new: "[BCAPP, ", want: `user "BCAPP" has the ID of app user "bcapp"`, wantLn: 11},
+		{name: "unknown wording", old: "maxConcurrentRequests: 3", new: "wording: polite", want: `unknown wording "polite" (want devnet or field)`, wantLn: 6},
+		{name: "error text code", old: "maxConcurrentRequests: 3", new: "errorTexts: {x: hello}", want: `errorTexts: "x" is not an EM code`, wantLn: 6},
+		{name: "error text empty", old: "maxConcurrentRequests: 3", new: "errorTexts: {18: ''}", want: `errorTexts: code 18 needs a text`, wantLn: 6},
+		{name: "latency operation", old: "maxConcurrentRequests: 3", new: "latency: {reboot: 1s}", want: `latency: unknown operation "reboot"`, wantLn: 6},
+		{name: "latency duration", old: "maxConcurrentRequests: 3", new: "latency: {login: soon}", want: `latency login: want a duration`, wantLn: 6},
 		{name: "unknown profile", old: "[B, \"9999\", UDP-B]", new: "[B, \"9999\", UDP-X]", want: `user "B": unknown profile "UDP-X"`, wantLn: 11},
 		{name: "bad listen", old: `127.0.0.1:18081`, new: `127.0.0.1:99999`, want: `bad listen address "127.0.0.1:99999"`, wantLn: 5},
 		{name: "listen not an address", old: `127.0.0.1:18081`, new: `nowhere`, want: `bad listen address`, wantLn: 5},
@@ -103,7 +113,7 @@ func TestParseInvalid(t *testing.T) {
 		{name: "same listen", extra: `  - code: US
     nodes: [{name: x, listen: "127.0.0.1:18081"}]
 `, want: `listen address "127.0.0.1:18081" already used by EU/eu-pub`, wantLn: 16},
-		{name: "alias", extra: "  - &x {code: US}\n  - *x\n", want: "aliases are not supported", wantLn: 16},
+		{name: "alias", extra: "  - &x {code: US, nodes: [{name: n, listen: \"127.0.0.1:0\"}]}\n  - *x\n", want: "aliases are not supported", wantLn: 16},
 		{name: "unknown extra cluster", extra: "---\ncluster: XX\ndevices: [A]\n", want: `unknown cluster "XX"`, wantLn: 16},
 	}
 	for _, tt := range tests {
@@ -134,6 +144,32 @@ func TestParseInvalid(t *testing.T) {
 				t.Errorf("got %q, want FILE:LINE: prefix", err)
 			}
 		})
+	}
+}
+
+func TestParseWordingAndLatency(t *testing.T) {
+	src := strings.Replace(validBase, "maxConcurrentRequests: 3", "wording: field, errorTexts: {19: nobody}, latency: {login: 300ms, jitter: 100ms}", 1)
+	topo, err := Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := topo.Clusters[0].Policy
+	if p.Wording != WordingField || p.ErrorTexts[19] != "nobody" || p.Latency.ByOperation["login"] != 300*time.Millisecond || p.Latency.Jitter != 100*time.Millisecond {
+		t.Errorf("policy = %+v", p)
+	}
+	topo, _ = Parse("t.yaml", []byte(validBase))
+	if p := topo.Clusters[0].Policy; p.Wording != WordingDevNet || p.ErrorTexts != nil || p.Latency.ByOperation != nil {
+		t.Errorf("default policy = %+v", p)
+	}
+}
+
+func TestParseResolvesProfileSpelling(t *testing.T) {
+	topo, err := Parse("t.yaml", []byte(strings.Replace(validBase, "[B, \"9999\", UDP-B]", "[B, \"9999\", udp-b]", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := topo.Clusters[0].Users[1].Profiles; len(got) != 1 || got[0] != "UDP-B" {
+		t.Errorf("profiles = %q, want the configured spelling UDP-B", got)
 	}
 }
 

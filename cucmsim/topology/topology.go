@@ -3,7 +3,10 @@
 // estates used by benchmarks.
 package topology
 
-import "net/netip"
+import (
+	"net/netip"
+	"time"
+)
 
 // Topology is a validated estate of CUCM clusters. Users listed in a cluster are homed there;
 // a user ID is unique across the whole topology.
@@ -65,7 +68,25 @@ type Policy struct {
 	TrustedIPs []netip.Prefix
 	AllowProxy bool
 	EMCC       bool
+	// Wording names the set of error texts the cluster answers with (WordingDevNet by default).
+	Wording Wording
+	// ErrorTexts overrides the text of single codes; "{appID}" in a text becomes the request's
+	// appID.
+	ErrorTexts map[int]string
+	// Latency is the opt-in realistic timing of EM operations (zero: answer at once).
+	Latency Latency
 }
+
+// Wording is a named set of EM error texts.
+type Wording string
+
+// The wordings as they appear in YAML.
+const (
+	// WordingDevNet is the DevNet EM API guide's table, code 3 naming the appID.
+	WordingDevNet Wording = "devnet"
+	// WordingField is the wording public EM clients test for (codes 3, 18 and 22).
+	WordingField Wording = "field"
+)
 
 // DefaultPolicy is the policy of a cluster whose YAML leaves every key out; it mirrors CUCM's
 // defaults (Multiple Logins Not Allowed, Maximum Concurrent Requests 5, no maximum login time).
@@ -76,6 +97,7 @@ func DefaultPolicy() Policy {
 		SameUserRelogin:       SameUserReloginError,
 		AllowProxy:            true,
 		EMCC:                  true,
+		Wording:               WordingDevNet,
 	}
 }
 
@@ -117,4 +139,14 @@ type Device struct {
 	EMEnabled   bool
 	EMCCCapable bool
 	line        int
+}
+
+// Latency delays EM operations like a loaded CUCM: each operation waits its own duration plus
+// a uniform random offset in [-Jitter, +Jitter] (never below zero), drawn from the simulator's
+// seeded random source. Login, logout and logoutAll wait while holding their busy slot.
+type Latency struct {
+	// ByOperation maps an operation name (login, logout, logoutAll, deviceUserQuery,
+	// userDevicesQuery, deviceProfileQuery, checkUser) to its base delay.
+	ByOperation map[string]time.Duration
+	Jitter      time.Duration
 }

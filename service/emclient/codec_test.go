@@ -58,17 +58,35 @@ func TestDecodeGolden(t *testing.T) {
 		want Response
 	}{
 		{"success_response.xml", Response{Success: true}},
+		{"variant_doc_success_response.xml", Response{Success: true}},
 		{"failure_code18_response.xml", Response{Failure: &Failure{Code: 18, HasCode: true, Text: "Another user logged in"}}},
 		{"failure_code3_response.xml", Response{Failure: &Failure{Code: 3, HasCode: true, Text: "Could not authenticate 'appid'"}}},
 		{"variant_failure_errormessage_response.xml", Response{Failure: &Failure{Text: "Query type undetermined"}}},
 		{"deviceuserresults_loggedin_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEP402CF4915265", User: "em@cisco.com", LastLogin: "em@cisco.com"}}}},
 		{"variant_pretty_deviceuserresults_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEP402CF4915265", User: "em@cisco.com", LastLogin: "em"}}}},
-		{"deviceuserresults_none_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEP003094C25B15"}}}},
+		{"variant_doc_deviceuserresults_loggedin_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEP402CF4915265", User: "em@cisco.com", LastLogin: "em@cisco.com"}}}},
+		// The real two-slot free shape: neither <none/> may be read as a user.
+		{"deviceuserresults_none_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "test_secure"}}}},
+		// Free device with a known last user: the user is in the second slot only.
+		{"deviceuserresults_lastlogin_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "test_secure", LastLogin: "em@cisco.com"}}}},
+		{"variant_doc_deviceuserresults_none_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEP003094C25B15"}}}},
 		{"deviceuserresults_doesnotexist_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEPFFFFFFFFFFFF", DoesNotExist: true}}}},
+		{"variant_doc_deviceuserresults_doesnotexist_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEPFFFFFFFFFFFF", DoesNotExist: true}}}},
 		{"userdevicesresults_response.xml", Response{UserDevices: []UserResult{{ID: "john", Devices: []string{"SEP003094C25B15", "SEP003094C25B49"}}}}},
 		{"userdevicesresults_none_response.xml", Response{UserDevices: []UserResult{{ID: "john"}}}},
 		{"userdevicesresults_doesnotexist_response.xml", Response{UserDevices: []UserResult{{ID: "x", DoesNotExist: true}}}},
 		{"deviceprofileresults_response.xml", Response{Profiles: []ProfileResult{{ID: "em@cisco.com", Profiles: []Profile{{Name: "EM-SCCP-Profile-7970"}, {Name: "EM-SIP-Profile-8845", Default: true}}}}}},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		covered[tt.file] = true
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "golden", "em", "*_response.xml"))
+	for _, f := range files {
+		// checkUser is EMApp's query; the service never sends it.
+		if base := filepath.Base(f); !covered[base] && !strings.HasPrefix(base, "checkuser") {
+			t.Errorf("golden %s has no decoder test", base)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -90,6 +108,10 @@ func TestDecodeVariants(t *testing.T) {
 		garbled bool
 		want    Response
 	}{
+		{"free, last user, emcc yes", "<response>\n<deviceUserResults>\n<device name=\"D\">\n<none/>\n<lastlogin>a%40b</lastlogin>\n<emccDevice>yes</emccDevice>\n</device>\n</deviceUserResults>\n</response>", false,
+			Response{DeviceUsers: []DeviceResult{{Name: "D", LastLogin: "a@b", EMCC: true}}}},
+		{"logged in, no last-login slot", `<response><deviceUserResults><device name="D"><userID>u</userID></device></deviceUserResults></response>`, false,
+			Response{DeviceUsers: []DeviceResult{{Name: "D", User: "u"}}}},
 		{"emcc yes", `<response><deviceUserResults><device name="D"><userID>u</userID><emccDevice>yes</emccDevice></device></deviceUserResults></response>`, false,
 			Response{DeviceUsers: []DeviceResult{{Name: "D", User: "u", EMCC: true}}}},
 		{"profile failure", `<response><deviceProfileResults><user id="x"><failure><error code="23">User does not exist</error></failure></user></deviceProfileResults></response>`, false,

@@ -21,7 +21,7 @@ test: vet
 
 # The full benchmark: 100k devices and users, both binaries on loopback; see README "Performance".
 bench: build
-	$(GO) run ./bench/cmd/bcbench --bin $(BIN) --out bench/results
+	$(GO) run ./cmd/bcbench --bin $(BIN) --out $(BIN)/bench
 
 # cucmsim on the demo topology and bcservice in front of it, in the foreground; Ctrl-C stops both.
 run: build
@@ -32,4 +32,4 @@ run: build
 	wait
 
 clean:
-	rm -rf $(BIN) bench/results
+	rm -rf $(BIN)

@@ -50,7 +50,7 @@ func NewConnector(clusters []Cluster, defaultCode string) (*Connector, error) {
 	return c, nil
 }
 
-// Login logs req.User into req.Device (docs/design.md, "PIN design").
+// Login logs req.User into req.Device (README.md, "PIN design").
 // Returns 404/1008/1005/1009/1012 for invalid input, 1007 for missing
 // credentials, 1001 for an unknown cluster code, 11 when no cluster has the
 // device, 1003 when a roaming user gave no PIN, 1013 when no cluster knows

@@ -3,8 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// openAPIDoc is the part of api/openapi.yaml this test reads.
+// openAPIDoc is the part of openapi.yaml this test reads.
 type openAPIDoc struct {
 	OpenAPI string                               `yaml:"openapi"`
 	Paths   map[string]map[string]map[string]any `yaml:"paths"`
@@ -22,13 +20,9 @@ var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "p
 
 func loadOpenAPI(t *testing.T) openAPIDoc {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "api", "openapi.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc openAPIDoc
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		t.Fatalf("api/openapi.yaml: %v", err)
+	if err := yaml.Unmarshal(OpenAPIDocument, &doc); err != nil {
+		t.Fatalf("openapi.yaml: %v", err)
 	}
 	if !strings.HasPrefix(doc.OpenAPI, "3.0") {
 		t.Fatalf("openapi %q, want 3.0.x", doc.OpenAPI)
@@ -62,14 +56,14 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		served[p] = true
 		want := slices.Sorted(slices.Values(r.Methods))
 		if got, ok := doc[p]; !ok {
-			t.Errorf("route %s %v is not in api/openapi.yaml", p, want)
+			t.Errorf("route %s %v is not in openapi.yaml", p, want)
 		} else if !slices.Equal(got, want) {
 			t.Errorf("route %s: documented methods %v, served %v", p, got, want)
 		}
 	}
 	for p := range doc {
 		if !served[p] {
-			t.Errorf("api/openapi.yaml documents %s, which is not a route", p)
+			t.Errorf("openapi.yaml documents %s, which is not a route", p)
 		}
 	}
 }

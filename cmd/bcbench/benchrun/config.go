@@ -1,9 +1,9 @@
-// Package bench measures the Business Connector end to end: it generates a large CUCM estate
-// with cucmsim, starts the real cucmsim and bcservice binaries on loopback, drives them with
-// the load generator (bench/loadgen) and reports throughput, latency, load time and memory as a
-// table and as JSON. `make bench` runs it through bench/cmd/bcbench; bench_test.go runs a tiny
-// version as part of `go test ./...` so it cannot rot.
-package bench
+// Package benchrun is one end-to-end benchmark run of the Business Connector: it generates a
+// large CUCM estate with cucmsim, starts the real cucmsim and bcservice binaries on loopback,
+// drives them with the load generator (cmd/bcbench/loadgen) and reports throughput, latency,
+// load time and memory as a table and as JSON. `make bench` runs it through cmd/bcbench;
+// bench_test.go runs a tiny version as part of `go test ./...` so it cannot rot.
+package benchrun
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"encoding/xml"
@@ -11,7 +11,7 @@ import (
 
 func golden(t *testing.T, dir, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "golden", dir, name))
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "golden", dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"syscall"
 
-	"github.com/emconnector/emconnector/bench/loadgen"
+	"github.com/emconnector/emconnector/cmd/bcbench/loadgen"
 )
 
 // targets knows where the running binaries listen and turns a loadgen.Request into one HTTP

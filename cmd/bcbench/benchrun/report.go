@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/emconnector/emconnector/bench/loadgen"
+	"github.com/emconnector/emconnector/cmd/bcbench/loadgen"
 )
 
 // Result is one benchmark run: what `make bench` prints and writes as JSON. Durations are

@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"context"
@@ -17,14 +17,14 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/emconnector/emconnector/bench/loadgen"
+	"github.com/emconnector/emconnector/cmd/bcbench/loadgen"
 	"github.com/emconnector/emconnector/cucmsim/topology"
 )
 
 // stopGrace is how long a binary may take to shut down after SIGTERM.
 const stopGrace = 10 * time.Second
 
-// simAddrs is cucmsim's --addr-file (docs/design.md, "cucmsim binary").
+// simAddrs is cucmsim's --addr-file (README.md, "cucmsim", "Command line").
 type simAddrs struct {
 	Admin string                       `json:"admin"`
 	Nodes map[string]map[string]string `json:"nodes"` // cluster code -> node name -> host:port
@@ -318,7 +318,7 @@ func simLogins(ctx context.Context, c *http.Client, admin string, topo *topology
 	return devices, users, nil
 }
 
-// serviceConfig is the part of bcservice's configuration (docs/design.md) the benchmark sets.
+// serviceConfig is the part of bcservice's configuration (README.md, "Configuration") the benchmark sets.
 type serviceConfig struct {
 	Listen   string           `yaml:"listen"`
 	Clusters []serviceCluster `yaml:"clusters"`

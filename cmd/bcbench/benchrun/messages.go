@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"encoding/xml"
@@ -6,7 +6,7 @@ import (
 	"net/url"
 )
 
-// The benchmark has its own tiny codec for the few messages it sends (docs/design.md): it is a
+// The benchmark has its own tiny codec for the few messages it sends (README.md, "Design"): it is a
 // client of both binaries, like a customer's integration, and must not share their code.
 
 // appInfo is the EM authentication block.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/emconnector/emconnector/bench"
+	"github.com/emconnector/emconnector/cmd/bcbench/benchrun"
 )
 
 func main() {
@@ -27,13 +27,13 @@ func main() {
 }
 
 func newApp() *cli.App {
-	d := bench.Defaults()
+	d := benchrun.Defaults()
 	return &cli.App{
 		Name:  "bcbench",
 		Usage: "benchmark bcservice against cucmsim on loopback",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "bin", Value: d.BinDir, Usage: "directory holding the cucmsim and bcservice binaries"},
-			&cli.StringFlag{Name: "out", Value: "bench/results", Usage: "directory for bench-<timestamp>.json (empty: none)"},
+			&cli.StringFlag{Name: "out", Value: "bin/bench", Usage: "directory for bench-<timestamp>.json (empty: none)"},
 			&cli.IntFlag{Name: "devices", Value: d.Devices, Usage: "devices in the generated topology"},
 			&cli.IntFlag{Name: "users", Value: d.Users, Usage: "users in the generated topology"},
 			&cli.IntFlag{Name: "clusters", Value: d.Clusters, Usage: "clusters in the generated topology"},
@@ -48,7 +48,7 @@ func newApp() *cli.App {
 			&cli.StringFlag{Name: "workdir", Usage: "keep topology, configs and logs here (default: a temporary directory, removed)"},
 		},
 		Action: func(c *cli.Context) error {
-			cfg := bench.Config{
+			cfg := benchrun.Config{
 				BinDir:       c.String("bin"),
 				OutDir:       c.String("out"),
 				Devices:      c.Int("devices"),
@@ -65,7 +65,7 @@ func newApp() *cli.App {
 				WorkDir:      c.String("workdir"),
 				Logger:       slog.New(slog.NewTextHandler(os.Stderr, nil)),
 			}
-			res, err := bench.Run(c.Context, cfg)
+			res, err := benchrun.Run(c.Context, cfg)
 			if err != nil {
 				return err
 			}

@@ -126,3 +126,12 @@ type workerPair struct {
 	cluster int
 	loginPair
 }
+
+// codes lists the clusters' codes in fixture order.
+func (fx *fixture) codes() []string {
+	out := make([]string, len(fx.clusters))
+	for i, c := range fx.clusters {
+		out[i] = c.code
+	}
+	return out
+}

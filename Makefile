@@ -19,17 +19,15 @@ vet:
 test: vet
 	$(GO) test -count=1 -timeout 20m ./...
 
-# The full benchmark: 100k devices and users, both binaries on loopback; see README "Performance".
+# The full benchmark: 100k devices and users, both binaries and the reference hop on
+# loopback; see README "Performance". Results: bin/bench/.
 bench: build
-	$(GO) run ./bench/cmd/bcbench --bin $(BIN) --out bench/results
+	$(GO) run ./cmd/bcbench --bin $(BIN) --out $(BIN)/bench
 
-# cucmsim on the demo topology and bcservice in front of it, in the foreground; Ctrl-C stops both.
+# cucmsim on the demo topology, then (once it listens) bcservice in front of it, in the
+# foreground; Ctrl-C stops both. exec: make's signals reach the script itself.
 run: build
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/cucmsim serve --topology testdata/topology/demo.yaml --admin $(SIM_ADMIN) & \
-	sleep 1; \
-	$(BIN)/bcservice serve --config testdata/config/demo.yaml & \
-	wait
+	@exec env BIN='$(BIN)' SIM_ADMIN='$(SIM_ADMIN)' sh cmd/rundemo/run-demo.sh
 
 clean:
-	rm -rf $(BIN) bench/results
+	rm -rf $(BIN)

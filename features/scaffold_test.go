@@ -34,7 +34,7 @@ const (
 	httpTimeout  = 10 * time.Second
 )
 
-// simAddrs is the --addr-file JSON of cucmsim (docs/design.md "cucmsim binary").
+// simAddrs is the --addr-file JSON of cucmsim (README.md, "cucmsim", "Command line").
 type simAddrs struct {
 	Admin string                       `json:"admin"`
 	Nodes map[string]map[string]string `json:"nodes"`
@@ -176,7 +176,7 @@ func (s *Sim) EM(cluster, xml string) emResponse {
 	return decodeEM(s.PostEM(cluster, xml))
 }
 
-// --- control API (docs/design.md "cucmsim control API") ---
+// --- control API (README.md, "Control API") ---
 
 // ClusterState is one entry of GET /v1/clusters.
 type ClusterState struct {

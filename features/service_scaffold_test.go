@@ -34,7 +34,7 @@ type ServiceOptions struct {
 	Extra map[string]any
 }
 
-// serviceClusterConfig is one cluster of the config file of docs/design.md "bcservice config".
+// serviceClusterConfig is one cluster of the service config file (README.md, "Configuration").
 type serviceClusterConfig struct {
 	Code                  string   `yaml:"code"`
 	Name                  string   `yaml:"name,omitempty"`

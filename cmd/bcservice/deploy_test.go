@@ -15,9 +15,9 @@ import (
 // are checked as text: two stages, a static (CGO_ENABLED=0) build, a final
 // USER that is not root, an EXPOSE.
 func TestDockerfiles(t *testing.T) {
-	for _, name := range []string{"bcservice.Dockerfile", "cucmsim.Dockerfile"} {
-		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("..", "..", "deploy", name))
+	for _, path := range []string{filepath.Join("deploy", "Dockerfile"), filepath.Join("..", "cucmsim", "deploy", "Dockerfile")} {
+		t.Run(path, func(t *testing.T) {
+			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestDockerfiles(t *testing.T) {
 }
 
 func TestSystemdUnitHardening(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "deploy", "bcservice.service"))
+	data, err := os.ReadFile(filepath.Join("deploy", "bcservice.service"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestSystemdUnitHardening(t *testing.T) {
 // The production config names TLS files under /etc/bcservice/tls; the test
 // points those at generated files, then runs check-config on it.
 func TestProductionConfigPassesCheckConfig(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "deploy", "bcservice.production.yaml"))
+	data, err := os.ReadFile(filepath.Join("deploy", "production.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

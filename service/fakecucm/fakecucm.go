@@ -2,7 +2,7 @@
 // for the service's own tests (the real simulator, cucmsim, is independent
 // and not imported by the service). It knows devices, users with PINs and
 // logins, and answers login, logout, deviceUserQuery and userDevicesQuery
-// with the shapes of docs/design.md. Hook lets a test replace any answer.
+// with the shapes of README.md, "Design". Hook lets a test replace any answer.
 package fakecucm
 
 import (

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -21,12 +20,8 @@ var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "p
 
 func loadOpenAPI(t *testing.T) openAPIDoc {
 	t.Helper()
-	data, err := os.ReadFile("openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc openAPIDoc
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := yaml.Unmarshal(OpenAPIDocument, &doc); err != nil {
 		t.Fatalf("openapi.yaml: %v", err)
 	}
 	if !strings.HasPrefix(doc.OpenAPI, "3.0") {

@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"context"
@@ -10,24 +10,23 @@ import (
 	"net/url"
 	"syscall"
 
-	"github.com/emconnector/emconnector/bench/loadgen"
+	"github.com/emconnector/emconnector/cmd/bcbench/loadgen"
 )
 
-// targets knows where the running binaries listen and turns a loadgen.Request into one HTTP
-// request, checking the answer.
+// targets knows where the running programs listen and turns a loadgen.Request into one HTTP
+// request, checking the answer. The Business Connector operations take the base URL of the
+// program answering them: bcservice or the reference hop.
 type targets struct {
 	client *http.Client
 	fx     *fixture
 	// emURL[cluster] is the EM servlet of the cluster's first node (the service's primary).
 	emURL []string
-	// serviceURL is the service's base URL (http://127.0.0.1:P).
-	serviceURL string
 	// bcForm[cluster] is the precomputed xml= body for the service (same for every call).
 	bcForm []string
 }
 
-func newTargets(client *http.Client, fx *fixture, emURL []string, serviceURL string) (*targets, error) {
-	t := &targets{client: client, fx: fx, emURL: emURL, serviceURL: serviceURL}
+func newTargets(client *http.Client, fx *fixture, emURL []string) (*targets, error) {
+	t := &targets{client: client, fx: fx, emURL: emURL}
 	for _, c := range fx.clusters {
 		form, err := bcForm(c.app)
 		if err != nil {
@@ -58,40 +57,78 @@ func (t *targets) directQuery(ctx context.Context, r loadgen.Request) error {
 	return checkDeviceUserNone(body, d.name)
 }
 
-// serviceQuery is getloggedinuser through the service. Expected: code 0, empty userID.
-func (t *targets) serviceQuery(ctx context.Context, r loadgen.Request) error {
-	d := t.device(r)
-	code := t.fx.clusters[d.cluster].code
-	body, err := t.post(ctx, t.serviceURL+"/api/getloggedinuser/"+url.PathEscape(d.name)+"/"+url.PathEscape(code), t.bcForm[d.cluster])
+// bcQuery returns getloggedinuser through the Business Connector at base. Expected: code 0,
+// empty userID.
+func (t *targets) bcQuery(base string) loadgen.Op {
+	return func(ctx context.Context, r loadgen.Request) error {
+		d := t.device(r)
+		code := t.fx.clusters[d.cluster].code
+		body, err := t.post(ctx, base+"/api/getloggedinuser/"+url.PathEscape(d.name)+"/"+url.PathEscape(code), t.bcForm[d.cluster])
+		if err != nil {
+			return err
+		}
+		return checkBC(body, d.name, "")
+	}
+}
+
+// bcCycle returns the login/logout scenario through the Business Connector at base.
+// Expected: code 0 for both.
+func (t *targets) bcCycle(base string, pairs [][]workerPair) loadgen.Op {
+	return cycle(pairs, func(ctx context.Context, p workerPair) error {
+		code := url.PathEscape(t.fx.clusters[p.cluster].code)
+		body, err := t.post(ctx, base+"/api/login/"+url.PathEscape(p.device)+"/"+url.PathEscape(p.user)+"/"+code, t.bcForm[p.cluster])
+		if err != nil {
+			return err
+		}
+		return checkBC(body, p.device, p.user)
+	}, func(ctx context.Context, p workerPair) error {
+		code := url.PathEscape(t.fx.clusters[p.cluster].code)
+		body, err := t.post(ctx, base+"/api/logout/"+url.PathEscape(p.device)+"/"+code, t.bcForm[p.cluster])
+		if err != nil {
+			return err
+		}
+		return checkBC(body, p.device, "-")
+	})
+}
+
+// emCycle returns the login/logout scenario sent straight to the simulator (EM login and
+// logout to the cluster's first node). Expected: `<success/>` for both.
+func (t *targets) emCycle(pairs [][]workerPair) loadgen.Op {
+	return cycle(pairs, func(ctx context.Context, p workerPair) error {
+		form, err := emLoginForm(t.fx.clusters[p.cluster].app, p.device, p.user)
+		if err != nil {
+			return err
+		}
+		return t.postEM(ctx, p.cluster, form)
+	}, func(ctx context.Context, p workerPair) error {
+		form, err := emLogoutForm(t.fx.clusters[p.cluster].app, p.device)
+		if err != nil {
+			return err
+		}
+		return t.postEM(ctx, p.cluster, form)
+	})
+}
+
+func (t *targets) postEM(ctx context.Context, cluster int, form string) error {
+	body, err := t.post(ctx, t.emURL[cluster], form)
 	if err != nil {
 		return err
 	}
-	return checkBC(body, d.name, "")
+	return checkEMSuccess(body)
 }
 
-// cycleOp returns the login/logout scenario: each worker alternates login and logout over
-// its own pairs (pairs[worker]), through the service. Expected: code 0 for both.
-func (t *targets) cycleOp(pairs [][]workerPair) loadgen.Op {
+// cycle makes each worker alternate login and logout over its own pairs (pairs[worker]).
+func cycle(pairs [][]workerPair, login, logout func(context.Context, workerPair) error) loadgen.Op {
 	return func(ctx context.Context, r loadgen.Request) error {
 		mine := pairs[r.Worker]
 		if len(mine) == 0 {
 			return errors.New("no device/user pair left for this worker")
 		}
 		p := mine[(r.Iter/2)%len(mine)]
-		code := url.PathEscape(t.fx.clusters[p.cluster].code)
-		dev := url.PathEscape(p.device)
 		if r.Iter%2 == 0 {
-			body, err := t.post(ctx, t.serviceURL+"/api/login/"+dev+"/"+url.PathEscape(p.user)+"/"+code, t.bcForm[p.cluster])
-			if err != nil {
-				return err
-			}
-			return checkBC(body, p.device, p.user)
+			return login(ctx, p)
 		}
-		body, err := t.post(ctx, t.serviceURL+"/api/logout/"+dev+"/"+code, t.bcForm[p.cluster])
-		if err != nil {
-			return err
-		}
-		return checkBC(body, p.device, "-")
+		return logout(ctx, p)
 	}
 }
 

@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"encoding/xml"
@@ -11,7 +11,7 @@ import (
 
 func golden(t *testing.T, dir, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "golden", dir, name))
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "golden", dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,4 +123,50 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+func TestEMActionForms(t *testing.T) {
+	app := appInfo{AppID: "appid", AppCertificate: "apppasswd"}
+	login, err := emLoginForm(app, "SEP003094C25B15", "john")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logout, err := emLogoutForm(app, "SEP003094C25B15")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, form, want string
+	}{
+		// The golden login names a profile and a duration; the benchmark's uses the defaults.
+		{"login", login, `<request><appInfo><appID>appid</appID><appCertificate>apppasswd</appCertificate></appInfo><login><deviceName>SEP003094C25B15</deviceName><userID>john</userID></login></request>`},
+		{"logout", logout, strings.TrimSpace(string(golden(t, "em", "logout_request.xml")))},
+	}
+	for _, tt := range tests {
+		v, err := url.ParseQuery(tt.form)
+		if err != nil {
+			t.Fatalf("%s: form %q: %v", tt.name, tt.form, err)
+		}
+		if got := v.Get("xml"); got != tt.want {
+			t.Errorf("%s: xml=%s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCheckEMSuccess(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    []byte
+		wantErr string
+	}{
+		{"success", golden(t, "em", "success_response.xml"), ""},
+		{"failure", golden(t, "em", "failure_code18_response.xml"), "EM code 18"},
+		{"query result", golden(t, "em", "deviceuserresults_none_response.xml"), "EM answer without success"},
+		{"garbage", []byte("<response"), "EM answer not XML"},
+	}
+	for _, tt := range tests {
+		if got := errText(checkEMSuccess(tt.body)); got != tt.wantErr {
+			t.Errorf("checkEMSuccess(%s)=%q, want %q", tt.name, got, tt.wantErr)
+		}
+	}
 }

@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"context"
@@ -17,14 +17,14 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/emconnector/emconnector/bench/loadgen"
+	"github.com/emconnector/emconnector/cmd/bcbench/loadgen"
 	"github.com/emconnector/emconnector/cucmsim/topology"
 )
 
 // stopGrace is how long a binary may take to shut down after SIGTERM.
 const stopGrace = 10 * time.Second
 
-// simAddrs is cucmsim's --addr-file (docs/design.md, "cucmsim binary").
+// simAddrs is cucmsim's --addr-file (README.md, "cucmsim", "Command line").
 type simAddrs struct {
 	Admin string                       `json:"admin"`
 	Nodes map[string]map[string]string `json:"nodes"` // cluster code -> node name -> host:port
@@ -120,7 +120,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	client := loadgen.NewClient(cfg.Concurrency+int(cfg.Rate/10)+1, cfg.RequestTimeout)
 	defer client.CloseIdleConnections()
-	busyDev, busyUser, err := simLogins(ctx, client, sa.Admin, topo)
+	busyDev, busyUser, err := simLogins(ctx, client, sa.Admin, topoCodes(topo))
 	if err != nil {
 		return nil, err
 	}
@@ -158,42 +158,74 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	log.Info("bcservice ready", "listen", va.Listen)
 
-	// 4. The scenarios.
-	tg, err := newTargets(client, fx, emURL, "http://"+va.Listen)
+	// 3b. The reference hop in bcservice's place, forwarding to the same first nodes.
+	ref, refURL, err := startRefHop(ctx, cfg, work, fx, emURL)
 	if err != nil {
 		return nil, err
 	}
+	defer stopLogged(ref, log)
+	log.Info("reference hop ready", "url", refURL)
+
+	// 4. The scenarios.
+	tg, err := newTargets(client, fx, emURL)
+	if err != nil {
+		return nil, err
+	}
+	svcURL := "http://" + va.Listen
 	closed := loadgen.Closed{Workers: cfg.Concurrency, MaxRequests: cfg.MaxRequests, Duration: cfg.Duration}
 	warm := loadgen.Closed{Workers: cfg.Concurrency, MaxRequests: cfg.Warmup, Duration: cfg.Duration}
 	open := loadgen.Open{Rate: cfg.Rate, Duration: cfg.RateDuration}
 	closedMode := fmt.Sprintf("closed C=%d", cfg.Concurrency)
 	openMode := fmt.Sprintf("open %.0f/s", cfg.Rate)
+	throughput := func(op loadgen.Op) func() (*loadgen.Stats, error) {
+		return func() (*loadgen.Stats, error) {
+			warm.Run(ctx, op)
+			return closed.Run(ctx, op), nil
+		}
+	}
+	// A login/logout run stops wherever its bounds fall, leaving some devices logged in;
+	// they are logged out through the control API before the next run needs them free.
+	codes := fx.codes()
+	release := func() error { return releaseLogins(ctx, client, sa.Admin, codes, busyDev) }
+	cycles := func(op loadgen.Op) func() (*loadgen.Stats, error) {
+		return func() (*loadgen.Stats, error) {
+			warm.Run(ctx, op)
+			if err := release(); err != nil {
+				return nil, err
+			}
+			st := closed.Run(ctx, op)
+			return st, release()
+		}
+	}
+	latency := func(op loadgen.Op) func() (*loadgen.Stats, error) {
+		return func() (*loadgen.Stats, error) { return open.Run(ctx, op), nil }
+	}
+	pairs := fx.pairsFor(cfg.Concurrency, cfg.PairsPerWorker)
 	type scenario struct {
 		name, mode string
-		run        func() *loadgen.Stats
+		run        func() (*loadgen.Stats, error)
 	}
 	scenarios := []scenario{
-		{"direct deviceUserQuery", closedMode, func() *loadgen.Stats {
-			warm.Run(ctx, tg.directQuery)
-			return closed.Run(ctx, tg.directQuery)
-		}},
-		{"via-service getloggedinuser", closedMode, func() *loadgen.Stats {
-			warm.Run(ctx, tg.serviceQuery)
-			return closed.Run(ctx, tg.serviceQuery)
-		}},
-		{"direct deviceUserQuery", openMode, func() *loadgen.Stats { return open.Run(ctx, tg.directQuery) }},
-		{"via-service getloggedinuser", openMode, func() *loadgen.Stats { return open.Run(ctx, tg.serviceQuery) }},
-		{"via-service login+logout", closedMode, func() *loadgen.Stats {
-			return closed.Run(ctx, tg.cycleOp(fx.pairsFor(cfg.Concurrency, cfg.PairsPerWorker)))
-		}},
+		{scDirectQuery, closedMode, throughput(tg.directQuery)},
+		{scViaQuery, closedMode, throughput(tg.bcQuery(svcURL))},
+		{scRefQuery, closedMode, throughput(tg.bcQuery(refURL))},
+		{scDirectQuery, openMode, latency(tg.directQuery)},
+		{scViaQuery, openMode, latency(tg.bcQuery(svcURL))},
+		{scRefQuery, openMode, latency(tg.bcQuery(refURL))},
+		{scDirectCycle, closedMode, cycles(tg.emCycle(pairs))},
+		{scViaCycle, closedMode, cycles(tg.bcCycle(svcURL, pairs))},
+		{scRefCycle, closedMode, cycles(tg.bcCycle(refURL, pairs))},
 	}
-	procs := []cpuSource{sim.cpuTime, svc.cpuTime, func() (time.Duration, error) { return procCPUTime(os.Getpid()) }}
+	procs := []cpuSource{sim.cpuTime, svc.cpuTime, ref.cpuTime, func() (time.Duration, error) { return procCPUTime(os.Getpid()) }}
 	for _, sc := range scenarios {
 		before, err := cpuTimes(procs)
 		if err != nil {
 			return nil, err
 		}
-		st := sc.run()
+		st, err := sc.run()
+		if err != nil {
+			return nil, err
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -206,12 +238,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		log.Info("scenario done", "scenario", sc.name, "mode", sc.mode, "requests", r.Requests, "rps", int(r.RPS), "errors", r.Errors)
 		res.Scenarios = append(res.Scenarios, r)
 	}
-	directClosed, viaClosed, directOpen, viaOpen := res.Scenarios[0], res.Scenarios[1], res.Scenarios[2], res.Scenarios[3]
-	if directClosed.RPS > 0 {
-		res.ViaDirectRatio = viaClosed.RPS / directClosed.RPS
-	}
-	res.AddedP50Ms = ms(viaOpen.p50 - directOpen.p50)
-	res.AddedP99Ms = ms(viaOpen.p99 - directOpen.p99)
+	res.derive(closedMode, openMode)
 
 	// 5. Memory after the run.
 	if rss, peak, err = svc.memory(); err != nil {
@@ -222,6 +249,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res.SimRSSAfterRun = mib(rss)
+	if rss, _, err = ref.memory(); err != nil {
+		return nil, err
+	}
+	res.RefHopRSSAfterRun = mib(rss)
 
 	res.computeTargets()
 	res.TotalSeconds = time.Since(res.Started).Seconds()
@@ -250,7 +281,8 @@ func cpuTimes(srcs []cpuSource) ([]time.Duration, error) {
 	return out, nil
 }
 
-// cpuShare turns the CPU time cucmsim, bcservice and the load generator (in that order) used
+// cpuShare turns the CPU time cucmsim, bcservice, the reference hop and the load generator
+// (in that order) used
 // during a scenario into microseconds per request and cores busy: what the 2 cores were
 // spent on, which is what bounds the closed-loop throughput.
 func cpuShare(before, after []time.Duration, st *loadgen.Stats) CPUFigures {
@@ -268,7 +300,7 @@ func cpuShare(before, after []time.Duration, st *loadgen.Stats) CPUFigures {
 	if st.Elapsed > 0 {
 		cores = total.Seconds() / st.Elapsed.Seconds()
 	}
-	return CPUFigures{SimUs: per(0), ServiceUs: per(1), LoadGenUs: per(2), CoresBusy: cores}
+	return CPUFigures{SimUs: per(0), ServiceUs: per(1), RefHopUs: per(2), LoadGenUs: per(3), CoresBusy: cores}
 }
 
 // removeStale deletes an address file left by an earlier run in a kept work directory, which
@@ -288,11 +320,19 @@ func stopLogged(p *process, log interface{ Warn(string, ...any) }) {
 	}
 }
 
-// simLogins asks the simulator's control API who is logged in where at start, by cluster code.
-func simLogins(ctx context.Context, c *http.Client, admin string, topo *topology.Topology) (devices, users map[string]map[string]bool, err error) {
+func topoCodes(topo *topology.Topology) []string {
+	var codes []string
+	for _, c := range topo.Clusters {
+		codes = append(codes, c.Code)
+	}
+	return codes
+}
+
+// simLogins asks the simulator's control API who is logged in where, by cluster code.
+func simLogins(ctx context.Context, c *http.Client, admin string, codes []string) (devices, users map[string]map[string]bool, err error) {
 	devices, users = map[string]map[string]bool{}, map[string]map[string]bool{}
-	for _, cl := range topo.Clusters {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+admin+"/v1/clusters/"+url.PathEscape(cl.Code)+"/logins", nil)
+	for _, code := range codes {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+admin+"/v1/clusters/"+url.PathEscape(code)+"/logins", nil)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -307,18 +347,18 @@ func simLogins(ctx context.Context, c *http.Client, admin string, topo *topology
 		err = json.NewDecoder(resp.Body).Decode(&logins)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || err != nil {
-			return nil, nil, fmt.Errorf("cucmsim control API: GET logins of %s: HTTP %d (%v)", cl.Code, resp.StatusCode, err)
+			return nil, nil, fmt.Errorf("cucmsim control API: GET logins of %s: HTTP %d (%v)", code, resp.StatusCode, err)
 		}
-		devices[cl.Code], users[cl.Code] = map[string]bool{}, map[string]bool{}
+		devices[code], users[code] = map[string]bool{}, map[string]bool{}
 		for _, l := range logins {
-			devices[cl.Code][l.Device] = true
-			users[cl.Code][l.User] = true
+			devices[code][l.Device] = true
+			users[code][l.User] = true
 		}
 	}
 	return devices, users, nil
 }
 
-// serviceConfig is the part of bcservice's configuration (docs/design.md) the benchmark sets.
+// serviceConfig is the part of bcservice's configuration (README.md, "Configuration") the benchmark sets.
 type serviceConfig struct {
 	Listen   string           `yaml:"listen"`
 	Clusters []serviceCluster `yaml:"clusters"`
@@ -364,4 +404,34 @@ func writeServiceConfig(path string, cfg serviceConfig) error {
 		return err
 	}
 	return os.WriteFile(path, data, 0o600)
+}
+
+// releaseLogins logs out, through the simulator's control API, every device of the given
+// clusters that was not busy at start (busyAtStart, by cluster code).
+func releaseLogins(ctx context.Context, c *http.Client, admin string, codes []string, busyAtStart map[string]map[string]bool) error {
+	devices, _, err := simLogins(ctx, c, admin, codes)
+	if err != nil {
+		return err
+	}
+	for _, code := range codes {
+		for dev := range devices[code] {
+			if busyAtStart[code][dev] {
+				continue
+			}
+			u := "http://" + admin + "/v1/clusters/" + url.PathEscape(code) + "/logins/" + url.PathEscape(dev)
+			req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u, nil)
+			if err != nil {
+				return err
+			}
+			resp, err := c.Do(req)
+			if err != nil {
+				return fmt.Errorf("cucmsim control API: %w", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNoContent {
+				return fmt.Errorf("cucmsim control API: DELETE a login of %s: HTTP %d", code, resp.StatusCode)
+			}
+		}
+	}
+	return nil
 }

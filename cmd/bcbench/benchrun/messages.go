@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"encoding/xml"
@@ -6,7 +6,7 @@ import (
 	"net/url"
 )
 
-// The benchmark has its own tiny codec for the few messages it sends (docs/design.md): it is a
+// The benchmark has its own tiny codec for the few messages it sends (README.md, "Design"): it is a
 // client of both binaries, like a customer's integration, and must not share their code.
 
 // appInfo is the EM authentication block.
@@ -31,9 +31,66 @@ func emDeviceUserQueryForm(app appInfo, device string) (string, error) {
 	return url.Values{"xml": {string(b)}}.Encode(), nil
 }
 
+// emAction is an EM login or logout request (exactly one of them is set).
+type emAction struct {
+	XMLName xml.Name `xml:"request"`
+	AppInfo appInfo  `xml:"appInfo"`
+	Login   *struct {
+		DeviceName string `xml:"deviceName"`
+		UserID     string `xml:"userID"`
+	} `xml:"login"`
+	Logout *struct {
+		DeviceName string `xml:"deviceName"`
+	} `xml:"logout"`
+}
+
+// emLoginForm returns the form body (xml=…) of an EM login of user on device, with the
+// user's default profile.
+func emLoginForm(app appInfo, device, user string) (string, error) {
+	a := emAction{AppInfo: app}
+	a.Login = &struct {
+		DeviceName string `xml:"deviceName"`
+		UserID     string `xml:"userID"`
+	}{device, user}
+	return emForm(a)
+}
+
+// emLogoutForm returns the form body (xml=…) of an EM logout of device.
+func emLogoutForm(app appInfo, device string) (string, error) {
+	a := emAction{AppInfo: app}
+	a.Logout = &struct {
+		DeviceName string `xml:"deviceName"`
+	}{device}
+	return emForm(a)
+}
+
+func emForm(v any) (string, error) {
+	b, err := xml.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return url.Values{"xml": {string(b)}}.Encode(), nil
+}
+
+// checkEMSuccess returns nil if body is EM's `<response><success/></response>`.
+func checkEMSuccess(body []byte) error {
+	var r emResponse
+	if err := xml.Unmarshal(body, &r); err != nil {
+		return fmt.Errorf("EM answer not XML")
+	}
+	switch {
+	case r.Failure != nil:
+		return fmt.Errorf("EM code %d", r.Failure.Error.Code)
+	case r.Success == nil:
+		return fmt.Errorf("EM answer without success")
+	}
+	return nil
+}
+
 // emResponse is the part of an EM answer the benchmark checks.
 type emResponse struct {
-	XMLName xml.Name `xml:"response"`
+	XMLName xml.Name  `xml:"response"`
+	Success *struct{} `xml:"success"`
 	Failure *struct {
 		Error struct {
 			Code int    `xml:"code,attr"`

@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func TestSmoke(t *testing.T) {
 		t.Skip("builds and runs both binaries")
 	}
 	bin := t.TempDir()
-	for _, name := range []string{"cucmsim", "bcservice"} {
+	for _, name := range []string{"cucmsim", "bcservice", "bcbench"} { // bcbench serves the reference hop
 		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, name), "github.com/emconnector/emconnector/cmd/"+name)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("go build %s: %v\n%s", name, err, out)
@@ -74,9 +74,13 @@ func TestSmoke(t *testing.T) {
 	wantRequests := map[string]int{ // by scenario and mode: the count bound or the rate's share
 		"direct deviceUserQuery/closed C=4":      200,
 		"via-service getloggedinuser/closed C=4": 200,
+		"reference getloggedinuser/closed C=4":   200,
 		"direct deviceUserQuery/open 200/s":      100,
 		"via-service getloggedinuser/open 200/s": 100,
+		"reference getloggedinuser/open 200/s":   100,
+		"direct login+logout/closed C=4":         200,
 		"via-service login+logout/closed C=4":    200,
+		"reference login+logout/closed C=4":      200,
 	}
 	if len(back.Scenarios) != len(wantRequests) {
 		t.Errorf("%d scenarios, want %d", len(back.Scenarios), len(wantRequests))
@@ -96,8 +100,16 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("figures missing: load %v s, gen %v s, sim RSS %v MiB, service RSS %v MiB",
 			back.SimLoadSeconds, back.GenSeconds, back.SimRSSAfterLoad, back.ServiceRSSAfterRun)
 	}
-	if back.ViaDirectRatio <= 0 || len(back.Targets) != 5 {
+	if back.ViaDirectRatio <= 0 || len(back.Targets) != 7 {
 		t.Errorf("ratio %v, %d targets", back.ViaDirectRatio, len(back.Targets))
+	}
+	if len(back.Shares) != 2 {
+		t.Fatalf("%d reference shares, want 2", len(back.Shares))
+	}
+	for _, h := range back.Shares {
+		if h.ViaDirect <= 0 || h.RefDirect <= 0 || h.Share <= 0 || back.RefHopRSSAfterRun <= 0 {
+			t.Errorf("share figures missing: %+v, refhop RSS %v MiB", h, back.RefHopRSSAfterRun)
+		}
 	}
 	topo, err := topology.Load(filepath.Join(cfg.WorkDir, "topo.yaml"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/emconnector/emconnector/bench/loadgen"
+	"github.com/emconnector/emconnector/cmd/bcbench/loadgen"
 )
 
 // Result is one benchmark run: what `make bench` prints and writes as JSON. Durations are
@@ -34,10 +34,15 @@ type Result struct {
 	// AddedP50Ms and AddedP99Ms are the via-service minus direct latencies at the fixed rate.
 	AddedP50Ms float64 `json:"addedP50Ms"`
 	AddedP99Ms float64 `json:"addedP99Ms"`
+	// RefAddedP50Ms is the same for the reference hop: the latency floor of one more hop.
+	RefAddedP50Ms float64 `json:"refAddedP50Ms"`
+	// Shares compare bcservice with the reference hop, per operation (closed loop).
+	Shares []HopShare `json:"referenceShares"`
 
 	ServiceRSSAfterRun  float64 `json:"serviceRssAfterRunMiB"`
 	ServicePeakAfterRun float64 `json:"servicePeakRssAfterRunMiB"`
 	SimRSSAfterRun      float64 `json:"simRssAfterRunMiB"`
+	RefHopRSSAfterRun   float64 `json:"refhopRssAfterRunMiB"`
 
 	Targets []Target `json:"targets"`
 	// TotalSeconds is the wall time of the whole run.
@@ -79,8 +84,37 @@ type ScenarioResult struct {
 type CPUFigures struct {
 	SimUs     float64 `json:"cucmsimUsPerRequest"`
 	ServiceUs float64 `json:"bcserviceUsPerRequest"`
+	RefHopUs  float64 `json:"refhopUsPerRequest"`
 	LoadGenUs float64 `json:"loadgenUsPerRequest"`
 	CoresBusy float64 `json:"coresBusy"`
+}
+
+// HopShare compares, for one operation, bcservice with the reference hop run in its place:
+// each one's closed-loop throughput over the direct one (the same EM calls sent straight to
+// the simulator), and bcservice's ratio as a share of the reference's. The share is what
+// bcservice keeps of what plain net/http and encoding/xml allow; 1 means no cost of its own.
+type HopShare struct {
+	Op        string  `json:"op"`
+	DirectRPS float64 `json:"directRps"`
+	ViaRPS    float64 `json:"viaServiceRps"`
+	RefRPS    float64 `json:"referenceRps"`
+	ViaDirect float64 `json:"viaDirect"`
+	RefDirect float64 `json:"referenceDirect"`
+	Share     float64 `json:"share"`
+	Target    float64 `json:"target"`
+}
+
+// hopShare computes share = (via/direct) / (ref/direct). A zero throughput anywhere (a
+// scenario that did not run or failed entirely) leaves the ratios it enters at 0.
+func hopShare(op string, direct, via, ref, target float64) HopShare {
+	h := HopShare{Op: op, DirectRPS: direct, ViaRPS: via, RefRPS: ref, Target: target}
+	if direct > 0 {
+		h.ViaDirect, h.RefDirect = via/direct, ref/direct
+	}
+	if h.RefDirect > 0 {
+		h.Share = h.ViaDirect / h.RefDirect
+	}
+	return h
 }
 
 // Target is one of the goals the README reports against.
@@ -126,6 +160,12 @@ func (r *Result) computeTargets() {
 		{Name: "cucmsim RSS after load", Want: "< 150 MiB", Got: fmt.Sprintf("%.1f MiB", r.SimRSSAfterLoad), Met: r.SimRSSAfterLoad < 150},
 		{Name: "errors", Want: "0", Got: fmt.Sprint(errs), Met: errs == 0},
 	}
+	for _, h := range r.Shares {
+		r.Targets = append(r.Targets, Target{
+			Name: h.Op + " share of reference", Want: fmt.Sprintf(">= %.2f", h.Target),
+			Got: fmt.Sprintf("%.2f", h.Share), Met: h.Share >= h.Target,
+		})
+	}
 }
 
 // WriteTable prints the scenarios as one table, then the other figures and the targets.
@@ -140,9 +180,18 @@ func (r *Result) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintln(w, "\nCPU time per request (µs) and cores busy, by process:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tmode\tcucmsim\tbcservice\tloadgen\tcores\t")
+	fmt.Fprintln(tw, "scenario\tmode\tcucmsim\tbcservice\trefhop\tloadgen\tcores\t")
 	for _, s := range r.Scenarios {
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.0f\t%.2f\t\n", s.Name, s.Mode, s.CPU.SimUs, s.CPU.ServiceUs, s.CPU.LoadGenUs, s.CPU.CoresBusy)
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.2f\t\n", s.Name, s.Mode, s.CPU.SimUs, s.CPU.ServiceUs, s.CPU.RefHopUs, s.CPU.LoadGenUs, s.CPU.CoresBusy)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nbcservice against the reference hop (a bare net/http + encoding/xml forwarder in its place), closed loop:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "op\tdirect req/s\tbcservice req/s\treference req/s\tbcservice/direct\treference/direct\tshare\ttarget\t")
+	for _, h := range r.Shares {
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t>= %.2f\t\n", h.Op, h.DirectRPS, h.ViaRPS, h.RefRPS, h.ViaDirect, h.RefDirect, h.Share, h.Target)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -150,10 +199,10 @@ func (r *Result) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\ntopology: %d devices, %d users, %d clusters; gen %.2f s, validate %.2f s, load %.3f s\n",
 		r.Config.Devices, r.Config.Users, r.Config.Clusters, r.GenSeconds, r.ValidateSeconds, r.SimLoadSeconds)
-	fmt.Fprintf(&b, "cucmsim RSS after load %.1f MiB (peak %.1f), after run %.1f MiB; bcservice RSS after run %.1f MiB (peak %.1f)\n",
-		r.SimRSSAfterLoad, r.SimPeakAfterLoad, r.SimRSSAfterRun, r.ServiceRSSAfterRun, r.ServicePeakAfterRun)
-	fmt.Fprintf(&b, "via-service/direct throughput %.2f; added latency at %.0f req/s: p50 %+.3f ms, p99 %+.3f ms\n",
-		r.ViaDirectRatio, r.Config.Rate, r.AddedP50Ms, r.AddedP99Ms)
+	fmt.Fprintf(&b, "cucmsim RSS after load %.1f MiB (peak %.1f), after run %.1f MiB; bcservice RSS after run %.1f MiB (peak %.1f); refhop %.1f MiB\n",
+		r.SimRSSAfterLoad, r.SimPeakAfterLoad, r.SimRSSAfterRun, r.ServiceRSSAfterRun, r.ServicePeakAfterRun, r.RefHopRSSAfterRun)
+	fmt.Fprintf(&b, "via-service/direct throughput %.2f; added latency at %.0f req/s: p50 %+.3f ms, p99 %+.3f ms (reference hop: p50 %+.3f ms)\n",
+		r.ViaDirectRatio, r.Config.Rate, r.AddedP50Ms, r.AddedP99Ms, r.RefAddedP50Ms)
 	for _, s := range r.Scenarios {
 		for _, k := range s.ErrorKinds {
 			fmt.Fprintf(&b, "  %s: %d x %s\n", s.Name, k.Count, k.Text)

@@ -1,4 +1,4 @@
-package bench
+package benchrun
 
 import (
 	"fmt"
@@ -125,4 +125,13 @@ func (fx *fixture) pairsFor(workers, perWorker int) [][]workerPair {
 type workerPair struct {
 	cluster int
 	loginPair
+}
+
+// codes lists the clusters' codes in fixture order.
+func (fx *fixture) codes() []string {
+	out := make([]string, len(fx.clusters))
+	for i, c := range fx.clusters {
+		out[i] = c.code
+	}
+	return out
 }

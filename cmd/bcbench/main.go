@@ -1,19 +1,29 @@
 // Command bcbench runs the end-to-end benchmark of `make bench` (see README.md): it starts
-// the cucmsim and bcservice binaries from --bin on loopback, drives them, prints a table and
-// writes the same figures as JSON under --out.
+// the cucmsim and bcservice binaries from --bin on loopback, and its own reference hop
+// (`bcbench refhop`), drives them, prints a table and writes the same figures as JSON under
+// --out.
+//
+//	bcbench [--bin DIR] [--out DIR] [sizes…]
+//	bcbench refhop --node CODE=URL… [--listen ADDR] [--addr-file FILE]
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/emconnector/emconnector/bench"
+	"github.com/emconnector/emconnector/cmd/bcbench/benchrun"
+	"github.com/emconnector/emconnector/cmd/bcbench/refhop"
 )
 
 func main() {
@@ -27,13 +37,13 @@ func main() {
 }
 
 func newApp() *cli.App {
-	d := bench.Defaults()
+	d := benchrun.Defaults()
 	return &cli.App{
 		Name:  "bcbench",
 		Usage: "benchmark bcservice against cucmsim on loopback",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "bin", Value: d.BinDir, Usage: "directory holding the cucmsim and bcservice binaries"},
-			&cli.StringFlag{Name: "out", Value: "bench/results", Usage: "directory for bench-<timestamp>.json (empty: none)"},
+			&cli.StringFlag{Name: "out", Value: "bin/bench", Usage: "directory for bench-<timestamp>.json (empty: none)"},
 			&cli.IntFlag{Name: "devices", Value: d.Devices, Usage: "devices in the generated topology"},
 			&cli.IntFlag{Name: "users", Value: d.Users, Usage: "users in the generated topology"},
 			&cli.IntFlag{Name: "clusters", Value: d.Clusters, Usage: "clusters in the generated topology"},
@@ -47,8 +57,14 @@ func newApp() *cli.App {
 			&cli.Uint64Flag{Name: "seed", Value: d.Seed, Usage: "seed of the device and user choice"},
 			&cli.StringFlag{Name: "workdir", Usage: "keep topology, configs and logs here (default: a temporary directory, removed)"},
 		},
+		Commands: []*cli.Command{refhopCommand()},
 		Action: func(c *cli.Context) error {
-			cfg := bench.Config{
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			cfg := benchrun.Config{
+				RefHop:       []string{self, "refhop"},
 				BinDir:       c.String("bin"),
 				OutDir:       c.String("out"),
 				Devices:      c.Int("devices"),
@@ -65,11 +81,67 @@ func newApp() *cli.App {
 				WorkDir:      c.String("workdir"),
 				Logger:       slog.New(slog.NewTextHandler(os.Stderr, nil)),
 			}
-			res, err := bench.Run(c.Context, cfg)
+			res, err := benchrun.Run(c.Context, cfg)
 			if err != nil {
 				return err
 			}
 			return res.WriteTable(os.Stdout)
 		},
 	}
+}
+
+// refhopCommand serves the reference hop (package refhop) until SIGINT or SIGTERM; the
+// benchmark starts it like the other binaries and reads its address file.
+func refhopCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "refhop",
+		Usage: "serve the reference hop: one EM call per API call, nothing else",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "node", Required: true, Usage: "CODE=URL: the EM servlet a cluster's calls go to (repeatable)"},
+			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:0", Usage: "listen address"},
+			&cli.StringFlag{Name: "addr-file", Usage: "write {\"listen\":\"host:port\"} here once bound"},
+		},
+		Action: func(c *cli.Context) error {
+			nodes := map[string]string{}
+			for _, n := range c.StringSlice("node") {
+				code, u, ok := strings.Cut(n, "=")
+				if !ok || code == "" || u == "" {
+					return fmt.Errorf("--node %q: want CODE=URL", n)
+				}
+				nodes[code] = u
+			}
+			ln, err := net.Listen("tcp", c.String("listen"))
+			if err != nil {
+				return err
+			}
+			if path := c.String("addr-file"); path != "" {
+				if err := writeAddrFile(path, ln.Addr().String()); err != nil {
+					ln.Close()
+					return err
+				}
+			}
+			return refhop.Serve(c.Context, ln, refhop.New(refhop.NewClient(5*time.Second), nodes), 5*time.Second)
+		},
+	}
+}
+
+// writeAddrFile writes {"listen":addr} atomically (temp file and rename), as bcservice does.
+func writeAddrFile(path, addr string) error {
+	data, err := json.Marshal(map[string]string{"listen": addr})
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".addr-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -232,3 +232,31 @@ func TestVersionReportsAPIAndBuild(t *testing.T) {
 		t.Errorf("got %q with X-BC-Build %q; want appversion 1.4 and the build %q", w.Body.String(), w.Header().Get("X-BC-Build"), Build)
 	}
 }
+
+func TestListPayload(t *testing.T) {
+	code := 19
+	tests := []struct {
+		name     string
+		devices  []service.DeviceResult
+		wantXML  string
+		wantJSON string
+	}{
+		{"none", nil, "<code>0</code>", `"code":0`},
+		{"empty", []service.DeviceResult{}, "<devices/><code>0</code>", `"devices":[],"code":0`},
+		{"listed", []service.DeviceResult{{Device: "SEP1", Cluster: "EU"}, {Device: "SEP2", Cluster: "US", Code: code, Text: "No <user>"}},
+			"<devices><device><deviceName>SEP1</deviceName><cluster>EU</cluster></device>" +
+				"<device><deviceName>SEP2</deviceName><cluster>US</cluster><code>19</code><text>No &lt;user&gt;</text></device></devices><code>0</code>",
+			`"devices":[{"deviceName":"SEP1","cluster":"EU"},{"deviceName":"SEP2","cluster":"US","code":19,"text":"No \u003cuser\u003e"}],"code":0`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := service.Result{Op: service.OpLogout, Device: "SEP1", Devices: tt.devices, Text: "t"}
+			if got := string(encodeResult(r)); !strings.Contains(got, tt.wantXML) {
+				t.Errorf("XML %s, want it to contain %s", got, tt.wantXML)
+			}
+			if got := string(encodeJSON(r)); !strings.Contains(got, tt.wantJSON) {
+				t.Errorf("JSON %s, want it to contain %s", got, tt.wantJSON)
+			}
+		})
+	}
+}

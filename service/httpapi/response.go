@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,10 +38,12 @@ const (
 )
 
 // encodeResult renders r as
-// <response><result><deviceName/>[<userID/>]<code/><text/></result></response>.
-// deviceName is left out only for answers that concern no device operation
+// <response><result><deviceName/>[<userID/>][<devices/>]<code/><text/></result></response>.
+// deviceName is left out for answers that concern no device operation
 // (unknown route, wrong method on getversioninfo or an ops endpoint, access
-// denied).
+// denied, operations whose path names no device). devices is the list
+// payload: one <device> with its deviceName and cluster (and its own code
+// and text when it has one) per entry; absent when the operation has none.
 func encodeResult(r service.Result) []byte {
 	var b bytes.Buffer
 	b.WriteString(xmlHeader)
@@ -51,13 +54,40 @@ func encodeResult(r service.Result) []byte {
 	if r.HasUser {
 		element(&b, "userID", r.User)
 	}
+	encodeDevices(&b, r.Devices)
 	element(&b, "code", strconv.Itoa(r.Code))
 	element(&b, "text", r.Text)
 	b.WriteString("</result></response>")
 	return b.Bytes()
 }
 
-func hasDevice(r service.Result) bool { return r.Op != "" && r.Op != service.OpVersion }
+func encodeDevices(b *bytes.Buffer, devices []service.DeviceResult) {
+	switch {
+	case devices == nil:
+		return
+	case len(devices) == 0:
+		b.WriteString("<devices/>")
+		return
+	}
+	b.WriteString("<devices>")
+	for _, d := range devices {
+		b.WriteString("<device>")
+		element(b, "deviceName", d.Device)
+		element(b, "cluster", d.Cluster)
+		if d.Text != "" {
+			element(b, "code", strconv.Itoa(d.Code))
+			element(b, "text", d.Text)
+		}
+		b.WriteString("</device>")
+	}
+	b.WriteString("</devices>")
+}
+
+// hasDevice reports whether r's operation names a device in its path.
+func hasDevice(r service.Result) bool {
+	op, ok := service.Lookup(r.Op)
+	return ok && slices.Contains(op.Params(), service.ParamDevice)
+}
 
 func element(b *bytes.Buffer, name, text string) {
 	b.WriteString("<" + name + ">")
@@ -68,10 +98,19 @@ func element(b *bytes.Buffer, name, text string) {
 // jsonResult is the JSON form of a result: the XML element names, the same
 // elements present or absent.
 type jsonResult struct {
-	DeviceName *string `json:"deviceName,omitempty"`
-	UserID     *string `json:"userID,omitempty"`
-	Code       int     `json:"code"`
-	Text       string  `json:"text"`
+	DeviceName *string       `json:"deviceName,omitempty"`
+	UserID     *string       `json:"userID,omitempty"`
+	Devices    *[]jsonDevice `json:"devices,omitempty"`
+	Code       int           `json:"code"`
+	Text       string        `json:"text"`
+}
+
+// jsonDevice is one entry of the list payload.
+type jsonDevice struct {
+	DeviceName string  `json:"deviceName"`
+	Cluster    string  `json:"cluster"`
+	Code       *int    `json:"code,omitempty"`
+	Text       *string `json:"text,omitempty"`
 }
 
 // encodeJSON renders r as {"deviceName":…,"userID":…,"code":N,"text":…}.
@@ -82,6 +121,16 @@ func encodeJSON(r service.Result) []byte {
 	}
 	if r.HasUser {
 		j.UserID = &r.User
+	}
+	if r.Devices != nil {
+		list := make([]jsonDevice, len(r.Devices))
+		for i, d := range r.Devices {
+			list[i] = jsonDevice{DeviceName: d.Device, Cluster: d.Cluster}
+			if d.Text != "" {
+				list[i].Code, list[i].Text = &d.Code, &d.Text
+			}
+		}
+		j.Devices = &list
 	}
 	data, _ := json.Marshal(j) // strings and ints always marshal
 	return data

@@ -30,7 +30,44 @@ type Found struct {
 	Cluster string
 	User    string
 	Devices []DeviceResult
+	// Fields are operation-specific findings reported in the answer.
+	Fields []Field
 }
+
+// field returns the value of the Field named name ("" when absent).
+func (f Found) field(name string) string {
+	for _, fl := range f.Fields {
+		if fl.Name == name {
+			return fl.Value
+		}
+	}
+	return ""
+}
+
+// note is what a success text adds for the findings of the request
+// options: who a forced login replaced, until when a timed login lasts,
+// that the call history was cleared.
+func (f Found) note() string {
+	var s string
+	if u := f.field(FieldReplaced); u != "" {
+		s += ", replacing " + u
+	}
+	if t := f.field(FieldUntil); t != "" {
+		s += ", until " + t
+	}
+	if f.field(FieldHistoryCleared) == "true" {
+		s += ", call history cleared"
+	}
+	return s
+}
+
+// Names of the operation-specific answer fields.
+const (
+	FieldUntil          = "until"
+	FieldReplaced       = "replaced"
+	FieldLeftFree       = "deviceLeftFree"
+	FieldHistoryCleared = "callHistoryCleared"
+)
 
 // Options configure a Connector; zero values take the defaults.
 type Options struct {
@@ -125,8 +162,32 @@ func (c *Connector) login(ctx context.Context, cred Credentials, req Request) (F
 		}
 		// A local user's PIN, if given, is ignored: the EM API has no PIN and
 		// the app user's proxy rights authorise the login (documented).
-		return found, visited.Login(ctx, cred, req.Device, req.User)
+		rep, err := visited.Login(ctx, cred, req.Device, req.User, req.Login)
+		return c.loginFound(found, req, rep, err)
 	})
+}
+
+// loginFound adds what a login with options did to found: who was
+// replaced, until when the login lasts, whether a failed forced login left
+// the device free (then the error says so too).
+func (c *Connector) loginFound(found Found, req Request, rep LoginReport, err error) (Found, error) {
+	if rep.Replaced != "" {
+		found.Fields = append(found.Fields, Field{FieldReplaced, rep.Replaced})
+	}
+	if err != nil {
+		if rep.LeftFree {
+			found.Fields = append(found.Fields, Field{FieldLeftFree, "true"})
+			e := *asError(err)
+			e.Text += fmt.Sprintf(" (user %s was logged out first: the device was left free)", rep.Replaced)
+			err = &e
+		}
+		return found, err
+	}
+	if req.Login.Duration > 0 {
+		until := c.now().UTC().Add(time.Duration(req.Login.Duration) * time.Minute).Truncate(time.Second)
+		found.Fields = append(found.Fields, Field{FieldUntil, until.Format(time.RFC3339)})
+	}
+	return found, nil
 }
 
 // checkPIN lets a roaming user's login through when the home cluster
@@ -154,8 +215,34 @@ func (c *Connector) checkPIN(ctx context.Context, cred Credentials, req Request,
 // client's 1002/1010/1011.
 func (c *Connector) logout(ctx context.Context, cred Credentials, req Request) (Found, error) {
 	return c.onDevice(ctx, cred, req, func(cl Cluster, _ *DeviceStatus) (Found, error) {
-		return Found{Cluster: cl.Code()}, cl.Logout(ctx, cred, req.Device)
+		found := Found{Cluster: cl.Code()}
+		cleared, err := logoutDevice(ctx, cl, cred, req.Device, req.ClearCallHistory)
+		if cleared {
+			found.Fields = append(found.Fields, Field{FieldHistoryCleared, "true"})
+		}
+		return found, err
 	})
+}
+
+// logoutDevice logs device out of cl and then, when asked (clear, else the
+// cluster's clearCallHistory setting), hard-resets it through AXL so that
+// the next user does not see the call history. A failed reset is 1016: the
+// logout stands, the history was not cleared.
+func logoutDevice(ctx context.Context, cl Cluster, cred Credentials, device string, clear *bool) (cleared bool, err error) {
+	if err := cl.Logout(ctx, cred, device); err != nil {
+		return false, err
+	}
+	want := cl.ClearsCallHistoryOnLogout()
+	if clear != nil {
+		want = *clear
+	}
+	if !want {
+		return false, nil
+	}
+	if err := cl.ResetDevice(ctx, cred, device); err != nil {
+		return false, Errorf(CodeHistoryNotCleared, "Logout successful for device %s, but its call history was not cleared: %s", device, asError(err).Text)
+	}
+	return true, nil
 }
 
 // loggedInUser tells who is logged in on req.Device; nobody is a success

@@ -16,10 +16,14 @@ type memCluster struct {
 	users   map[string]string
 	fail    map[string]error // method name -> error
 	calls   []string
+	// durations holds each login's duration; resets the devices reset.
+	durations     map[string]int
+	resets        []string
+	clearOnLogout bool
 }
 
 func newMem(code string) *memCluster {
-	return &memCluster{code: code, devices: map[string]string{}, users: map[string]string{}, fail: map[string]error{}}
+	return &memCluster{code: code, devices: map[string]string{}, users: map[string]string{}, fail: map[string]error{}, durations: map[string]int{}}
 }
 
 func (m *memCluster) Code() string { return m.code }
@@ -31,22 +35,42 @@ func (m *memCluster) call(name string) error {
 	return m.fail[name]
 }
 
-func (m *memCluster) Login(_ context.Context, _ Credentials, device, user string) error {
+func (m *memCluster) Login(_ context.Context, _ Credentials, device, user string, opts LoginOptions) (LoginReport, error) {
 	if err := m.call("Login"); err != nil {
-		return err
+		return LoginReport{}, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	cur, ok := m.devices[device]
+	var rep LoginReport
 	switch {
 	case !ok:
-		return CUCMError(11, "Device does not exist")
+		return rep, CUCMError(11, "Device does not exist")
+	case cur != "" && opts.Force:
+		rep.Replaced, m.devices[device] = cur, ""
 	case cur != "":
-		return CUCMError(18, "Another user logged in")
+		return rep, CUCMError(18, "Another user logged in")
+	}
+	if opts.Profile != "" && opts.Profile != "DP_"+user {
+		rep.LeftFree = rep.Replaced != ""
+		return rep, CUCMError(12, "Dev. Profile not found")
 	}
 	m.devices[device] = user
+	m.durations[device] = opts.Duration
+	return rep, nil
+}
+
+func (m *memCluster) ResetDevice(_ context.Context, _ Credentials, device string) error {
+	if err := m.call("ResetDevice"); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.resets = append(m.resets, device)
 	return nil
 }
+
+func (m *memCluster) ClearsCallHistoryOnLogout() bool { return m.clearOnLogout }
 
 func (m *memCluster) Logout(_ context.Context, _ Credentials, device string) error {
 	if err := m.call("Logout"); err != nil {
@@ -82,7 +106,13 @@ func (m *memCluster) UserDevices(_ context.Context, _ Credentials, user string) 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	_, ok := m.users[user]
-	return UserStatus{Exists: ok}, nil
+	st := UserStatus{Exists: ok}
+	for d, u := range m.devices {
+		if ok && u == user {
+			st.Devices = append(st.Devices, d)
+		}
+	}
+	return st, nil
 }
 
 func (m *memCluster) AuthenticateUser(_ context.Context, _ Credentials, user, pin string) (bool, error) {

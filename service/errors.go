@@ -36,6 +36,9 @@ const (
 	// CodeAccessDenied answers a client whose address the access lists
 	// refuse (HTTP 403). 1015 is the next free service code.
 	CodeAccessDenied = 1015
+	// CodeHistoryNotCleared answers a logout that succeeded but whose
+	// device reset (clearing the call history) failed: the logout stands.
+	CodeHistoryNotCleared = 1016
 )
 
 // EM codes the service reacts to (all others are only passed through).

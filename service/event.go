@@ -33,7 +33,8 @@ type Event struct {
 	Status   int
 	Start    time.Time
 	Duration time.Duration
-	// Fields hold operation-specific values (name, value).
+	// Fields hold operation-specific values (name, value): those of the
+	// answer (Result.Fields).
 	Fields []Field
 }
 
@@ -164,16 +165,6 @@ func (x *Exchange) SetPINFlow() {
 	x.ev.PINFlow = true
 }
 
-// AddField records an operation-specific value.
-func (x *Exchange) AddField(name, value string) {
-	if x == nil {
-		return
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.ev.Fields = append(x.ev.Fields, Field{name, value})
-}
-
 // Answered records the answer sent and its transport status. The last call
 // wins: a panic answer replaces an unfinished one.
 func (x *Exchange) Answered(res Result, status int) {
@@ -185,6 +176,7 @@ func (x *Exchange) Answered(res Result, status int) {
 	e := &x.ev
 	e.Op, e.Device, e.User, e.Cluster = res.Op, res.Device, res.User, res.Cluster
 	e.Code, e.Class, e.Text, e.Status = res.Code, res.Class(), res.Text, status
+	e.Fields = res.Fields
 }
 
 // Event returns the Event as recorded, with its duration up to end; ok is

@@ -16,6 +16,8 @@ const (
 	OpLogin        Op = "login"
 	OpLogout       Op = "logout"
 	OpLoggedInUser Op = "getloggedinuser"
+	OpUserDevices  Op = "getuserdevices"
+	OpLogoutUser   Op = "logoutuser"
 )
 
 // Param names a path segment of an operation.
@@ -57,6 +59,9 @@ type Operation struct {
 	// Credentials is true when the request carries the `xml` parameter
 	// with appID and appCertificate.
 	Credentials bool
+	// Options are the optional elements of the request message the
+	// operation reads (Request.SetOption); others are ignored.
+	Options []string
 	// Audited operations change a phone's state and get an audit event.
 	Audited bool
 	// User selects the <userID> element of the answer.
@@ -105,16 +110,17 @@ var operations = []Operation{
 	{
 		Op: OpLogin, Path: "/api/login/{device}/{user}/{cluster}/{pin}", Methods: []string{"POST"},
 		Required: 2, Credentials: true, Audited: true, User: UserFromRequest,
-		Success: func(r Request, _ Found) string {
-			return fmt.Sprintf("Login successful for %s on device %s", r.User, r.Device)
+		Options: []string{OptionDuration, OptionForce, OptionDeviceProfile},
+		Success: func(r Request, f Found) string {
+			return fmt.Sprintf("Login successful for %s on device %s", r.User, r.Device) + f.note()
 		},
 		Failure: func(r Request) string { return fmt.Sprintf("Login failed for %s on device %s", r.User, r.Device) },
 		run:     (*Connector).login,
 	},
 	{
 		Op: OpLogout, Path: "/api/logout/{device}/{cluster}", Methods: []string{"POST"},
-		Credentials: true, Audited: true,
-		Success: func(r Request, _ Found) string { return "Logout successful for device " + r.Device },
+		Credentials: true, Audited: true, Options: []string{OptionClearCallHistory},
+		Success: func(r Request, f Found) string { return "Logout successful for device " + r.Device + f.note() },
 		Failure: func(r Request) string { return "Logout failed for device " + r.Device },
 		run:     (*Connector).logout,
 	},
@@ -129,6 +135,30 @@ var operations = []Operation{
 		},
 		Failure: func(r Request) string { return "Get logged in user failed for device " + r.Device },
 		run:     (*Connector).loggedInUser,
+	},
+	{
+		Op: OpUserDevices, Path: "/api/getuserdevices/{user}/{cluster}", Methods: []string{"POST"},
+		Credentials: true, User: UserFromRequest,
+		Success: func(r Request, f Found) string {
+			if len(f.Devices) == 0 {
+				return fmt.Sprintf("User %s is not logged in on any device", r.User)
+			}
+			return fmt.Sprintf("User %s is logged in on %d device(s)", r.User, len(f.Devices))
+		},
+		Failure: func(r Request) string { return "Get user devices failed for " + r.User },
+		run:     (*Connector).userDevices,
+	},
+	{
+		Op: OpLogoutUser, Path: "/api/logoutuser/{user}/{cluster}", Methods: []string{"POST"},
+		Credentials: true, Audited: true, User: UserFromRequest, Options: []string{OptionClearCallHistory},
+		Success: func(r Request, f Found) string {
+			if len(f.Devices) == 0 {
+				return fmt.Sprintf("User %s is not logged in on any device", r.User)
+			}
+			return fmt.Sprintf("User %s logged out of %d device(s)", r.User, len(f.Devices))
+		},
+		Failure: func(r Request) string { return "Logout of user " + r.User + " failed" },
+		run:     (*Connector).logoutUser,
 	},
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,6 +26,81 @@ type Request struct {
 	User    string
 	Cluster string
 	PIN     string
+	// Options of the request message beyond the credentials (set with
+	// SetOption): the login's profile, duration and force, the logout's
+	// call-history choice.
+	Login LoginOptions
+	// ClearCallHistory is the logout's choice; nil follows the cluster's
+	// clearCallHistory setting.
+	ClearCallHistory *bool
+}
+
+// Bounds of the request options (README.md, "Request options").
+const (
+	MaxDurationMinutes = 10080 // one week, CUCM's bound for exclusiveDuration
+	MaxProfileLen      = 50    // CUCM's limit for a device profile name
+)
+
+// The option elements of the request message.
+const (
+	OptionDuration         = "duration"
+	OptionForce            = "force"
+	OptionDeviceProfile    = "deviceProfile"
+	OptionClearCallHistory = "clearCallHistory"
+)
+
+// SetOption stores the option element name of the request message. Returns
+// 1012 for a value out of range or malformed; the value is echoed clipped.
+func (r *Request) SetOption(name, value string) error {
+	v := strings.TrimSpace(value)
+	switch name {
+	case OptionDuration:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxDurationMinutes {
+			return Errorf(CodeInvalidFormat, "Invalid duration %q: 1-%d minutes", clip(v), MaxDurationMinutes)
+		}
+		r.Login.Duration = n
+	case OptionForce:
+		b, err := parseBool(v)
+		if err != nil {
+			return Errorf(CodeInvalidFormat, "Invalid force %q: true or false", clip(v))
+		}
+		r.Login.Force = b
+	case OptionDeviceProfile:
+		if !validProfile(v) {
+			return Errorf(CodeInvalidFormat, "Invalid deviceProfile: 1-%d characters without control characters", MaxProfileLen)
+		}
+		r.Login.Profile = v
+	case OptionClearCallHistory:
+		b, err := parseBool(v)
+		if err != nil {
+			return Errorf(CodeInvalidFormat, "Invalid clearCallHistory %q: true or false", clip(v))
+		}
+		r.ClearCallHistory = &b
+	}
+	return nil
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "true", "1":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, errors.New("not a boolean")
+}
+
+func validProfile(s string) bool {
+	if s == "" || utf8.RuneCountInString(s) > MaxProfileLen || !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if unicode.IsControl(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // LogValue keeps the PIN out of every log line that mentions a Request.

@@ -17,6 +17,9 @@ type Result struct {
 	// Devices is the list payload of operations that concern several
 	// devices, each with its own code; nil for the others.
 	Devices []DeviceResult
+	// Fields are operation-specific elements of the answer, in order
+	// (e.g. until, replaced, deviceLeftFree, callHistoryCleared).
+	Fields []Field
 }
 
 // DeviceResult is one device of a list payload.
@@ -38,6 +41,7 @@ const (
 	ClassInvalid     Class = "invalid"     // the request was malformed (404, 405, 413, 1005-1009, 1012)
 	ClassRejected    Class = "rejected"    // the service refused it (1001, 1003, 1004, 1013, 1015)
 	ClassUnavailable Class = "unavailable" // CUCM could not be used (1002, 1010, 1011)
+	ClassPartial     Class = "partial"     // done, but a follow-up failed (1016)
 	ClassError       Class = "error"       // internal error (500)
 )
 
@@ -59,6 +63,8 @@ func (r Result) Class() Class {
 		return ClassUnavailable
 	case CodeInternal:
 		return ClassError
+	case CodeHistoryNotCleared:
+		return ClassPartial
 	}
 	// An EM code answered without FromCUCM (e.g. 11 from a search).
 	return ClassCUCMError
@@ -72,7 +78,7 @@ func (r Result) Class() Class {
 // means success): the EM client reports it as 1014.
 func ResultFor(req Request, found Found, err error) Result {
 	op, _ := Lookup(req.Op)
-	r := Result{Op: req.Op, Device: req.Device, Cluster: found.Cluster, Devices: found.Devices}
+	r := Result{Op: req.Op, Device: req.Device, Cluster: found.Cluster, Devices: found.Devices, Fields: found.Fields}
 	switch op.User {
 	case UserFromRequest:
 		r.HasUser, r.User = true, req.User

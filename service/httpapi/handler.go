@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -248,12 +249,21 @@ func (a *api) serveOp(w http.ResponseWriter, r *http.Request, op service.Operati
 		respond(w, r, http.StatusOK, service.ResultFor(req, service.Found{}, err))
 		return
 	}
-	cred, status, err := credentialsFrom(r, a.maxBody)
+	msg, status, err := messageFrom(r, a.maxBody)
 	if err != nil {
 		respond(w, r, status, service.ResultFor(req, service.Found{}, err))
 		return
 	}
-	respond(w, r, http.StatusOK, a.conn.Serve(r.Context(), cred, req))
+	for _, o := range msg.options {
+		if !slices.Contains(op.Options, o.Name) {
+			continue // an option of another operation: ignored (README.md, "Request options")
+		}
+		if err := req.SetOption(o.Name, o.Value); err != nil {
+			respond(w, r, http.StatusOK, service.ResultFor(req, service.Found{}, err))
+			return
+		}
+	}
+	respond(w, r, http.StatusOK, a.conn.Serve(r.Context(), msg.cred, req))
 }
 
 // version answers getversioninfo (no credentials needed).

@@ -368,12 +368,42 @@ func TestParseRequestXML(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseRequestXML(tt.in)
-			if service.ErrorCode(err) != tt.wantCode || got != tt.want {
+			msg, err := parseRequestXML(tt.in)
+			if got := msg.cred; service.ErrorCode(err) != tt.wantCode || got != tt.want {
 				t.Errorf("got %#v, %v; want %#v, code %d", got, err, tt.want, tt.wantCode)
 			}
 			if err != nil && strings.Contains(err.Error(), "s3cret") {
 				t.Errorf("error %q quotes the input", err)
+			}
+		})
+	}
+}
+
+func TestParseRequestOptions(t *testing.T) {
+	const creds = "<appID>a</appID><appCertificate>c</appCertificate>"
+	tests := []struct {
+		name     string
+		in       string
+		wantCode int
+		want     []service.Field
+	}{
+		{"none", "<request>" + creds + "</request>", 0, nil},
+		{"all, in table order", "<request><force>true</force>" + creds + "<duration>60</duration><deviceProfile>DP 1</deviceProfile><clearCallHistory>false</clearCallHistory></request>", 0,
+			[]service.Field{{Name: "duration", Value: "60"}, {Name: "force", Value: "true"}, {Name: "deviceProfile", Value: "DP 1"}, {Name: "clearCallHistory", Value: "false"}}},
+		{"case sensitive", "<request>" + creds + "<Duration>60</Duration></request>", 0, nil},
+		{"not inside appInfo", "<request><appInfo>" + creds + "<duration>5</duration></appInfo></request>", 0, nil},
+		{"twice", "<request>" + creds + "<force>true</force><force>false</force></request>", service.CodeMalformedXML, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg, err := parseRequestXML(tt.in)
+			if service.ErrorCode(err) != tt.wantCode || len(msg.options) != len(tt.want) {
+				t.Fatalf("got %v, %v; want %v, code %d", msg.options, err, tt.want, tt.wantCode)
+			}
+			for i := range tt.want {
+				if msg.options[i] != tt.want[i] {
+					t.Errorf("option %d = %v, want %v", i, msg.options[i], tt.want[i])
+				}
 			}
 		})
 	}

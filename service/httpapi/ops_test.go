@@ -260,3 +260,16 @@ func TestListPayload(t *testing.T) {
 		})
 	}
 }
+
+func TestFieldsRendered(t *testing.T) {
+	r := service.Result{Op: service.OpLogin, Device: "SEP1", User: "U", HasUser: true, Text: "ok",
+		Fields: []service.Field{{Name: "until", Value: "2026-12-01T11:30:00Z"}, {Name: "replaced", Value: "<X>"}}}
+	wantXML := "<userID>U</userID><until>2026-12-01T11:30:00Z</until><replaced>&lt;X&gt;</replaced><code>0</code>"
+	if got := string(encodeResult(r)); !strings.Contains(got, wantXML) {
+		t.Errorf("XML %s, want %s", got, wantXML)
+	}
+	wantJSON := `{"deviceName":"SEP1","userID":"U","code":0,"text":"ok","until":"2026-12-01T11:30:00Z","replaced":"\u003cX\u003e"}`
+	if got := string(encodeJSON(r)); got != wantJSON {
+		t.Errorf("JSON %s, want %s", got, wantJSON)
+	}
+}

@@ -38,7 +38,8 @@ const (
 )
 
 // encodeResult renders r as
-// <response><result><deviceName/>[<userID/>][<devices/>]<code/><text/></result></response>.
+// <response><result><deviceName/>[<userID/>][fields][<devices/>]<code/><text/></result></response>,
+// fields being the operation-specific elements of r.Fields in order.
 // deviceName is left out for answers that concern no device operation
 // (unknown route, wrong method on getversioninfo or an ops endpoint, access
 // denied, operations whose path names no device). devices is the list
@@ -53,6 +54,9 @@ func encodeResult(r service.Result) []byte {
 	}
 	if r.HasUser {
 		element(&b, "userID", r.User)
+	}
+	for _, f := range r.Fields {
+		element(&b, f.Name, f.Value)
 	}
 	encodeDevices(&b, r.Devices)
 	element(&b, "code", strconv.Itoa(r.Code))
@@ -133,6 +137,15 @@ func encodeJSON(r service.Result) []byte {
 		j.Devices = &list
 	}
 	data, _ := json.Marshal(j) // strings and ints always marshal
+	// The operation-specific fields become properties of the same object,
+	// after the standard ones and in their order.
+	for _, f := range r.Fields {
+		name, _ := json.Marshal(f.Name)
+		value, _ := json.Marshal(f.Value)
+		data = append(data[:len(data)-1], ',')
+		data = append(append(append(data, name...), ':'), value...)
+		data = append(data, '}')
+	}
 	return data
 }
 

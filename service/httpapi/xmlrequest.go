@@ -13,34 +13,34 @@ import (
 	"github.com/emconnector/emconnector/service"
 )
 
-// credentialsFrom takes the `xml` parameter from, in this order of
+// messageFrom takes the `xml` parameter from, in this order of
 // precedence, the form body (application/x-www-form-urlencoded or
 // multipart/form-data), a raw text/xml or application/xml body, or the query
 // string, and decodes it. It returns the HTTP status to answer with on
 // failure (413 for a body over the limit, 200 otherwise) and a *service.Error
 // (413, 1006, 1007). The caller has wrapped the body in http.MaxBytesReader.
-func credentialsFrom(r *http.Request, maxBody int64) (service.Credentials, int, error) {
+func messageFrom(r *http.Request, maxBody int64) (requestMessage, int, error) {
 	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		// A compressed body would only be misread as a form or XML.
-		return service.Credentials{}, http.StatusOK, service.Errorf(service.CodeMalformedXML, "Malformed request: Content-Encoding not supported")
+		return requestMessage{}, http.StatusOK, service.Errorf(service.CodeMalformedXML, "Malformed request: Content-Encoding not supported")
 	}
 	raw, found, err := xmlParam(r, maxBody)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return service.Credentials{}, http.StatusRequestEntityTooLarge,
+			return requestMessage{}, http.StatusRequestEntityTooLarge,
 				service.Errorf(service.CodeBodyTooLarge, "Request body too large (limit %d bytes)", tooLarge.Limit)
 		}
-		return service.Credentials{}, http.StatusOK, service.Errorf(service.CodeMalformedXML, "Malformed request: unreadable body")
+		return requestMessage{}, http.StatusOK, service.Errorf(service.CodeMalformedXML, "Malformed request: unreadable body")
 	}
 	if !found || strings.TrimSpace(raw) == "" {
-		return service.Credentials{}, http.StatusOK, service.Errorf(service.CodeMalformedXML, "Missing xml parameter")
+		return requestMessage{}, http.StatusOK, service.Errorf(service.CodeMalformedXML, "Missing xml parameter")
 	}
-	cred, err := parseRequestXML(raw)
+	msg, err := parseRequestXML(raw)
 	if err != nil {
-		return service.Credentials{}, http.StatusOK, err
+		return requestMessage{}, http.StatusOK, err
 	}
-	return cred, http.StatusOK, cred.Validate()
+	return msg, http.StatusOK, msg.cred.Validate()
 }
 
 func xmlParam(r *http.Request, maxBody int64) (string, bool, error) {
@@ -105,37 +105,51 @@ func formValue(form, name string) (string, bool, error) {
 	return val, found, nil
 }
 
+// requestMessage is the decoded `xml` parameter: the credentials and the
+// option elements (service.Option*) in the order given.
+type requestMessage struct {
+	cred    service.Credentials
+	options []service.Field
+}
+
+// optionElements are the option elements a request message may carry
+// directly under <request>; each operation reads those it declares.
+var optionElements = []string{service.OptionDuration, service.OptionForce, service.OptionDeviceProfile, service.OptionClearCallHistory}
+
 // parseRequestXML reads <request><appID>…</appID><appCertificate>…</appCertificate></request>
-// (element names case sensitive). The EM-style <appInfo> wrapper around the
-// two elements is accepted too. Values are kept exactly as sent (they go to
-// CUCM unchanged). A DOCTYPE, entity references other than XML's own, a
-// different root, a repeated credential element or trailing content are 1006.
-// Error texts never quote the input: it holds the certificate.
-func parseRequestXML(raw string) (service.Credentials, error) {
+// (element names case sensitive) and the option elements beside them
+// (duration, force, deviceProfile, clearCallHistory). The EM-style <appInfo>
+// wrapper around the two credentials is accepted too; other elements are
+// ignored. Values are kept exactly as sent (credentials go to CUCM
+// unchanged). A DOCTYPE, entity references other than XML's own, a
+// different root, a repeated credential or option element or trailing
+// content are 1006. Error texts never quote the input: it holds the
+// certificate.
+func parseRequestXML(raw string) (requestMessage, error) {
 	malformed := func(why string) error {
 		return service.Errorf(service.CodeMalformedXML, "Malformed request XML: %s", why)
 	}
 	d := xml.NewDecoder(strings.NewReader(raw))
 	d.Strict = true
 	var (
-		// Only the first three levels can hold a credential, so only their names are kept:
+		// Only the first three levels can hold a value, so only their names are kept:
 		// the work per token stays constant however deep the input nests.
 		top                [3]string
 		depth              int
 		seenRoot, rootDone bool
-		appID, cert        *strings.Builder
+		values             = map[string]*strings.Builder{}
 	)
-	// field is the credential the element at the current depth holds, or nil.
-	field := func() **strings.Builder {
+	// field names the value the element at the current depth holds ("" for none).
+	field := func() string {
 		switch {
-		case depth == 2 && top[0] == "request" && top[1] == "appID",
-			depth == 3 && top[0] == "request" && top[1] == "appInfo" && top[2] == "appID":
-			return &appID
-		case depth == 2 && top[0] == "request" && top[1] == "appCertificate",
-			depth == 3 && top[0] == "request" && top[1] == "appInfo" && top[2] == "appCertificate":
-			return &cert
+		case depth == 2 && top[0] == "request" && (top[1] == "appID" || top[1] == "appCertificate"):
+			return top[1]
+		case depth == 3 && top[0] == "request" && top[1] == "appInfo" && (top[2] == "appID" || top[2] == "appCertificate"):
+			return top[2]
+		case depth == 2 && top[0] == "request" && slices.Contains(optionElements, top[1]):
+			return top[1]
 		}
-		return nil
+		return ""
 	}
 	for {
 		tok, err := d.Token()
@@ -145,20 +159,20 @@ func parseRequestXML(raw string) (service.Credentials, error) {
 		if err != nil {
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
-				return service.Credentials{}, malformed("syntax error on line " + strconv.Itoa(se.Line))
+				return requestMessage{}, malformed("syntax error on line " + strconv.Itoa(se.Line))
 			}
-			return service.Credentials{}, malformed("syntax error")
+			return requestMessage{}, malformed("syntax error")
 		}
 		switch t := tok.(type) {
 		case xml.Directive:
-			return service.Credentials{}, malformed("DOCTYPE and entity declarations are not accepted")
+			return requestMessage{}, malformed("DOCTYPE and entity declarations are not accepted")
 		case xml.StartElement:
 			if rootDone {
-				return service.Credentials{}, malformed("content after the root element")
+				return requestMessage{}, malformed("content after the root element")
 			}
 			if !seenRoot {
 				if t.Name.Local != "request" {
-					return service.Credentials{}, malformed("root element must be <request>")
+					return requestMessage{}, malformed("root element must be <request>")
 				}
 				seenRoot = true
 			}
@@ -166,11 +180,11 @@ func parseRequestXML(raw string) (service.Credentials, error) {
 				top[depth] = t.Name.Local
 			}
 			depth++
-			if f := field(); f != nil {
-				if *f != nil {
-					return service.Credentials{}, malformed(t.Name.Local + " given twice")
+			if f := field(); f != "" {
+				if values[f] != nil {
+					return requestMessage{}, malformed(t.Name.Local + " given twice")
 				}
-				*f = &strings.Builder{}
+				values[f] = &strings.Builder{}
 			}
 		case xml.EndElement:
 			depth--
@@ -180,24 +194,29 @@ func parseRequestXML(raw string) (service.Credentials, error) {
 		case xml.CharData:
 			if depth == 0 {
 				if strings.TrimSpace(string(t)) != "" {
-					return service.Credentials{}, malformed("text outside the root element")
+					return requestMessage{}, malformed("text outside the root element")
 				}
 				continue
 			}
-			if f := field(); f != nil {
-				(*f).Write(t)
+			if f := field(); f != "" {
+				values[f].Write(t)
 			}
 		}
 	}
 	if !rootDone {
-		return service.Credentials{}, malformed("no complete <request> element")
+		return requestMessage{}, malformed("no complete <request> element")
 	}
-	var c service.Credentials
-	if appID != nil {
-		c.AppID = appID.String()
+	var m requestMessage
+	if b := values["appID"]; b != nil {
+		m.cred.AppID = b.String()
 	}
-	if cert != nil {
-		c.AppCertificate = cert.String()
+	if b := values["appCertificate"]; b != nil {
+		m.cred.AppCertificate = b.String()
 	}
-	return c, nil
+	for _, name := range optionElements {
+		if b := values[name]; b != nil {
+			m.options = append(m.options, service.Field{Name: name, Value: b.String()})
+		}
+	}
+	return m, nil
 }

@@ -11,9 +11,11 @@ build:
 	$(GO) build -o $(BIN)/cucmsim ./cmd/cucmsim
 	$(GO) build -o $(BIN)/bcservice ./cmd/bcservice
 
+# staticcheck is pinned by the tool directive in go.mod.
 vet:
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 # Unit tests, the feature suites (which build both binaries) and the bench smoke test.
 test: vet

@@ -6,6 +6,15 @@ import (
 	"strings"
 )
 
+// AccessConfig lists IP addresses or CIDR prefixes (AccessPolicy enforces
+// them): deny wins, an empty allow list allows all, and X-Forwarded-For is
+// believed only from TrustedProxies.
+type AccessConfig struct {
+	Allow          []string
+	Deny           []string
+	TrustedProxies []string
+}
+
 // AccessPolicy decides which client addresses may use the service
 // (config `access`). The deny list wins over the allow list; an empty allow
 // list allows every address. X-Forwarded-For is honoured only when the
@@ -40,6 +49,13 @@ func parsePrefixes(key string, list []string) ([]netip.Prefix, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// ValidAccessEntry reports whether s is an IP address or CIDR prefix, as the
+// access lists take them.
+func ValidAccessEntry(s string) bool {
+	_, ok := parsePrefix(s)
+	return ok
 }
 
 // parsePrefix accepts an address (a one-address prefix) or a CIDR prefix.

@@ -39,8 +39,6 @@ type DeviceStatus struct {
 	Exists bool
 	// User is the logged-in user (decoded), empty for <none/>.
 	User string
-	// EMCC is true when <emccDevice>yes</emccDevice>.
-	EMCC bool
 }
 
 // UserStatus is one user of a userDevicesQuery answer.

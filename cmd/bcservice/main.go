@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,13 +45,17 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Name:  "serve",
 				Usage: "serve the API",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "config", Usage: "configuration file (YAML)", EnvVars: []string{"BC_CONFIG"}, Required: true},
+					// Not Required: urfave/cli would print the help without saying what is missing.
+					&cli.StringFlag{Name: "config", Usage: "configuration file (YAML), required", EnvVars: []string{"BC_CONFIG"}},
 					&cli.StringFlag{Name: "listen", Usage: "listen address, overrides the file's listen", EnvVars: []string{"BC_LISTEN"}},
 					&cli.StringFlag{Name: "addr-file", Usage: "write {\"listen\":\"host:port\"} here once bound", EnvVars: []string{"BC_ADDR_FILE"}},
 					&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", EnvVars: []string{"BC_LOG_LEVEL"}},
 					&cli.StringFlag{Name: "log-format", Usage: "text or json", EnvVars: []string{"BC_LOG_FORMAT"}},
 				},
 				Action: func(c *cli.Context) error {
+					if c.String("config") == "" {
+						return errors.New("--config FILE is required (or BC_CONFIG)")
+					}
 					m := &Main{
 						ConfigPath: c.String("config"),
 						Listen:     c.String("listen"),

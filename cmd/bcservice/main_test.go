@@ -156,6 +156,10 @@ func TestCheckConfig(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("clusters: [{code: EU, nodes: [\"ftp://x\"]}]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	several := filepath.Join(t.TempDir(), "several.yaml")
+	if err := os.WriteFile(several, []byte("listen: \"127.0.0.1:99999\"\nrequestTimeout: 10\nclusters: [{code: EU, nodes: [\"http://x\"]}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		args    []string
@@ -165,6 +169,7 @@ func TestCheckConfig(t *testing.T) {
 		{"good", []string{"bcservice", "check-config", good}, false, "config OK"},
 		{"demo", []string{"bcservice", "check-config", filepath.Join("..", "..", "testdata", "config", "demo.yaml")}, false, "config OK"},
 		{"bad", []string{"bcservice", "check-config", bad}, true, "clusters[0].nodes[0]"},
+		{"several problems", []string{"bcservice", "check-config", several}, true, "2 problems:\n  listen (line 1): \"127.0.0.1:99999\": port 99999 is out of range (0..65535)\n  requestTimeout (line 2): "},
 		{"missing file", []string{"bcservice", "check-config", "/nonexistent.yaml"}, true, "nonexistent"},
 		{"no argument", []string{"bcservice", "check-config"}, true, "FILE"},
 	}
@@ -179,6 +184,19 @@ func TestCheckConfig(t *testing.T) {
 				t.Errorf("output %q %q lacks %q", stdout.String(), stderr.String(), tt.wantOut)
 			}
 		})
+	}
+}
+
+// TestServeWithoutConfig: serve says what is missing rather than only
+// printing the help.
+func TestServeWithoutConfig(t *testing.T) {
+	t.Setenv("BC_CONFIG", "")
+	var stdout, stderr bytes.Buffer
+	if err := newApp(&stdout, &stderr).Run([]string{"bcservice", "serve"}); err == nil {
+		t.Fatal("serve without --config succeeded")
+	}
+	if got := stderr.String(); got != "bcservice: --config FILE is required (or BC_CONFIG)\n" {
+		t.Errorf("stderr %q", got)
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/emconnector/emconnector/cmd/bcservice/config"
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/eventlog"
@@ -37,29 +37,10 @@ type Main struct {
 	Stderr io.Writer
 }
 
-// LoadConfig reads the file, applies the overrides and validates.
-func (m *Main) LoadConfig() (*service.Config, error) {
-	data, err := os.ReadFile(m.ConfigPath)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := service.ParseConfig(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", m.ConfigPath, err)
-	}
-	if m.Listen != "" {
-		cfg.Listen = m.Listen
-	}
-	if m.LogLevel != "" {
-		cfg.Log.Level = m.LogLevel
-	}
-	if m.LogFormat != "" {
-		cfg.Log.Format = m.LogFormat
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", m.ConfigPath, err)
-	}
-	return cfg, nil
+// LoadConfig reads the file, applies the overrides and validates; the error
+// lists every problem found.
+func (m *Main) LoadConfig() (*config.Config, error) {
+	return config.Load(m.ConfigPath, config.Overrides{Listen: m.Listen, LogLevel: m.LogLevel, LogFormat: m.LogFormat})
 }
 
 // Run loads the configuration, binds the listener, writes the address file
@@ -77,29 +58,33 @@ func (m *Main) Run(ctx context.Context) error {
 	log := newLogger(cfg.Log, stderr)
 	warnInsecure(log, cfg)
 
-	tlsConfig, err := serverTLS(cfg.TLS)
+	tlsConfig, err := cfg.ServerTLS()
 	if err != nil {
 		return err
 	}
-	access, err := service.NewAccessPolicy(cfg.Access)
+	access, err := service.NewAccessPolicy(cfg.AccessLists())
+	if err != nil {
+		return err
+	}
+	specs, err := cfg.ClusterClients()
 	if err != nil {
 		return err
 	}
 
-	clusters := make([]service.Cluster, 0, len(cfg.Clusters))
-	clients := make([]*emclient.Client, 0, len(cfg.Clusters))
-	sources := make([]metrics.StatsSource, 0, len(cfg.Clusters))
+	clusters := make([]service.Cluster, 0, len(specs))
+	clients := make([]*emclient.Client, 0, len(specs))
+	sources := make([]metrics.StatsSource, 0, len(specs))
 	// The clients report every CUCM attempt to the registry, which reads
 	// their breaker and queue state back at scrape time.
 	reg := metrics.New(httpapi.Build)
-	for _, spec := range cfg.Clusters {
+	for _, spec := range specs {
 		c, err := emclient.New(spec, emclient.Options{Logger: log, Observer: reg})
 		if err != nil {
 			return err
 		}
 		clients = append(clients, c)
 		clusters = append(clusters, c)
-		sources = append(sources, c)
+		sources = append(sources, statsOf(c))
 	}
 	reg.Watch(sources...)
 	defer func() {
@@ -116,7 +101,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	reg.WatchLocations(conn.LocationStats)
-	checker := health.NewChecker(health.TargetsFrom(cfg), health.Options{CacheFor: cfg.Health.CacheFor, DialTimeout: cfg.Health.DialTimeout})
+	checker := health.NewChecker(cfg.HealthTargets(), health.Options{CacheFor: cfg.Health.CacheFor, DialTimeout: cfg.Health.DialTimeout})
 	handler := httpapi.New(conn, httpapi.Options{
 		Logger:         log,
 		RequestTimeout: cfg.RequestTimeout,
@@ -183,7 +168,7 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-func newLogger(c service.LogConfig, w io.Writer) *slog.Logger {
+func newLogger(c config.LogConfig, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.Level)) // validated already
 	opts := &slog.HandlerOptions{Level: level}
@@ -220,7 +205,7 @@ func writeAddrFile(path, addr string) error {
 // checked: anyone on the path could then pose as CUCM and collect the app
 // user's credentials. It must be loud because it is a configuration slip
 // that works silently.
-func warnInsecure(log *slog.Logger, cfg *service.Config) {
+func warnInsecure(log *slog.Logger, cfg *config.Config) {
 	for _, cl := range cfg.Clusters {
 		if cl.InsecureSkipVerify {
 			log.Warn("TLS CERTIFICATE VERIFICATION DISABLED for CUCM cluster: insecureSkipVerify is true, "+
@@ -228,34 +213,4 @@ func warnInsecure(log *slog.Logger, cfg *service.Config) {
 				"set caFile instead", "cluster", cl.Code)
 		}
 	}
-}
-
-// serverTLS builds the HTTPS configuration from tls.*: nil when certFile is
-// not set (plain HTTP). Client certificates, when asked for, are always
-// verified against clientCAFile; "optional" lets clients without one in
-// (for a proxy that authenticates otherwise), "required" refuses them in
-// the handshake.
-func serverTLS(c service.TLSConfig) (*tls.Config, error) {
-	if !c.Enabled() {
-		return nil, nil
-	}
-	cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("tls: %w", err)
-	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
-	switch c.ClientAuthMode() {
-	case "optional":
-		tc.ClientAuth = tls.VerifyClientCertIfGiven
-	case "required":
-		tc.ClientAuth = tls.RequireAndVerifyClientCert
-	}
-	if c.ClientCAFile != "" {
-		pool, err := service.LoadCAPool(c.ClientCAFile)
-		if err != nil {
-			return nil, fmt.Errorf("tls.clientCAFile: %w", err)
-		}
-		tc.ClientCAs = pool
-	}
-	return tc, nil
 }

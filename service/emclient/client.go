@@ -93,10 +93,10 @@ type node struct {
 
 var _ service.Cluster = (*Client)(nil)
 
-// New builds the client of one configured (and validated) cluster.
-func New(spec service.ClusterSpec, opts Options) (*Client, error) {
-	if len(spec.Nodes) == 0 {
-		return nil, fmt.Errorf("cluster %s: no nodes", spec.Code)
+// New builds the client of one cluster.
+func New(cfg Config, opts Options) (*Client, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -114,47 +114,39 @@ func New(spec service.ClusterSpec, opts Options) (*Client, error) {
 	}
 	rt := opts.Transport
 	if rt == nil {
-		t, err := newTransport(spec)
-		if err != nil {
-			return nil, err
-		}
-		rt = t
+		rt = newTransport(cfg)
 	}
 	c := &Client{
-		code:     spec.Code,
-		axl:      spec.AXL,
+		code:     cfg.Code,
+		axl:      cfg.AXL,
 		http:     &http.Client{Transport: rt, CheckRedirect: noRedirects},
-		timeout:  spec.Timeout,
-		lim:      newLimiter(spec.MaxConcurrentRequests, spec.MaxQueue),
+		timeout:  cfg.Timeout,
+		lim:      newLimiter(cfg.MaxConcurrentRequests, cfg.MaxQueue),
 		devices:  newDeviceLocks(),
-		busyBase: spec.BusyRetryBase,
-		busyMax:  spec.BusyRetryMax,
+		busyBase: cfg.BusyRetryBase,
+		busyMax:  cfg.BusyRetryMax,
 		jitter:   opts.Jitter,
-		log:      opts.Logger.With("cluster", spec.Code),
+		log:      opts.Logger.With("cluster", cfg.Code),
 		obs:      opts.Observer,
 	}
-	for _, u := range spec.Nodes {
-		c.nodes = append(c.nodes, &node{url: u, host: hostOf(u), br: newBreaker(spec.BreakerFailures, spec.BreakerCooldown, opts.Now)})
+	for _, u := range cfg.Nodes {
+		c.nodes = append(c.nodes, &node{url: u, host: hostOf(u), br: newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown, opts.Now)})
 	}
 	return c, nil
 }
 
-func newTransport(spec service.ClusterSpec) (*http.Transport, error) {
+func newTransport(cfg Config) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	// Queries are not limited by maxConcurrentRequests, so keep enough idle connections for
 	// bursts of them too: a connection closed for lack of an idle slot costs a new TCP
 	// handshake per request.
-	t.MaxIdleConnsPerHost = max(spec.MaxConcurrentRequests*4, 64)
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: spec.InsecureSkipVerify} //nolint:gosec // opt-in per cluster, default false
-	if spec.CAFile != "" {
-		pool, err := service.LoadCAPool(spec.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("cluster %s: caFile: %w", spec.Code, err)
-		}
-		tc.RootCAs = pool
+	t.MaxIdleConnsPerHost = max(cfg.MaxConcurrentRequests*4, 64)
+	if cfg.TLS != nil {
+		t.TLSClientConfig = cfg.TLS.Clone()
+	} else {
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	t.TLSClientConfig = tc
-	return t, nil
+	return t
 }
 
 // A redirect from a CUCM node is not followed: it would resend the
@@ -203,7 +195,7 @@ func (c *Client) DeviceUser(ctx context.Context, cred service.Credentials, devic
 	if err != nil {
 		return service.DeviceStatus{}, err
 	}
-	return service.DeviceStatus{Exists: !d.DoesNotExist, User: d.User, EMCC: d.EMCC}, nil
+	return service.DeviceStatus{Exists: !d.DoesNotExist, User: d.User}, nil
 }
 
 // UserDevices asks where user is logged in. Returns CUCM's EM error, 1002 or
@@ -404,22 +396,14 @@ func (c *Client) exchange(ctx context.Context, op, body string, from int, idempo
 		res.node, res.tried = idx, true
 		began := time.Now()
 		resp, fail, maybeSent := c.post(ctx, nd.url, body)
-		outcome := CallSuccess
-		switch {
-		case fail.kind != "":
-			outcome = fail.kind
-		case resp.Failure != nil:
-			outcome = CallEMError
-		}
-		c.obs.CUCMCall(c.code, nd.host, op, outcome, time.Since(began))
-		reason := fail.reason
+		c.obs.CUCMCall(c.code, nd.host, op, outcome(fail, resp != nil && resp.Failure != nil), time.Since(began))
 		if fail.kind == "" {
 			nd.br.success()
 			res.resp, res.maybeSent = resp, false
 			return res
 		}
 		nd.br.failure()
-		c.log.Debug("CUCM node failed", "op", op, "node", nd.url, "reason", reason, "maybeSent", maybeSent, "breaker", nd.br.state())
+		c.log.Debug("CUCM node failed", "op", op, "node", nd.url, "reason", fail.reason, "maybeSent", maybeSent, "breaker", nd.br.state())
 		res.maybeSent = maybeSent
 		if maybeSent && !idempotent {
 			return res
@@ -435,45 +419,91 @@ type failure struct {
 	kind, reason string
 }
 
-// post makes one HTTP attempt. A non-zero failure is a transport failure;
-// maybeSent tells whether the request may have reached CUCM (anything after
-// the request was written: timeout, dropped connection, HTTP error status,
-// garbled body).
-func (c *Client) post(ctx context.Context, target, body string) (resp *Response, f failure, maybeSent bool) {
+// outcome is the Call* outcome of one attempt, for the Observer: the
+// failure's kind, else em_error when the answer was a refusal (an EM failure,
+// a SOAP fault, AXL refusing the credentials), else success. EM and AXL
+// attempts are classified by this one rule.
+func outcome(f failure, refused bool) string {
+	switch {
+	case f.kind != "":
+		return f.kind
+	case refused:
+		return CallEMError
+	}
+	return CallSuccess
+}
+
+// reply is what one HTTP attempt brought back. status is 0 when no response
+// arrived; fail is set when none arrived, or the body was cut off or too
+// large.
+type reply struct {
+	status    int
+	body      []byte
+	fail      failure
+	maybeSent bool // the request may have reached CUCM
+}
+
+// attempt makes one HTTP request built by newReq, bounded by the per-attempt
+// timeout, and reads the answer. The request counts as maybe sent once its
+// headers were written.
+func (c *Client) attempt(ctx context.Context, newReq func(context.Context) (*http.Request, error)) reply {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var wrote atomic.Bool
 	trace := &httptrace.ClientTrace{
 		WroteHeaders: func() { wrote.Store(true) },
 	}
-	form := url.Values{"xml": {body}}.Encode()
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace), http.MethodPost, target, strings.NewReader(form))
+	req, err := newReq(httptrace.WithClientTrace(actx, trace))
 	if err != nil {
-		return nil, failure{CallConnection, "bad node URL"}, false
+		return reply{fail: failure{CallConnection, "bad node URL"}}
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	res, err := c.http.Do(req)
 	if err != nil {
-		return nil, transportFailure(err), wrote.Load()
+		return reply{fail: transportFailure(err), maybeSent: wrote.Load()}
 	}
 	defer res.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer+1))
-	if res.StatusCode != http.StatusOK {
-		return nil, failure{CallHTTPError, fmt.Sprintf("HTTP %d", res.StatusCode)}, true
+	r := reply{status: res.StatusCode, maybeSent: true}
+	r.body, err = io.ReadAll(io.LimitReader(res.Body, maxAnswer+1))
+	switch {
+	case err != nil:
+		r.fail = transportFailure(err)
+		r.fail.reason = "connection dropped while reading the answer: " + r.fail.reason
+	case len(r.body) > maxAnswer:
+		r.fail = failure{CallGarbled, "answer too large"}
 	}
-	if err != nil {
-		f := transportFailure(err)
-		f.reason = "connection dropped while reading the answer: " + f.reason
-		return nil, f, true
+	return r
+}
+
+// httpFailure is the failure of an answer with an HTTP status the caller does
+// not accept.
+func httpFailure(status int) failure {
+	return failure{CallHTTPError, fmt.Sprintf("HTTP %d", status)}
+}
+
+// post makes one EM attempt. A non-zero failure is a transport failure;
+// maybeSent tells whether the request may have reached CUCM (anything after
+// the request was written: timeout, dropped connection, HTTP error status,
+// garbled body).
+func (c *Client) post(ctx context.Context, target, body string) (resp *Response, f failure, maybeSent bool) {
+	form := url.Values{"xml": {body}}.Encode()
+	r := c.attempt(ctx, func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		return req, err
+	})
+	switch {
+	case r.status != 0 && r.status != http.StatusOK:
+		return nil, httpFailure(r.status), true
+	case r.fail.kind != "":
+		return nil, r.fail, r.maybeSent
 	}
-	if len(data) > maxAnswer {
-		return nil, failure{CallGarbled, "answer too large"}, true
-	}
-	r, err := DecodeResponse(data)
+	resp, err := DecodeResponse(r.body)
 	if err != nil {
 		return nil, failure{CallGarbled, "garbled answer"}, true
 	}
-	return r, failure{}, false
+	return resp, failure{}, false
 }
 
 // transportFailure classifies a transport error.
@@ -647,7 +677,7 @@ func emText(code int) string {
 	case 21:
 		return "Hoteling Status error"
 	case 23:
-		return "User not found"
+		return "User does not exist"
 	case 25:
 		return "User logged in elsewhere"
 	case 26:

@@ -86,13 +86,13 @@ func refusedURL(t *testing.T) string {
 	return "http://" + addr + "/emservice/EMServiceServlet"
 }
 
-func spec(urls ...string) service.ClusterSpec {
-	s := service.ClusterSpec{Code: "EU", Nodes: urls, Timeout: 300 * time.Millisecond, MaxConcurrentRequests: 5, MaxQueue: 10,
+func spec(urls ...string) Config {
+	s := Config{Code: "EU", Nodes: urls, Timeout: 300 * time.Millisecond, MaxConcurrentRequests: 5, MaxQueue: 10,
 		BreakerFailures: 3, BreakerCooldown: time.Minute, BusyRetryBase: 2 * time.Millisecond, BusyRetryMax: 10 * time.Millisecond}
 	return s
 }
 
-func newClient(t *testing.T, s service.ClusterSpec) *Client {
+func newClient(t *testing.T, s Config) *Client {
 	t.Helper()
 	if len(s.AXL) == 0 {
 		for _, n := range s.Nodes {

@@ -61,7 +61,7 @@ func (l *limiter) acquire(ctx context.Context) (func(), error) {
 
 func (l *limiter) release() { <-l.slots }
 
-// inFlight and queued report the current load (tests, later metrics).
+// inFlight and queued report the current load (Stats, for the metrics).
 func (l *limiter) inFlight() int { return len(l.slots) }
 
 func (l *limiter) queued() int {

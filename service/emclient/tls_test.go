@@ -3,12 +3,11 @@ package emclient
 import (
 	"bytes"
 	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"log"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,38 +17,36 @@ import (
 	"github.com/emconnector/emconnector/service/testpki"
 )
 
-func writePEM(t *testing.T, name string, data []byte) string {
+// pool is a cert pool of the PEM certificates given.
+func pool(t *testing.T, pems ...[]byte) *x509.CertPool {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
+	p := x509.NewCertPool()
+	for _, pem := range pems {
+		if !p.AppendCertsFromPEM(pem) {
+			t.Fatal("no certificate in PEM")
+		}
 	}
 	return p
 }
 
 // TestTLSTrust drives a deviceUserQuery to an https EM node whose
-// certificate comes from a CA made here: caFile must be the only thing that
-// makes it trusted (besides the lab switch insecureSkipVerify), and a refused
+// certificate comes from a CA made here: the configured roots must be the only
+// thing that makes it trusted (besides the lab switch InsecureSkipVerify;
+// bcservice's config package turns caFile into the roots), and a refused
 // certificate must look like an unreachable node (1002) without the request
 // ever reaching CUCM, since the credentials travel in it.
 func TestTLSTrust(t *testing.T) {
 	ca, other := testpki.NewCA(t, "CUCM test CA"), testpki.NewCA(t, "another CA")
-	caFile := writePEM(t, "ca.pem", ca.PEM)
-	otherFile := writePEM(t, "other.pem", other.PEM)
-	// A bundle: any CA in the file is trusted, not only the first.
-	bundleFile := writePEM(t, "bundle.pem", append(append([]byte{}, other.PEM...), ca.PEM...))
-
 	cases := []struct {
-		name     string
-		caFile   string
-		insecure bool
-		ok       bool
+		name string
+		tls  *tls.Config
+		ok   bool
 	}{
-		{"caFile is the node's CA", caFile, false, true},
-		{"caFile bundle holds the node's CA", bundleFile, false, true},
-		{"no caFile: system roots do not know the CA", "", false, false},
-		{"caFile is another CA", otherFile, false, false},
-		{"insecureSkipVerify without caFile", "", true, true},
+		{"roots hold the node's CA", &tls.Config{RootCAs: pool(t, ca.PEM)}, true},
+		{"roots hold another CA and the node's", &tls.Config{RootCAs: pool(t, other.PEM, ca.PEM)}, true},
+		{"no TLS config: system roots do not know the CA", nil, false},
+		{"roots hold another CA", &tls.Config{RootCAs: pool(t, other.PEM)}, false},
+		{"InsecureSkipVerify without roots", &tls.Config{InsecureSkipVerify: true}, true}, //nolint:gosec // the lab switch under test
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,7 +68,7 @@ func TestTLSTrust(t *testing.T) {
 			// A generous per-attempt timeout: a refused certificate fails at
 			// once, and a loaded machine must not turn success into a timeout.
 			s.Timeout = 5 * time.Second
-			s.CAFile, s.InsecureSkipVerify = tc.caFile, tc.insecure
+			s.TLS = tc.tls
 			var logs bytes.Buffer
 			c, err := New(s, Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 			if err != nil {
@@ -104,15 +101,5 @@ func TestTLSTrust(t *testing.T) {
 				t.Fatalf("node saw %d requests through an untrusted connection, want 0", n)
 			}
 		})
-	}
-}
-
-// TestTLSBadCAFile: a caFile without a certificate must stop the client
-// from being built rather than silently fall back to the system roots.
-func TestTLSBadCAFile(t *testing.T) {
-	s := spec("https://127.0.0.1:1/emservice/EMServiceServlet")
-	s.CAFile = writePEM(t, "empty.pem", []byte("not a certificate\n"))
-	if _, err := New(s, Options{}); err == nil || !strings.Contains(err.Error(), "caFile") {
-		t.Fatalf("New with a caFile without certificates: err = %v, want a caFile error", err)
 	}
 }

@@ -8,48 +8,15 @@ package health
 import (
 	"context"
 	"net"
-	"net/url"
 	"sync"
 	"time"
-
-	"github.com/emconnector/emconnector/service"
 )
 
-// Target is one cluster and the host:port of each of its nodes.
+// Target is one cluster and the host:port of each of its nodes (bcservice
+// builds them from its configuration).
 type Target struct {
 	Cluster string
 	Addrs   []string
-}
-
-// TargetsFrom lists the clusters of cfg with the TCP address of every EM
-// node (port 80/443 by scheme when the URL has none).
-func TargetsFrom(cfg *service.Config) []Target {
-	out := make([]Target, 0, len(cfg.Clusters))
-	for _, cl := range cfg.Clusters {
-		t := Target{Cluster: cl.Code}
-		for _, n := range cl.Nodes {
-			if addr, ok := hostPort(n); ok {
-				t.Addrs = append(t.Addrs, addr)
-			}
-		}
-		out = append(out, t)
-	}
-	return out
-}
-
-func hostPort(raw string) (string, bool) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "", false
-	}
-	port := u.Port()
-	if port == "" {
-		port = "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-	}
-	return net.JoinHostPort(u.Hostname(), port), true
 }
 
 // Options tune a Checker; zero values take the defaults.

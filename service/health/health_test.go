@@ -6,8 +6,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/emconnector/emconnector/service"
 )
 
 // fakeDial answers from a set of reachable addresses and counts dials.
@@ -91,21 +89,5 @@ func TestCheckRealDial(t *testing.T) {
 	c := NewChecker([]Target{{Cluster: "EU", Addrs: []string{"127.0.0.1:1"}}}, Options{DialTimeout: 500 * time.Millisecond})
 	if c.Check(context.Background()).Ready {
 		t.Error("127.0.0.1:1 reported reachable")
-	}
-}
-
-func TestTargetsFrom(t *testing.T) {
-	cfg := &service.Config{Clusters: []service.ClusterSpec{
-		{Code: "EU", Nodes: []string{"http://a.example/emservice/EMServiceServlet", "https://b.example/x", "http://c.example:8080/x"}},
-	}}
-	got := TargetsFrom(cfg)
-	want := []string{"a.example:80", "b.example:443", "c.example:8080"}
-	if len(got) != 1 || got[0].Cluster != "EU" || len(got[0].Addrs) != 3 {
-		t.Fatalf("got %+v", got)
-	}
-	for i, w := range want {
-		if got[0].Addrs[i] != w {
-			t.Errorf("addr %d = %q, want %q", i, got[0].Addrs[i], w)
-		}
 	}
 }

@@ -48,10 +48,9 @@ func newEnv(t *testing.T, def bool) *env {
 	}{{"EU", e.eu}, {"US", e.us}} {
 		node := httptest.NewServer(c.cucm.Handler())
 		t.Cleanup(node.Close)
-		spec := service.ClusterSpec{Code: c.code, Nodes: []string{node.URL + "/emservice/EMServiceServlet"}, AXL: []string{node.URL + "/axl/"}}
-		cfg := service.Config{Clusters: []service.ClusterSpec{spec}}
-		cfg.ApplyDefaults()
-		cl, err := emclient.New(cfg.Clusters[0], emclient.Options{})
+		cfg := emclient.DefaultConfig(c.code, node.URL+"/emservice/EMServiceServlet")
+		cfg.AXL = []string{node.URL + "/axl/"}
+		cl, err := emclient.New(cfg, emclient.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

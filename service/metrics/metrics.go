@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/emconnector/emconnector/service"
-	"github.com/emconnector/emconnector/service/emclient"
 )
 
 // Metric names (README.md lists them with their labels).
@@ -43,11 +42,36 @@ type Metrics struct {
 	buildInfo *prometheus.GaugeVec
 }
 
-// StatsSource is a cluster client whose load and breaker states are read
-// at scrape time (*emclient.Client).
-type StatsSource interface {
-	Stats() emclient.Stats
+// ClusterStats is a snapshot of one cluster client's load and node health.
+type ClusterStats struct {
+	Cluster string
+	// InFlight login/logout requests hold a concurrency slot; Queued wait
+	// for one.
+	InFlight, Queued int
+	// MaxConcurrent is the configured limit.
+	MaxConcurrent int
+	Nodes         []NodeStats
 }
+
+// NodeStats is one node's breaker state.
+type NodeStats struct {
+	// Node is host:port of the node URL.
+	Node string
+	// Breaker is closed, open or half-open.
+	Breaker string
+}
+
+// StatsSource is a cluster client whose load and breaker states are read
+// at scrape time.
+type StatsSource interface {
+	Stats() ClusterStats
+}
+
+// StatsFunc adapts a function to a StatsSource.
+type StatsFunc func() ClusterStats
+
+// Stats calls f.
+func (f StatsFunc) Stats() ClusterStats { return f() }
 
 // New builds the registry with the service's metrics and the Go runtime and
 // process collectors. Watch adds the cluster clients.
@@ -96,9 +120,6 @@ func (m *Metrics) Watch(sources ...StatsSource) {
 	m.reg.MustRegister(newClientCollector(sources))
 }
 
-// Registry is the registry (tests gather from it).
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
-
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
@@ -120,13 +141,12 @@ func (m *Metrics) Consume(e service.Event) {
 
 var _ service.Consumer = (*Metrics)(nil)
 
-// CUCMCall implements emclient.Observer.
+// CUCMCall counts one HTTP attempt to a CUCM node (the cluster clients'
+// Observer).
 func (m *Metrics) CUCMCall(cluster, node, op, outcome string, d time.Duration) {
 	m.calls.WithLabelValues(cluster, node, op, outcome).Inc()
 	m.callTime.WithLabelValues(cluster, node).Observe(d.Seconds())
 }
-
-var _ emclient.Observer = (*Metrics)(nil)
 
 // breakerValue maps a breaker state to the gauge value.
 func breakerValue(state string) float64 {

@@ -8,12 +8,7 @@ import (
 	"time"
 
 	"github.com/emconnector/emconnector/service"
-	"github.com/emconnector/emconnector/service/emclient"
 )
-
-type fakeSource emclient.Stats
-
-func (f fakeSource) Stats() emclient.Stats { return emclient.Stats(f) }
 
 func TestConsumeEvents(t *testing.T) {
 	m := New("1.4.0")
@@ -47,9 +42,11 @@ func TestConsumeEvents(t *testing.T) {
 
 func TestClientCollector(t *testing.T) {
 	m := New("1.4.0")
-	m.Watch(fakeSource{Cluster: "EU", InFlight: 3, Queued: 7, MaxConcurrent: 5,
-		Nodes: []emclient.NodeStats{{Node: "eu-pub:8443", Breaker: "open"}, {Node: "eu-sub:8443", Breaker: "closed"}}})
-	m.CUCMCall("EU", "eu-pub:8443", "login", emclient.CallTimeout, time.Second)
+	m.Watch(StatsFunc(func() ClusterStats {
+		return ClusterStats{Cluster: "EU", InFlight: 3, Queued: 7, MaxConcurrent: 5,
+			Nodes: []NodeStats{{Node: "eu-pub:8443", Breaker: "open"}, {Node: "eu-sub:8443", Breaker: "closed"}}}
+	}))
+	m.CUCMCall("EU", "eu-pub:8443", "login", "timeout", time.Second)
 	body := scrape(t, m)
 	for _, want := range []string{
 		`bcservice_cucm_inflight_requests{cluster="EU"} 3`,

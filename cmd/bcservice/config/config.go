@@ -1,0 +1,227 @@
+// Package config reads bcservice's YAML configuration file (README.md,
+// "Configuration"): it decodes it key by key, fills in defaults, reports
+// every problem by key and line in one go, and builds the runtime values the
+// service's packages take (TLS configurations, emclient configurations,
+// health targets, access lists), so that the domain never sees a file.
+package config
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/emclient"
+	"github.com/emconnector/emconnector/service/health"
+)
+
+// Config is the bcservice configuration file. Keys not listed here are
+// ignored (the design contract allows extra keys). A key that is absent
+// takes its default (ApplyDefaults); a key that is present keeps its value,
+// zero included, and Validate judges it.
+type Config struct {
+	Listen string `yaml:"listen"`
+	// RequestTimeout is the deadline of one API request, CUCM round trips,
+	// waits for a device or a concurrency slot and busy retries included.
+	RequestTimeout time.Duration `yaml:"requestTimeout"`
+	// MaxBodyBytes limits an API request body; larger bodies get HTTP 413.
+	MaxBodyBytes int64         `yaml:"maxBodyBytes"`
+	Server       ServerConfig  `yaml:"server"`
+	Log          LogConfig     `yaml:"log"`
+	TLS          TLSConfig     `yaml:"tls"`
+	Access       AccessConfig  `yaml:"access"`
+	Health       HealthConfig  `yaml:"health"`
+	Clusters     []ClusterSpec `yaml:"clusters"`
+
+	// set holds the keys present in the file (e.g. "clusters[0].timeout"),
+	// lines the line of each key; both are nil for a Config built in code.
+	set   map[string]bool
+	lines map[string]int
+}
+
+// HealthConfig tunes /readyz: each check dials every CUCM node with
+// DialTimeout and its answer is reused for CacheFor, so that frequent
+// probes cost CUCM at most one TCP connection per node per period.
+type HealthConfig struct {
+	CacheFor    time.Duration `yaml:"cacheFor"`
+	DialTimeout time.Duration `yaml:"dialTimeout"`
+}
+
+// ServerConfig holds the HTTP server limits.
+type ServerConfig struct {
+	ReadHeaderTimeout time.Duration `yaml:"readHeaderTimeout"`
+	ReadTimeout       time.Duration `yaml:"readTimeout"`
+	WriteTimeout      time.Duration `yaml:"writeTimeout"`
+	IdleTimeout       time.Duration `yaml:"idleTimeout"`
+	MaxHeaderBytes    int           `yaml:"maxHeaderBytes"`
+	// ShutdownTimeout bounds the drain of in-flight requests on SIGTERM.
+	ShutdownTimeout time.Duration `yaml:"shutdownTimeout"`
+}
+
+// LogConfig selects the slog level (debug, info, warn, error) and format
+// (json, the default for a service whose logs go to a collector, or text).
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// TLSConfig makes the service serve HTTPS when CertFile and KeyFile are
+// set. ClientCAFile and ClientAuth add client certificates (mutual TLS).
+type TLSConfig struct {
+	CertFile     string `yaml:"certFile"`
+	KeyFile      string `yaml:"keyFile"`
+	ClientCAFile string `yaml:"clientCAFile"`
+	// ClientAuth is none, optional (a certificate is verified if one is
+	// sent) or required. Every accepted certificate is verified against
+	// ClientCAFile: there is no mode that takes an unverified certificate.
+	// Default: required when ClientCAFile is set, else none. The older
+	// spellings request (= optional), require and verify (= required) are
+	// accepted as aliases.
+	ClientAuth string `yaml:"clientAuth"`
+}
+
+// Enabled reports whether the service serves HTTPS.
+func (t TLSConfig) Enabled() bool { return t.CertFile != "" }
+
+// ClientAuthMode returns ClientAuth with the aliases resolved: none,
+// optional or required ("" for an unknown value).
+func (t TLSConfig) ClientAuthMode() string {
+	switch strings.ToLower(t.ClientAuth) {
+	case "none":
+		return "none"
+	case "optional", "request":
+		return "optional"
+	case "required", "require", "verify":
+		return "required"
+	}
+	return ""
+}
+
+// AccessConfig is the `access` section: service.AccessConfig's lists.
+type AccessConfig struct {
+	Allow          []string `yaml:"allow"`
+	Deny           []string `yaml:"deny"`
+	TrustedProxies []string `yaml:"trustedProxies"`
+}
+
+// ClusterSpec configures one CUCM cluster.
+type ClusterSpec struct {
+	Code    string   `yaml:"code"`
+	Name    string   `yaml:"name"`
+	Default bool     `yaml:"default"`
+	Nodes   []string `yaml:"nodes"`
+	// AXL lists the AXL URLs for the PIN check; default: each node URL with
+	// path /axl/.
+	AXL []string `yaml:"axl"`
+	// Timeout bounds one HTTP attempt to one node.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxConcurrentRequests limits concurrent login/logout requests towards
+	// the cluster (CUCM's "Maximum Concurrent Requests", default 5).
+	MaxConcurrentRequests int `yaml:"maxConcurrentRequests"`
+	// MaxQueue bounds how many login/logout requests wait for a slot; more
+	// get 1011 at once (0: none wait).
+	MaxQueue int `yaml:"maxQueue"`
+	// CAFile is a PEM bundle trusted for https nodes (when set, only these
+	// CAs are trusted).
+	CAFile             string `yaml:"caFile"`
+	InsecureSkipVerify bool   `yaml:"insecureSkipVerify"`
+	// BreakerFailures consecutive transport failures open a node's breaker
+	// for BreakerCooldown; then one probe is let through.
+	BreakerFailures int           `yaml:"breakerFailures"`
+	BreakerCooldown time.Duration `yaml:"breakerCooldown"`
+	// BusyRetryBase and BusyRetryMax shape the exponential backoff (with
+	// jitter) after CUCM's busy code 26, within the request deadline.
+	BusyRetryBase time.Duration `yaml:"busyRetryBase"`
+	BusyRetryMax  time.Duration `yaml:"busyRetryMax"`
+}
+
+// Defaults (README.md lists them). The HTTP layer's and the cluster
+// client's come from the packages that use them.
+const (
+	DefaultListen                = "127.0.0.1:8080"
+	DefaultRequestTimeout        = service.DefaultRequestTimeout
+	DefaultMaxBodyBytes          = service.DefaultMaxBodyBytes
+	DefaultReadHeaderTimeout     = 5 * time.Second
+	DefaultReadTimeout           = 15 * time.Second
+	DefaultWriteTimeout          = 20 * time.Second
+	DefaultIdleTimeout           = 60 * time.Second
+	DefaultMaxHeaderBytes        = 64 << 10
+	DefaultShutdownTimeout       = 15 * time.Second
+	DefaultNodeTimeout           = emclient.DefaultTimeout
+	DefaultMaxConcurrentRequests = emclient.DefaultMaxConcurrentRequests
+	DefaultMaxQueue              = emclient.DefaultMaxQueue
+	DefaultBreakerFailures       = emclient.DefaultBreakerFailures
+	DefaultBreakerCooldown       = emclient.DefaultBreakerCooldown
+	DefaultBusyRetryBase         = emclient.DefaultBusyRetryBase
+	DefaultBusyRetryMax          = emclient.DefaultBusyRetryMax
+	DefaultHealthCacheFor        = health.DefaultCacheFor
+	DefaultHealthDialTimeout     = health.DefaultDialTimeout
+)
+
+// ApplyDefaults gives every absent key its default. In a Config built in
+// code (not read from a file) every zero value counts as absent.
+func (c *Config) ApplyDefaults() {
+	setDefault(c, &c.Listen, "listen", DefaultListen)
+	setDefault(c, &c.RequestTimeout, "requestTimeout", DefaultRequestTimeout)
+	setDefault(c, &c.MaxBodyBytes, "maxBodyBytes", DefaultMaxBodyBytes)
+	setDefault(c, &c.Server.ReadHeaderTimeout, "server.readHeaderTimeout", DefaultReadHeaderTimeout)
+	setDefault(c, &c.Server.ReadTimeout, "server.readTimeout", DefaultReadTimeout)
+	setDefault(c, &c.Server.WriteTimeout, "server.writeTimeout", DefaultWriteTimeout)
+	setDefault(c, &c.Server.IdleTimeout, "server.idleTimeout", DefaultIdleTimeout)
+	setDefault(c, &c.Server.MaxHeaderBytes, "server.maxHeaderBytes", DefaultMaxHeaderBytes)
+	setDefault(c, &c.Server.ShutdownTimeout, "server.shutdownTimeout", DefaultShutdownTimeout)
+	setDefault(c, &c.Health.CacheFor, "health.cacheFor", DefaultHealthCacheFor)
+	setDefault(c, &c.Health.DialTimeout, "health.dialTimeout", DefaultHealthDialTimeout)
+	setDefault(c, &c.Log.Level, "log.level", "info")
+	setDefault(c, &c.Log.Format, "log.format", "json")
+	if c.TLS.ClientCAFile != "" {
+		// A configured client CA means mutual TLS was intended.
+		setDefault(c, &c.TLS.ClientAuth, "tls.clientAuth", "required")
+	}
+	setDefault(c, &c.TLS.ClientAuth, "tls.clientAuth", "none")
+	for i := range c.Clusters {
+		cl := &c.Clusters[i]
+		key := func(name string) string { return clusterKey(i, name) }
+		setDefault(c, &cl.Timeout, key("timeout"), DefaultNodeTimeout)
+		setDefault(c, &cl.MaxConcurrentRequests, key("maxConcurrentRequests"), DefaultMaxConcurrentRequests)
+		setDefault(c, &cl.MaxQueue, key("maxQueue"), DefaultMaxQueue)
+		setDefault(c, &cl.BreakerFailures, key("breakerFailures"), DefaultBreakerFailures)
+		setDefault(c, &cl.BreakerCooldown, key("breakerCooldown"), DefaultBreakerCooldown)
+		setDefault(c, &cl.BusyRetryBase, key("busyRetryBase"), DefaultBusyRetryBase)
+		setDefault(c, &cl.BusyRetryMax, key("busyRetryMax"), DefaultBusyRetryMax)
+		if len(cl.AXL) == 0 {
+			cl.AXL = defaultAXL(cl.Nodes)
+		}
+	}
+}
+
+// setDefault sets *p to def when key is absent and *p is zero.
+func setDefault[T comparable](c *Config, p *T, key string, def T) {
+	var zero T
+	if !c.set[key] && *p == zero {
+		*p = def
+	}
+}
+
+// defaultAXL is each valid node URL with path /axl/ (an invalid one is
+// reported as a node).
+func defaultAXL(nodes []string) []string {
+	var out []string
+	for _, n := range nodes {
+		if u, err := url.Parse(n); err == nil && checkURL(n) == nil {
+			u.Path, u.RawQuery = "/axl/", ""
+			out = append(out, u.String())
+		}
+	}
+	return out
+}
+
+// DefaultCluster returns the code of the default cluster, or "".
+func (c *Config) DefaultCluster() string {
+	for _, cl := range c.Clusters {
+		if cl.Default {
+			return cl.Code
+		}
+	}
+	return ""
+}

@@ -83,6 +83,9 @@ type Client struct {
 	jitter   func(time.Duration) time.Duration
 	log      *slog.Logger
 	obs      Observer
+	// resetCred authenticates doDeviceReset (nil: the request's own).
+	resetCred    *service.Credentials
+	clearHistory bool
 }
 
 type node struct {
@@ -117,17 +120,21 @@ func New(cfg Config, opts Options) (*Client, error) {
 		rt = newTransport(cfg)
 	}
 	c := &Client{
-		code:     cfg.Code,
-		axl:      cfg.AXL,
-		http:     &http.Client{Transport: rt, CheckRedirect: noRedirects},
-		timeout:  cfg.Timeout,
-		lim:      newLimiter(cfg.MaxConcurrentRequests, cfg.MaxQueue),
-		devices:  newDeviceLocks(),
-		busyBase: cfg.BusyRetryBase,
-		busyMax:  cfg.BusyRetryMax,
-		jitter:   opts.Jitter,
-		log:      opts.Logger.With("cluster", cfg.Code),
-		obs:      opts.Observer,
+		code:         cfg.Code,
+		axl:          cfg.AXL,
+		http:         &http.Client{Transport: rt, CheckRedirect: noRedirects},
+		timeout:      cfg.Timeout,
+		lim:          newLimiter(cfg.MaxConcurrentRequests, cfg.MaxQueue),
+		devices:      newDeviceLocks(),
+		busyBase:     cfg.BusyRetryBase,
+		busyMax:      cfg.BusyRetryMax,
+		jitter:       opts.Jitter,
+		log:          opts.Logger.With("cluster", cfg.Code),
+		obs:          opts.Observer,
+		clearHistory: cfg.ClearCallHistoryOnLogout,
+	}
+	if cfg.AXLUser != "" {
+		c.resetCred = &service.Credentials{AppID: cfg.AXLUser, AppCertificate: cfg.AXLPassword}
 	}
 	for _, u := range cfg.Nodes {
 		c.nodes = append(c.nodes, &node{url: u, host: hostOf(u), br: newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown, opts.Now)})
@@ -159,28 +166,70 @@ func (c *Client) Close() { c.http.CloseIdleConnections() }
 // Code returns the cluster code.
 func (c *Client) Code() string { return c.code }
 
-// Login logs user into device (default profile). Returns nil on success,
-// CUCM's EM error, 1002 when no node could be reached, 1010 when a login may
-// have taken effect but reconciliation could not tell, 1011 when the wait for
-// the device or a concurrency slot did not end in time. CUCM's busy code 26
-// is retried with backoff within ctx's deadline, then passed through.
-func (c *Client) Login(ctx context.Context, cred service.Credentials, device, user string) error {
+// Login logs user into device with opts' profile (default: the user's
+// default profile) and duration (EM exclusiveDuration, minutes). Returns nil
+// on success, CUCM's EM error, 1002 when no node could be reached, 1010 when
+// a login may have taken effect but reconciliation could not tell, 1011 when
+// the wait for the device or a concurrency slot did not end in time. CUCM's
+// busy code 26 is retried with backoff within ctx's deadline, then passed
+// through. With opts.Force, whoever else is on the device is logged out
+// first, under the same device lock (forceLogin).
+func (c *Client) Login(ctx context.Context, cred service.Credentials, device, user string, opts service.LoginOptions) (service.LoginReport, error) {
 	a := auth(cred)
-	body := EncodeLogin(a, LoginRequest{Device: device, User: user})
-	return c.change(ctx, a, "login", body, device, func(d DeviceResult) bool {
-		return !d.DoesNotExist && strings.EqualFold(d.User, user)
-	})
+	lr := LoginRequest{Device: device, User: user, Profile: opts.Profile}
+	if opts.Duration > 0 {
+		lr.Duration = &opts.Duration
+	}
+	body := EncodeLogin(a, lr)
+	applied := func(d DeviceResult) bool { return !d.DoesNotExist && strings.EqualFold(d.User, user) }
+	unlock, err := c.devices.lock(ctx, device)
+	if err != nil {
+		return service.LoginReport{}, c.busy("waiting for device " + device)
+	}
+	defer unlock()
+	if !opts.Force {
+		return service.LoginReport{}, c.changeLocked(ctx, a, "login", body, device, applied)
+	}
+	return c.forceLogin(ctx, a, body, device, applied)
 }
+
+// forceLogin asks who is on device and, when somebody is, logs them out
+// before the login; the caller holds the device lock, so no other request
+// for the phone comes between. The report names the user replaced and
+// says whether the device was left free: CUCM refused the login after the
+// logout (an unknown outcome, 1010, leaves that open).
+func (c *Client) forceLogin(ctx context.Context, a Auth, body, device string, applied func(DeviceResult) bool) (service.LoginReport, error) {
+	var rep service.LoginReport
+	st, err := c.queryDevice(ctx, a, device, 0)
+	if err != nil {
+		return rep, err
+	}
+	if !st.DoesNotExist && st.User != "" {
+		if err := c.changeLocked(ctx, a, "logout", EncodeLogout(a, device), device, deviceFree); err != nil {
+			return rep, err
+		}
+		rep.Replaced = st.User
+	}
+	err = c.changeLocked(ctx, a, "login", body, device, applied)
+	var se *service.Error
+	rep.LeftFree = err != nil && rep.Replaced != "" && errors.As(err, &se) && se.FromCUCM
+	return rep, err
+}
+
+// deviceFree is the end state of a logout.
+func deviceFree(d DeviceResult) bool { return !d.DoesNotExist && d.User == "" }
 
 // Logout logs whoever is on device out; codes as for Login. A lost answer
 // reconciled as "device free" is reported as success (even if the device was
 // already free before: the end state is what the caller asked for).
 func (c *Client) Logout(ctx context.Context, cred service.Credentials, device string) error {
 	a := auth(cred)
-	body := EncodeLogout(a, device)
-	return c.change(ctx, a, "logout", body, device, func(d DeviceResult) bool {
-		return !d.DoesNotExist && d.User == ""
-	})
+	unlock, err := c.devices.lock(ctx, device)
+	if err != nil {
+		return c.busy("waiting for device " + device)
+	}
+	defer unlock()
+	return c.changeLocked(ctx, a, "logout", EncodeLogout(a, device), device, deviceFree)
 }
 
 // DeviceUser asks who is on device. Returns CUCM's EM error, 1002 or 1011.
@@ -219,7 +268,7 @@ func (c *Client) UserDevices(ctx context.Context, cred service.Credentials, user
 	return service.UserStatus{}, c.unreachable("userDevicesQuery answer without the user")
 }
 
-// change runs a login or logout: device lock, concurrency slot, then the
+// changeLocked runs a login or logout: concurrency slot, then the
 // exchange loop. When an answer is lost after the request may have reached
 // CUCM, it asks the next node who is on the device before doing anything
 // else: applied(state) true means the change took effect (success); a state
@@ -228,12 +277,8 @@ func (c *Client) UserDevices(ctx context.Context, cred service.Credentials, user
 // no-double-login rule. If such a resend is refused as already done (18 for
 // a login, 19 for a logout), the lost attempt took effect after the check,
 // and the device is asked once more before the refusal is reported.
-func (c *Client) change(ctx context.Context, a Auth, op, body, device string, applied func(DeviceResult) bool) error {
-	unlock, err := c.devices.lock(ctx, device)
-	if err != nil {
-		return c.busy("waiting for device " + device)
-	}
-	defer unlock()
+// The caller holds the device lock.
+func (c *Client) changeLocked(ctx context.Context, a Auth, op, body, device string, applied func(DeviceResult) bool) error {
 	release, err := c.lim.acquire(ctx)
 	if err != nil {
 		var le *limitError

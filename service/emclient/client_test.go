@@ -212,7 +212,7 @@ func TestFailoverOnTransportFailures(t *testing.T) {
 func TestLoginFailoverWhenNotSent(t *testing.T) {
 	c := newCluster(t, 1)
 	cl := newClient(t, spec(refusedURL(t), c.urls[0]))
-	if err := cl.Login(ctxT(t, 5*time.Second), cred, dev, user); err != nil {
+	if err := login(cl, ctxT(t, 5*time.Second), cred, dev, user); err != nil {
 		t.Fatalf("Login: %v", err)
 	}
 	if got := c.cucm.LoggedIn(dev); got != user {
@@ -225,7 +225,7 @@ func TestLoginFailoverWhenNotSent(t *testing.T) {
 
 func TestAllNodesDown(t *testing.T) {
 	cl := newClient(t, spec(refusedURL(t), refusedURL(t)))
-	err := cl.Login(ctxT(t, 5*time.Second), cred, dev, user)
+	err := login(cl, ctxT(t, 5*time.Second), cred, dev, user)
 	if code(err) != service.CodeUnreachable {
 		t.Fatalf("Login error = %v, want code %d", err, service.CodeUnreachable)
 	}
@@ -298,7 +298,7 @@ func TestNoDoubleLogin(t *testing.T) {
 				c.setFault(node, f)
 			}
 			cl := newClient(t, spec(c.urls...))
-			err := cl.Login(ctxT(t, 5*time.Second), cred, dev, user)
+			err := login(cl, ctxT(t, 5*time.Second), cred, dev, user)
 			if code(err) != tt.wantCode {
 				t.Fatalf("Login error = %v, want code %d", err, tt.wantCode)
 			}
@@ -349,7 +349,7 @@ func TestEMErrorsAreAnswers(t *testing.T) {
 				return true
 			})
 			cl := newClient(t, spec(c.urls...))
-			err := cl.Login(ctxT(t, 5*time.Second), cred, dev, user)
+			err := login(cl, ctxT(t, 5*time.Second), cred, dev, user)
 			var e *service.Error
 			if !errors.As(err, &e) || e.Code != tt.wantCode || !e.FromCUCM {
 				t.Fatalf("Login error = %#v, want CUCM code %d", err, tt.wantCode)
@@ -380,7 +380,7 @@ func TestBusyRetry(t *testing.T) {
 			return false
 		})
 		cl := newClient(t, spec(c.urls...))
-		if err := cl.Login(ctxT(t, 5*time.Second), cred, dev, user); err != nil {
+		if err := login(cl, ctxT(t, 5*time.Second), cred, dev, user); err != nil {
 			t.Fatalf("Login: %v", err)
 		}
 		if n := c.cucm.Count("login"); n != 3 {
@@ -409,7 +409,7 @@ func TestBusyRetry(t *testing.T) {
 		}
 		t.Cleanup(cl.Close)
 		start := time.Now()
-		err = cl.Login(ctxT(t, 200*time.Millisecond), cred, dev, user)
+		err = login(cl, ctxT(t, 200*time.Millisecond), cred, dev, user)
 		if code(err) != 26 {
 			t.Fatalf("Login error = %v, want 26", err)
 		}
@@ -437,9 +437,9 @@ func TestConcurrencyLimitQueueFull(t *testing.T) {
 	s.MaxConcurrentRequests, s.MaxQueue, s.Timeout = 1, 0, 5*time.Second
 	cl := newClient(t, s)
 	done := make(chan error, 1)
-	go func() { done <- cl.Login(ctxT(t, 5*time.Second), cred, dev, user) }()
+	go func() { done <- login(cl, ctxT(t, 5*time.Second), cred, dev, user) }()
 	<-entered
-	err := cl.Login(ctxT(t, 5*time.Second), cred, "SEP2", user)
+	err := login(cl, ctxT(t, 5*time.Second), cred, "SEP2", user)
 	if code(err) != service.CodeBusy {
 		t.Errorf("second login error = %v, want %d (queue full)", err, service.CodeBusy)
 	}
@@ -464,9 +464,9 @@ func TestQueuedRequestTimesOut(t *testing.T) {
 	s.MaxConcurrentRequests, s.MaxQueue, s.Timeout = 1, 5, 5*time.Second
 	cl := newClient(t, s)
 	done := make(chan error, 1)
-	go func() { done <- cl.Login(ctxT(t, 5*time.Second), cred, dev, user) }()
+	go func() { done <- login(cl, ctxT(t, 5*time.Second), cred, dev, user) }()
 	<-entered
-	err := cl.Login(ctxT(t, 50*time.Millisecond), cred, "SEP2", user)
+	err := login(cl, ctxT(t, 50*time.Millisecond), cred, "SEP2", user)
 	if code(err) != service.CodeBusy {
 		t.Errorf("queued login error = %v, want %d", err, service.CodeBusy)
 	}
@@ -616,7 +616,7 @@ func TestLostAttemptThatTakesEffectLate(t *testing.T) {
 			cl := newClient(t, spec(c.urls...))
 			var err error
 			if tt.op == "login" {
-				err = cl.Login(ctxT(t, 5*time.Second), cred, dev, user)
+				err = login(cl, ctxT(t, 5*time.Second), cred, dev, user)
 			} else {
 				err = cl.Logout(ctxT(t, 5*time.Second), cred, dev)
 			}
@@ -645,4 +645,10 @@ func TestDeadlinePassed(t *testing.T) {
 	if err := cl.deadlinePassed(busy, Auth{}); code(err) != service.EMCodeBusy {
 		t.Errorf("after a busy answer: %v, want %d", err, service.EMCodeBusy)
 	}
+}
+
+// login is a plain Business Connector 1.4 login (no options).
+func login(cl *Client, ctx context.Context, cred service.Credentials, device, user string) error {
+	_, err := cl.Login(ctx, cred, device, user, service.LoginOptions{})
+	return err
 }

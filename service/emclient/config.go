@@ -34,6 +34,14 @@ type Config struct {
 	// TLS is the client configuration for https nodes; nil means the system
 	// roots with TLS 1.2 or later.
 	TLS *tls.Config
+	// ClearCallHistoryOnLogout resets every device after its logout (AXL
+	// doDeviceReset), unless the request says otherwise.
+	ClearCallHistoryOnLogout bool
+	// AXLUser and AXLPassword authenticate doDeviceReset; with no AXLUser
+	// the request's own app user is used. The password is a secret: it is
+	// never logged.
+	AXLUser     string
+	AXLPassword string
 }
 
 // Defaults of a cluster's limits (README.md, "Configuration").

@@ -41,7 +41,7 @@ var _ = Describe("cucmsim call history", Ordered, ContinueOnFailure, func() {
 			Expect(sim.Device("eu", "sep1ce6c79baf1f").Name).To(Equal(euDevice1))
 		})
 		It("answers 404 with code 11 for an unknown device and 404 for an unknown cluster", func() {
-			sim.Control().GET("/v1/clusters/EU/devices/" + unknownDevice).Expect().Status(http.StatusNotFound).
+			sim.Control().GET("/v1/clusters/EU/devices/"+unknownDevice).Expect().Status(http.StatusNotFound).
 				JSON().Object().HasValue("code", 11)
 			sim.Control().GET("/v1/clusters/XX/devices/" + euDevice1).Expect().Status(http.StatusNotFound)
 		})
@@ -69,7 +69,7 @@ var _ = Describe("cucmsim call history", Ordered, ContinueOnFailure, func() {
 				Expect().Status(http.StatusBadRequest)
 		})
 		It("answers 404 with code 11 for an unknown device", func() {
-			sim.Control().PUT("/v1/clusters/EU/devices/" + unknownDevice + "/callHistory").WithJSON(map[string]int{"entries": 3}).
+			sim.Control().PUT("/v1/clusters/EU/devices/"+unknownDevice+"/callHistory").WithJSON(map[string]int{"entries": 3}).
 				Expect().Status(http.StatusNotFound).JSON().Object().HasValue("code", 11)
 		})
 	})

@@ -2,9 +2,8 @@
 // AXL calls doAuthenticateUser and doDeviceReset, for end-to-end tests of EM clients.
 //
 // The domain (Model, Cluster: users, devices and their call histories, profiles, logins and
-// the EM rules) knows nothing
-// about HTTP. Sim wraps it with an EMService and AXL endpoint per node, a JSON control API on
-// its own listener, fault injection and a request log.
+// the EM rules) knows nothing about HTTP. Sim wraps it with an EMService and AXL endpoint per
+// node, a JSON control API on its own listener, fault injection and a request log.
 package cucmsim
 
 import (

@@ -31,6 +31,8 @@ func (s *Sim) AdminHandler() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}))
+	mux.HandleFunc("GET /v1/clusters/{code}/devices/{device}", s.withCluster(s.handleGetDevice))
+	mux.HandleFunc("PUT /v1/clusters/{code}/devices/{device}/callHistory", s.withCluster(s.handlePutCallHistory))
 	mux.HandleFunc("GET /v1/clusters/{code}/logins", s.withCluster(s.handleListLogins))
 	mux.HandleFunc("PUT /v1/clusters/{code}/logins/{device}", s.withCluster(s.handlePutLogin))
 	mux.HandleFunc("DELETE /v1/clusters/{code}/logins/{device}", s.withCluster(s.handleDeleteLogin))

@@ -46,9 +46,10 @@ type FaultInfo struct {
 	Hits      int  `json:"hits"`
 }
 
-// faultOperations lists the operation names a fault may match ("" = any).
+// faultOperations lists the operation names a fault may match ("" = any): the names of the
+// request log (AXL doAuthenticateUser is "axl", doDeviceReset is "doDeviceReset").
 func faultOperations() []string {
-	return []string{"", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "checkUser", "axl"}
+	return []string{"", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "checkUser", opAXLAuthenticate, opAXLDeviceReset}
 }
 
 // response is what a request is about to answer; effects reshape it.

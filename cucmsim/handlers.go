@@ -3,7 +3,6 @@ package cucmsim
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -37,6 +36,8 @@ type exchange struct {
 	start time.Time
 	entry RequestEntry
 	resp  response
+	// soap marks an AXL exchange, whose answers never carry an EM code.
+	soap bool
 }
 
 func (s *Sim) newExchange(n *node, r *http.Request, failure func(int, string) (int, []byte)) *exchange {
@@ -233,45 +234,9 @@ func (s *Sim) executeEM(c *Cluster, m *emxml.Message, x *exchange) {
 	x.answer(emxml.Success(), 0)
 }
 
-// serveAXL is POST /axl/: basic auth, doAuthenticateUser, faults.
-func (s *Sim) serveAXL(n *node, w http.ResponseWriter, r *http.Request) {
-	x := s.newExchange(n, r, soapFailure)
-	x.entry.Operation = "axl"
-	c := n.cluster.c
-	user, pass, ok := r.BasicAuth()
-	x.entry.AppID = user
-	if !ok || !c.AuthenticateAXL(user, pass) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="AXL"`)
-		x.resp.status, x.resp.contentType, x.resp.body = http.StatusUnauthorized, "text/plain; charset=utf-8", []byte("Unauthorized")
-		s.finish(w, x)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, axlsoap.MaxRequestBytes))
-	var req axlsoap.Request
-	if err == nil {
-		req, err = axlsoap.Decode(body)
-	}
-	x.entry.User = req.UserID // never the PIN, never the body
-	h, faulted := n.cluster.faults.match("axl", n.name, nil, []string{req.UserID}, s.rnd.Float64)
-	s.underFault(w, r, x, h, faulted,
-		func() { x.resp.body = axlsoap.Response(false) },
-		func() {
-			if err != nil {
-				x.resp.status, x.resp.body = http.StatusInternalServerError, axlsoap.Fault("Unable to parse the doAuthenticateUser request")
-				return
-			}
-			authenticated, aerr := c.AuthenticateUserPIN(req.UserID, req.PIN)
-			if aerr != nil {
-				x.resp.status, x.resp.body = http.StatusInternalServerError, axlsoap.Fault(axlsoap.UserNotFound)
-			} else {
-				x.resp.body = axlsoap.Response(authenticated)
-			}
-		})
-}
-
 // finish writes the response (or drops the connection), then logs and records the request.
 func (s *Sim) finish(w http.ResponseWriter, x *exchange) {
-	if x.entry.Operation == "axl" {
+	if x.soap {
 		x.resp.emCode = nil // AXL answers carry no EM code, whatever a fault's effect set
 	}
 	if x.resp.drop {

@@ -79,8 +79,9 @@ func (c *Cluster) ClearLogin(device string) error {
 	return nil
 }
 
-// ResetDevice forgets everything the simulator learnt about device: its login and its last
-// login. Returns 11 for an unknown device.
+// ResetDevice forgets everything the simulator learnt about device: its login, its last
+// login, its call history (back to the topology's) and its resets. Returns 11 for an unknown
+// device.
 func (c *Cluster) ResetDevice(device string) error {
 	dev, ok := c.device(device)
 	if !ok {
@@ -90,5 +91,7 @@ func (c *Cluster) ResetDevice(device string) error {
 	defer c.mu.Unlock()
 	c.remove(dev.Name)
 	delete(c.last, dev.Name)
+	delete(c.history, dev.Name)
+	delete(c.resets, dev.Name)
 	return nil
 }

@@ -39,6 +39,15 @@ type Cluster struct {
 	logins map[string]login    // device -> login
 	byUser map[string][]string // user -> devices, for multiple-login rules and userDevicesQuery
 	last   map[string]string   // device -> last user logged in there (<lastlogin>)
+	// history holds the call history counts that differ from the topology's (device -> count),
+	// so a reset is one map swap whatever the size of the estate.
+	history map[string]int
+	resets  map[string][]ResetRecord // device -> its doDeviceResets, oldest first
+
+	// byUUID maps the upper-case UUID (without braces) of every device to it, built on the
+	// first doDeviceReset by uuid: most runs never need it.
+	uuidOnce sync.Once
+	byUUID   map[string]*topology.Device
 }
 
 // login is one EM login on a device.
@@ -76,6 +85,8 @@ func NewModel(topo *topology.Topology, clock Clock) *Model {
 			logins:   map[string]login{},
 			byUser:   map[string][]string{},
 			last:     map[string]string{},
+			history:  map[string]int{},
+			resets:   map[string][]ResetRecord{},
 		}
 		for i := range tc.AppUsers {
 			c.appUsers[fold(tc.AppUsers[i].ID)] = &tc.AppUsers[i]
@@ -111,7 +122,8 @@ func (m *Model) Now() time.Time { return m.clock.Now() }
 // Advance moves the simulator's clock forward, e.g. past a login's expiry.
 func (m *Model) Advance(d time.Duration) { m.clock.advance(d) }
 
-// Reset removes every login and last-login memory and undoes every Advance.
+// Reset removes every login and last-login memory, restores call histories, forgets device
+// resets and undoes every Advance.
 func (m *Model) Reset() {
 	m.clock.reset()
 	for _, c := range m.clusters {
@@ -119,13 +131,16 @@ func (m *Model) Reset() {
 	}
 }
 
-// Reset removes the cluster's logins and last-login memory (the clock is shared, it stays).
+// Reset removes the cluster's logins and last-login memory, restores the topology's call
+// histories and forgets every device reset (the clock is shared, it stays).
 func (c *Cluster) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.logins = map[string]login{}
 	c.byUser = map[string][]string{}
 	c.last = map[string]string{}
+	c.history = map[string]int{}
+	c.resets = map[string][]ResetRecord{}
 }
 
 // fold is the key of a name in the lookup maps: names match case-insensitively.

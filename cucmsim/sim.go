@@ -1,9 +1,9 @@
 // Package cucmsim simulates the Extension Mobility API (EMService) of CUCM clusters, plus the
-// AXL doAuthenticateUser call, for end-to-end tests of EM clients.
+// AXL calls doAuthenticateUser and doDeviceReset, for end-to-end tests of EM clients.
 //
-// The domain (Model, Cluster: users, devices, profiles, logins and the EM rules) knows nothing
-// about HTTP. Sim wraps it with an EMService and AXL endpoint per node, a JSON control API on
-// its own listener, fault injection and a request log.
+// The domain (Model, Cluster: users, devices and their call histories, profiles, logins and
+// the EM rules) knows nothing about HTTP. Sim wraps it with an EMService and AXL endpoint per
+// node, a JSON control API on its own listener, fault injection and a request log.
 package cucmsim
 
 import (
@@ -262,7 +262,7 @@ func (s *Sim) setNodeUp(n *node, up bool) error {
 }
 
 // Reset returns the simulator to the loaded topology: no logins, faults or logged requests,
-// every node up, clock offset zero, random source restarted.
+// the topology's call histories and no recorded device resets, every node up, clock offset zero, random source restarted.
 func (s *Sim) Reset() error {
 	s.model.Reset()
 	s.rnd.reset()
@@ -294,8 +294,8 @@ func (s *Sim) ResetCluster(code string) error {
 	return errors.Join(errs...)
 }
 
-// ResetDevice forgets one device's state: its login, its last login and the faults scoped to
-// it. Requests stay in the log. Returns the domain's code 11 for an unknown device.
+// ResetDevice forgets one device's state: its login, its last login, its call history (back
+// to the topology's), its resets and the faults scoped to it. Requests stay in the log. Returns the domain's code 11 for an unknown device.
 func (s *Sim) ResetDevice(code, device string) error {
 	rt, ok := s.cluster(code)
 	if !ok {

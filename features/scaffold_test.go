@@ -229,6 +229,26 @@ type Fault struct {
 // emCode makes the pointer Fault.EMCode needs (code 0 is a valid fault).
 func emCode(code int) *int { return &code }
 
+// DeviceState is GET /v1/clusters/{code}/devices/{device}.
+type DeviceState struct {
+	Name        string        `json:"name"`
+	Model       string        `json:"model"`
+	UUID        string        `json:"uuid"`
+	EMEnabled   bool          `json:"emEnabled"`
+	CallHistory int           `json:"callHistory"`
+	Resets      []ResetRecord `json:"resets"`
+	User        string        `json:"user"`
+	Profile     string        `json:"profile"`
+	EMCC        bool          `json:"emcc"`
+	LastLogin   string        `json:"lastLogin"`
+}
+
+// ResetRecord is one doDeviceReset a device received.
+type ResetRecord struct {
+	Time string `json:"time"`
+	Hard bool   `json:"hard"`
+}
+
 // RequestRecord is one entry of GET /v1/clusters/{code}/requests.
 type RequestRecord struct {
 	Seq       int    `json:"seq"`
@@ -350,6 +370,33 @@ func (s *Sim) Requests(cluster string) []RequestRecord {
 func (s *Sim) ClearRequests(cluster string) {
 	GinkgoHelper()
 	s.admin(http.MethodDelete, "/v1/clusters/"+cluster+"/requests", nil, http.StatusNoContent, nil)
+}
+
+// Device is GET /v1/clusters/{code}/devices/{device} (-> 200).
+func (s *Sim) Device(cluster, device string) DeviceState {
+	GinkgoHelper()
+	var out DeviceState
+	s.admin(http.MethodGet, "/v1/clusters/"+cluster+"/devices/"+url.PathEscape(device), nil, http.StatusOK, &out)
+	return out
+}
+
+// SetCallHistory sets a device's call history count (PUT .../callHistory -> 204).
+func (s *Sim) SetCallHistory(cluster, device string, entries int) {
+	GinkgoHelper()
+	s.admin(http.MethodPut, "/v1/clusters/"+cluster+"/devices/"+url.PathEscape(device)+"/callHistory",
+		map[string]int{"entries": entries}, http.StatusNoContent, nil)
+}
+
+// ResetCluster is POST /v1/clusters/{code}/reset (-> 204).
+func (s *Sim) ResetCluster(cluster string) {
+	GinkgoHelper()
+	s.admin(http.MethodPost, "/v1/clusters/"+cluster+"/reset", nil, http.StatusNoContent, nil)
+}
+
+// ResetDevice is POST /v1/clusters/{code}/devices/{device}/reset (-> 204).
+func (s *Sim) ResetDevice(cluster, device string) {
+	GinkgoHelper()
+	s.admin(http.MethodPost, "/v1/clusters/"+cluster+"/devices/"+url.PathEscape(device)+"/reset", nil, http.StatusNoContent, nil)
 }
 
 // AdvanceClock moves the simulator's clock forward (POST /v1/clock -> 204).

@@ -655,6 +655,11 @@ func (d *nodeDecoder) device(n *yaml.Node) Device {
 				dev.EMEnabled = d.boolean(v, key)
 			case "emccCapable":
 				dev.EMCCCapable = d.boolean(v, key)
+			case "callHistory":
+				dev.CallHistory = d.integer(v, key)
+				if dev.CallHistory < 0 || dev.CallHistory > MaxCallHistory {
+					d.fail(v, fmt.Sprintf("callHistory must be 0..%d", MaxCallHistory))
+				}
 			}
 		})
 	default:

@@ -20,7 +20,7 @@ const validBase = `clusters:
       - {id: A, pin: "1234", profiles: [UDP-A, UDP-B]}
       - [B, "9999", UDP-B]
     devices:
-      - {name: SEP000000000001, model: "Cisco 8845", emEnabled: false}
+      - {name: SEP000000000001, model: "Cisco 8845", emEnabled: false, callHistory: 7}
       - SEP000000000002
 `
 
@@ -42,7 +42,7 @@ func TestParseValid(t *testing.T) {
 	if u := c.Users[1]; u.ID != "B" || u.PIN != "9999" || len(u.Profiles) != 1 || u.Profiles[0] != "UDP-B" || !u.EMCC {
 		t.Errorf("compact user = %+v", u)
 	}
-	if d := c.Devices[0]; d.EMEnabled || !d.EMCCCapable || d.Model != "Cisco 8845" {
+	if d := c.Devices[0]; d.EMEnabled || !d.EMCCCapable || d.Model != "Cisco 8845" || d.CallHistory != 7 {
 		t.Errorf("device 0 = %+v", d)
 	}
 	if d := c.Devices[1]; d.Name != "SEP000000000002" || !d.EMEnabled {
@@ -100,6 +100,8 @@ func TestParseInvalid(t *testing.T) {
 		{name: "duplicate user", old: "[B, ", new: "[A, ", want: `duplicate user "A"`, wantLn: 11},
 		{name: "duplicate app user", old: "[{id: bcapp, password: s3cret, emProxyRights: true}]", new: "[{id: x, password: p}, {id: x, password: p}]", want: `duplicate app user "x"`, wantLn: 7},
 		{name: "bool type", old: "emEnabled: false", new: "emEnabled: maybe", want: "emEnabled: expected true or false", wantLn: 13},
+		{name: "call history range", old: "callHistory: 7", new: "callHistory: -1", want: "callHistory must be 0..10000", wantLn: 13},
+		{name: "call history type", old: "callHistory: 7", new: "callHistory: many", want: "callHistory: expected an integer", wantLn: 13},
 		{name: "max login range", old: "maxConcurrentRequests: 3", new: "maxLoginMinutes: 20000", want: "maxLoginMinutes must be 0..10080", wantLn: 6},
 		{name: "yaml syntax", old: "    users:\n", new: "    users: [\n", want: "invalid YAML", wantLn: 0},
 		{name: "user in two clusters", extra: `  - code: US

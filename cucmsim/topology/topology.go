@@ -132,12 +132,18 @@ type Profile struct {
 	line int
 }
 
+// MaxCallHistory bounds a device's call history count, in the topology and the control API.
+const MaxCallHistory = 10000
+
 // Device is a phone. EMEnabled false refuses logins (22) and logouts (5).
 type Device struct {
 	Name        string
 	Model       string
 	EMEnabled   bool
 	EMCCCapable bool
+	// CallHistory is the number of call history entries the phone holds after a reset of the
+	// simulator (0..MaxCallHistory); a hard doDeviceReset empties it.
+	CallHistory int
 	line        int
 }
 

@@ -96,7 +96,8 @@ func (m *Main) Run(ctx context.Context) error {
 	// event and the metrics are its consumers.
 	events := service.NewEmitter(eventlog.NewRequestLog(log), eventlog.NewAudit(log), reg)
 	events.OnPanic = func(v any) { log.Error("event consumer panicked", "panic", v) }
-	conn, err := service.NewConnector(clusters, service.Options{Default: cfg.DefaultCluster(), Events: events})
+	conn, err := service.NewConnector(clusters, service.Options{Default: cfg.DefaultCluster(), Events: events,
+		LocationTTL: cfg.DeviceCache.TTL, LocationSize: cfg.DeviceCache.Size})
 	if err != nil {
 		return err
 	}

@@ -136,6 +136,7 @@ func callAXL[T any](ctx context.Context, c *Client, cred service.Credentials, me
 			break
 		}
 		began := time.Now()
+		service.ExchangeFrom(ctx).Attempt(c.code, hostOf(target))
 		ans, refused, fail := postAXL(ctx, c, target, cred, method, body, decode)
 		c.obs.CUCMCall(c.code, hostOf(target), "axl", outcome(fail, refused || ans.isFault), time.Since(began))
 		switch {

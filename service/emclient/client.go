@@ -440,6 +440,7 @@ func (c *Client) exchange(ctx context.Context, op, body string, from int, idempo
 		nd := c.nodes[idx]
 		res.node, res.tried = idx, true
 		began := time.Now()
+		service.ExchangeFrom(ctx).Attempt(c.code, nd.host)
 		resp, fail, maybeSent := c.post(ctx, nd.url, body)
 		c.obs.CUCMCall(c.code, nd.host, op, outcome(fail, resp != nil && resp.Failure != nil), time.Since(began))
 		if fail.kind == "" {
@@ -447,7 +448,11 @@ func (c *Client) exchange(ctx context.Context, op, body string, from int, idempo
 			res.resp, res.maybeSent = resp, false
 			return res
 		}
-		nd.br.failure()
+		if !errors.Is(ctx.Err(), context.Canceled) {
+			// A caller that no longer needs the answer (a search decided by
+			// another cluster) cancels: that says nothing about the node.
+			nd.br.failure()
+		}
 		c.log.Debug("CUCM node failed", "op", op, "node", nd.url, "reason", fail.reason, "maybeSent", maybeSent, "breaker", nd.br.state())
 		res.maybeSent = maybeSent
 		if maybeSent && !idempotent {

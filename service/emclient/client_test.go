@@ -652,3 +652,31 @@ func login(cl *Client, ctx context.Context, cred service.Credentials, device, us
 	_, err := cl.Login(ctx, cred, device, user, service.LoginOptions{})
 	return err
 }
+
+func TestCancelledQueriesDoNotOpenTheBreaker(t *testing.T) {
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(release) }) // runs first: no handler outlives the test
+	cfg := DefaultConfig("EU", hang.URL+"/emservice/EMServiceServlet")
+	cfg.BreakerFailures = 1
+	cl, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(20*time.Millisecond, cancel)
+		if _, err := cl.DeviceUser(ctx, cred, "SEP1"); err == nil {
+			t.Fatal("a cancelled query succeeded")
+		}
+	}
+	if st := cl.Stats().Nodes[0].Breaker; st != "closed" {
+		t.Errorf("breaker %s after cancelled queries, want closed", st)
+	}
+}

@@ -25,13 +25,16 @@ type Config struct {
 	// waits for a device or a concurrency slot and busy retries included.
 	RequestTimeout time.Duration `yaml:"requestTimeout"`
 	// MaxBodyBytes limits an API request body; larger bodies get HTTP 413.
-	MaxBodyBytes int64         `yaml:"maxBodyBytes"`
-	Server       ServerConfig  `yaml:"server"`
-	Log          LogConfig     `yaml:"log"`
-	TLS          TLSConfig     `yaml:"tls"`
-	Access       AccessConfig  `yaml:"access"`
-	Health       HealthConfig  `yaml:"health"`
-	Clusters     []ClusterSpec `yaml:"clusters"`
+	MaxBodyBytes int64        `yaml:"maxBodyBytes"`
+	Server       ServerConfig `yaml:"server"`
+	Log          LogConfig    `yaml:"log"`
+	TLS          TLSConfig    `yaml:"tls"`
+	Access       AccessConfig `yaml:"access"`
+	Health       HealthConfig `yaml:"health"`
+	// DeviceCache bounds the device-location cache (devices found by a
+	// search, remembered with their cluster).
+	DeviceCache DeviceCacheConfig `yaml:"deviceCache"`
+	Clusters    []ClusterSpec     `yaml:"clusters"`
 
 	// set holds the keys present in the file (e.g. "clusters[0].timeout"),
 	// lines the line of each key; both are nil for a Config built in code.
@@ -45,6 +48,13 @@ type Config struct {
 type HealthConfig struct {
 	CacheFor    time.Duration `yaml:"cacheFor"`
 	DialTimeout time.Duration `yaml:"dialTimeout"`
+}
+
+// DeviceCacheConfig is the device-location cache: how long a device's
+// cluster is remembered and how many devices at most.
+type DeviceCacheConfig struct {
+	TTL  time.Duration `yaml:"ttl"`
+	Size int           `yaml:"size"`
 }
 
 // ServerConfig holds the HTTP server limits.
@@ -133,7 +143,23 @@ type ClusterSpec struct {
 	// jitter) after CUCM's busy code 26, within the request deadline.
 	BusyRetryBase time.Duration `yaml:"busyRetryBase"`
 	BusyRetryMax  time.Duration `yaml:"busyRetryMax"`
+	// ClearCallHistory is onLogout (every logout resets the device through
+	// AXL doDeviceReset, so the next user does not see the call history;
+	// a request may say otherwise) or never (the default: only on request).
+	ClearCallHistory string `yaml:"clearCallHistory"`
+	// AXLUser authenticates doDeviceReset, with its password read from
+	// AXLPasswordFile or the environment variable AXLPasswordEnv; without
+	// it the request's own app user is used.
+	AXLUser         string `yaml:"axlUser"`
+	AXLPasswordFile string `yaml:"axlPasswordFile"`
+	AXLPasswordEnv  string `yaml:"axlPasswordEnv"`
 }
+
+// Values of clusters[].clearCallHistory.
+const (
+	ClearOnLogout = "onLogout"
+	ClearNever    = "never"
+)
 
 // Defaults (README.md lists them). The HTTP layer's and the cluster
 // client's come from the packages that use them.
@@ -156,6 +182,10 @@ const (
 	DefaultBusyRetryMax          = emclient.DefaultBusyRetryMax
 	DefaultHealthCacheFor        = health.DefaultCacheFor
 	DefaultHealthDialTimeout     = health.DefaultDialTimeout
+	DefaultDeviceCacheTTL        = service.DefaultLocationTTL
+	DefaultDeviceCacheSize       = service.DefaultLocationSize
+	// MaxDeviceCacheSize bounds deviceCache.size (about 200 bytes a device).
+	MaxDeviceCacheSize = 10_000_000
 )
 
 // ApplyDefaults gives every absent key its default. In a Config built in
@@ -172,6 +202,8 @@ func (c *Config) ApplyDefaults() {
 	setDefault(c, &c.Server.ShutdownTimeout, "server.shutdownTimeout", DefaultShutdownTimeout)
 	setDefault(c, &c.Health.CacheFor, "health.cacheFor", DefaultHealthCacheFor)
 	setDefault(c, &c.Health.DialTimeout, "health.dialTimeout", DefaultHealthDialTimeout)
+	setDefault(c, &c.DeviceCache.TTL, "deviceCache.ttl", DefaultDeviceCacheTTL)
+	setDefault(c, &c.DeviceCache.Size, "deviceCache.size", DefaultDeviceCacheSize)
 	setDefault(c, &c.Log.Level, "log.level", "info")
 	setDefault(c, &c.Log.Format, "log.format", "json")
 	if c.TLS.ClientCAFile != "" {
@@ -189,6 +221,7 @@ func (c *Config) ApplyDefaults() {
 		setDefault(c, &cl.BreakerCooldown, key("breakerCooldown"), DefaultBreakerCooldown)
 		setDefault(c, &cl.BusyRetryBase, key("busyRetryBase"), DefaultBusyRetryBase)
 		setDefault(c, &cl.BusyRetryMax, key("busyRetryMax"), DefaultBusyRetryMax)
+		setDefault(c, &cl.ClearCallHistory, key("clearCallHistory"), ClearNever)
 		if len(cl.AXL) == 0 {
 			cl.AXL = defaultAXL(cl.Nodes)
 		}

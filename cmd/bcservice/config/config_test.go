@@ -116,3 +116,69 @@ func checkProblem(t *testing.T, err error, wantKey, wantMsg string) {
 	}
 	t.Fatalf("problems %v, want one for %s containing %q", err, wantKey, wantMsg)
 }
+
+func TestCallHistoryAndCacheKeys(t *testing.T) {
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "axl.secret")
+	if err := os.WriteFile(pwFile, []byte("axl-pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("BC_TEST_AXL_PW", "env-pw")
+	base := "clusters:\n  - code: EU\n    nodes: [\"http://127.0.0.1:1/emservice/EMServiceServlet\"]\n"
+	tests := []struct {
+		name, extra, top string
+		wantErr          string
+		check            func(t *testing.T, cfg *Config)
+	}{
+		{"defaults", "", "", "", func(t *testing.T, cfg *Config) {
+			cls, _ := cfg.ClusterClients()
+			if cfg.DeviceCache.TTL != DefaultDeviceCacheTTL || cfg.DeviceCache.Size != DefaultDeviceCacheSize || cls[0].ClearCallHistoryOnLogout || cls[0].AXLUser != "" {
+				t.Errorf("defaults: %+v %+v", cfg.DeviceCache, cls[0])
+			}
+		}},
+		{"onLogout with a password file", "    clearCallHistory: onLogout\n    axlUser: axladmin\n    axlPasswordFile: " + pwFile + "\n",
+			"deviceCache: {ttl: 1m, size: 10}\n", "", func(t *testing.T, cfg *Config) {
+				cls, err := cfg.ClusterClients()
+				if err != nil || !cls[0].ClearCallHistoryOnLogout || cls[0].AXLUser != "axladmin" || cls[0].AXLPassword != "axl-pw" {
+					t.Errorf("clients %+v, %v", cls, err)
+				}
+				if cfg.DeviceCache.TTL != time.Minute || cfg.DeviceCache.Size != 10 {
+					t.Errorf("cache %+v", cfg.DeviceCache)
+				}
+			}},
+		{"password from the environment", "    axlUser: axladmin\n    axlPasswordEnv: BC_TEST_AXL_PW\n", "", "", func(t *testing.T, cfg *Config) {
+			cls, _ := cfg.ClusterClients()
+			if cls[0].AXLPassword != "env-pw" {
+				t.Errorf("password not read from the environment")
+			}
+		}},
+		{"bad clearCallHistory", "    clearCallHistory: always\n", "", "clusters[0].clearCallHistory", nil},
+		{"axlUser without password", "    axlUser: axladmin\n", "", "needs exactly one of axlPasswordFile and axlPasswordEnv", nil},
+		{"unset environment variable", "    axlUser: axladmin\n    axlPasswordEnv: BC_TEST_NOPE\n", "", "BC_TEST_NOPE (axlPasswordEnv) is not set", nil},
+		{"password without user", "    axlPasswordFile: " + pwFile + "\n", "", "no axlUser", nil},
+		{"cache size 0", "", "deviceCache: {size: 0}\n", "deviceCache.size", nil},
+		{"cache ttl without unit", "", "deviceCache: {ttl: 10}\n", "deviceCache.ttl", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, "c.yaml")
+			if err := os.WriteFile(path, []byte(tt.top+base+tt.extra), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Load(path, Overrides{})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want an error with %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "axl-pw") || strings.Contains(err.Error(), "env-pw") {
+					t.Errorf("error leaks the password: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, cfg)
+		})
+	}
+}

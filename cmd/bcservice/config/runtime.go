@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/emclient"
@@ -67,6 +68,14 @@ func (c *Config) ServerTLS() (*tls.Config, error) {
 func (c *Config) ClusterClients() ([]emclient.Config, error) {
 	out := make([]emclient.Config, 0, len(c.Clusters))
 	for i, cl := range c.Clusters {
+		var password string
+		if cl.AXLUser != "" {
+			p, err := cl.axlPassword()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", clusterKey(i, "axlPasswordFile"), err)
+			}
+			password = p
+		}
 		tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cl.InsecureSkipVerify} //nolint:gosec // opt-in per cluster, default false, logged as a WARN
 		if cl.CAFile != "" {
 			pool, err := LoadCAPool(cl.CAFile)
@@ -76,20 +85,45 @@ func (c *Config) ClusterClients() ([]emclient.Config, error) {
 			tc.RootCAs = pool
 		}
 		out = append(out, emclient.Config{
-			Code:                  cl.Code,
-			Nodes:                 cl.Nodes,
-			AXL:                   cl.AXL,
-			Timeout:               cl.Timeout,
-			MaxConcurrentRequests: cl.MaxConcurrentRequests,
-			MaxQueue:              cl.MaxQueue,
-			BreakerFailures:       cl.BreakerFailures,
-			BreakerCooldown:       cl.BreakerCooldown,
-			BusyRetryBase:         cl.BusyRetryBase,
-			BusyRetryMax:          cl.BusyRetryMax,
-			TLS:                   tc,
+			Code:                     cl.Code,
+			Nodes:                    cl.Nodes,
+			AXL:                      cl.AXL,
+			Timeout:                  cl.Timeout,
+			MaxConcurrentRequests:    cl.MaxConcurrentRequests,
+			MaxQueue:                 cl.MaxQueue,
+			BreakerFailures:          cl.BreakerFailures,
+			BreakerCooldown:          cl.BreakerCooldown,
+			BusyRetryBase:            cl.BusyRetryBase,
+			BusyRetryMax:             cl.BusyRetryMax,
+			TLS:                      tc,
+			ClearCallHistoryOnLogout: cl.ClearCallHistory == ClearOnLogout,
+			AXLUser:                  cl.AXLUser,
+			AXLPassword:              password,
 		})
 	}
 	return out, nil
+}
+
+// axlPassword reads the AXL user's password from its file (one line; the
+// line break is not part of it) or its environment variable. The error
+// never holds the password.
+func (cl ClusterSpec) axlPassword() (string, error) {
+	if cl.AXLPasswordEnv != "" {
+		v, ok := os.LookupEnv(cl.AXLPasswordEnv)
+		if !ok || v == "" {
+			return "", fmt.Errorf("environment variable %s (axlPasswordEnv) is not set", cl.AXLPasswordEnv)
+		}
+		return v, nil
+	}
+	data, err := os.ReadFile(cl.AXLPasswordFile)
+	if err != nil {
+		return "", err
+	}
+	p := strings.TrimRight(string(data), "\r\n")
+	if p == "" {
+		return "", fmt.Errorf("%s is empty", cl.AXLPasswordFile)
+	}
+	return p, nil
 }
 
 // HealthTargets lists the clusters with the TCP address of every EM node

@@ -48,9 +48,13 @@ func (c *Config) problems() Problems {
 		"server.shutdownTimeout":   c.Server.ShutdownTimeout,
 		"health.cacheFor":          c.Health.CacheFor,
 		"health.dialTimeout":       c.Health.DialTimeout,
+		"deviceCache.ttl":          c.DeviceCache.TTL,
 	}
 	for _, key := range slices.Sorted(maps.Keys(positive)) {
 		k.duration(key, positive[key])
+	}
+	if c.DeviceCache.Size < 1 || c.DeviceCache.Size > MaxDeviceCacheSize {
+		k.bad("deviceCache.size", "%d must be 1..%d", c.DeviceCache.Size, MaxDeviceCacheSize)
 	}
 	if c.Server.WriteTimeout <= c.RequestTimeout {
 		k.bad("server.writeTimeout", "must be longer than requestTimeout (%s), or answers are cut off", c.RequestTimeout)
@@ -135,6 +139,27 @@ func (k *checker) clusters() {
 			if _, err := LoadCAPool(cl.CAFile); err != nil {
 				k.bad(key("caFile"), "%v", err)
 			}
+		}
+		k.reset(i, cl)
+	}
+}
+
+// reset checks the call-history keys of cluster i: the clearCallHistory
+// value, and an axlUser with exactly one readable password source.
+func (k *checker) reset(i int, cl *ClusterSpec) {
+	key := func(name string) string { return clusterKey(i, name) }
+	if cl.ClearCallHistory != ClearOnLogout && cl.ClearCallHistory != ClearNever {
+		k.bad(key("clearCallHistory"), "%q must be %s or %s", cl.ClearCallHistory, ClearOnLogout, ClearNever)
+	}
+	hasFile, hasEnv := cl.AXLPasswordFile != "", cl.AXLPasswordEnv != ""
+	switch {
+	case cl.AXLUser == "" && (hasFile || hasEnv):
+		k.bad(key("axlUser"), "a password source is given but no axlUser")
+	case cl.AXLUser != "" && hasFile == hasEnv:
+		k.bad(key("axlUser"), "needs exactly one of axlPasswordFile and axlPasswordEnv")
+	case cl.AXLUser != "":
+		if _, err := cl.axlPassword(); err != nil {
+			k.bad(key("axlPasswordFile"), "%v", err)
 		}
 	}
 }

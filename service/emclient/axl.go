@@ -85,12 +85,9 @@ type soapAnswer[T any] struct {
 // decodeSOAP reads an AXL answer: a SOAP fault, else the method's response
 // through decode. Errors wrap ErrGarbled.
 func decodeSOAP[T any](body []byte, decode func([]byte) (T, error)) (soapAnswer[T], error) {
-	if err := refuseDirectives(body); err != nil {
-		return soapAnswer[T]{}, err
-	}
 	var env faultEnvelope
-	if err := xml.Unmarshal(body, &env); err != nil {
-		return soapAnswer[T]{}, fmt.Errorf("%w: %v", ErrGarbled, err)
+	if err := unmarshalNoDTD(body, &env); err != nil {
+		return soapAnswer[T]{}, err
 	}
 	if f := env.Body.Fault; f != nil {
 		return soapAnswer[T]{isFault: true, fault: strings.TrimSpace(f.FaultString)}, nil

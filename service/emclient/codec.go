@@ -228,12 +228,9 @@ func (f *xmlFailure) decode() (*Failure, error) {
 // (nothing legitimate sends one); anything else that is not a <response>
 // with a known child is ErrGarbled.
 func DecodeResponse(body []byte) (*Response, error) {
-	if err := refuseDirectives(body); err != nil {
-		return nil, err
-	}
 	var x xmlResponse
-	if err := xml.Unmarshal(body, &x); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrGarbled, err)
+	if err := unmarshalNoDTD(body, &x); err != nil {
+		return nil, err
 	}
 	r := &Response{}
 	switch {
@@ -284,19 +281,25 @@ func DecodeResponse(body []byte) (*Response, error) {
 	return r, nil
 }
 
-// refuseDirectives rejects <!DOCTYPE …> and other directives.
-func refuseDirectives(body []byte) error {
+// unmarshalNoDTD decodes the root element of body into v like
+// xml.Unmarshal, in one pass, after refusing a <!DOCTYPE …> or any other
+// directive before it (nothing legitimate sends one). Every error wraps
+// ErrGarbled.
+func unmarshalNoDTD(body []byte, v any) error {
 	d := xml.NewDecoder(bytes.NewReader(body))
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return nil // syntax errors are reported by Unmarshal
+			return fmt.Errorf("%w: %v", ErrGarbled, err)
 		}
-		switch tok.(type) {
+		switch t := tok.(type) {
 		case xml.Directive:
 			return fmt.Errorf("%w: document type declarations are not accepted", ErrGarbled)
 		case xml.StartElement:
-			return nil // a DTD can only come before the root
+			if err := d.DecodeElement(v, &t); err != nil {
+				return fmt.Errorf("%w: %v", ErrGarbled, err)
+			}
+			return nil
 		}
 	}
 }

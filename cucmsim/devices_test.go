@@ -1,6 +1,7 @@
 package cucmsim
 
 import (
+	"errors"
 	"regexp"
 	"testing"
 	"time"
@@ -95,7 +96,8 @@ func TestDeviceResetRecordAndUUID(t *testing.T) {
 			t.Errorf("reset by uuid %q = %q, %v", u, got, err)
 		}
 	}
-	if _, err := us.DeviceReset(DeviceResetRequest{UUID: uuid}); ErrorCode(err) != CodeDeviceNotFound {
+	var e *Error
+	if _, err := us.DeviceReset(DeviceResetRequest{UUID: uuid}); !errors.As(err, &e) || e.Code != CodeDeviceNotFound {
 		t.Errorf("another cluster's uuid: %v, want 11", err)
 	}
 	st, _ := eu.Device("SEP001120F678E2")

@@ -1,7 +1,6 @@
 package cucmsim
 
 import (
-	"errors"
 	"fmt"
 )
 
@@ -136,13 +135,4 @@ func newError(code int) *Error { return &Error{Code: code, Text: CodeText(code)}
 // authError is code 3. It names the appID (never the certificate), like CUCM does.
 func authError(appID string) *Error {
 	return &Error{Code: CodeInvalidAppUser, Text: fmt.Sprintf("Could not authenticate '%s'", appID)}
-}
-
-// ErrorCode returns the EM code of err: 0 for nil, the code of an *Error, else 0 ("Unknown Error").
-func ErrorCode(err error) int {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return CodeUnknown
 }

@@ -320,7 +320,7 @@ func (c *Connector) search(ctx context.Context, cred Credentials, device string)
 		st := replies[won].val
 		return c.clusters[won], &st, nil
 	}
-	emErr, transportErr, down := misses(c.clusters, nil, replies)
+	down, emErr, transportErr := misses(c.clusters, nil, replies)
 	switch {
 	case emErr != nil:
 		return nil, nil, emErr
@@ -344,7 +344,7 @@ func (c *Connector) homeCluster(ctx context.Context, cred Credentials, user stri
 	if won >= 0 {
 		return c.clusters[won], nil
 	}
-	emErr, transportErr, _ := misses(c.clusters, visited, replies)
+	_, emErr, transportErr := misses(c.clusters, visited, replies)
 	switch {
 	case emErr != nil:
 		return nil, emErr

@@ -58,10 +58,10 @@ func decided[T any](replies []reply[T], answered []bool, hit func(T) bool) int {
 	return -1
 }
 
-// misses sums up a fan-out without a hit: the first EM error answered by a
-// cluster (e.g. 3, bad credentials), the first transport error, and the
-// clusters that could not be asked.
-func misses[T any](clusters []Cluster, skip Cluster, replies []reply[T]) (emErr, transportErr error, down []string) {
+// misses sums up a fan-out without a hit: the clusters that could not be
+// asked, the first EM error answered by a cluster (e.g. 3, bad credentials)
+// and the first transport error.
+func misses[T any](clusters []Cluster, skip Cluster, replies []reply[T]) (down []string, emErr, transportErr error) {
 	for i, r := range replies {
 		switch {
 		case clusters[i] == skip || r.err == nil:
@@ -76,7 +76,7 @@ func misses[T any](clusters []Cluster, skip Cluster, replies []reply[T]) (emErr,
 			down = append(down, clusters[i].Code())
 		}
 	}
-	return emErr, transportErr, down
+	return down, emErr, transportErr
 }
 
 func isCUCM(err error) bool {

@@ -6,8 +6,7 @@ import (
 	"strings"
 )
 
-// Op names an API operation; it appears in logs, audit events, metrics and
-// (later) the request history.
+// Op names an API operation; it appears in logs, audit events and metrics.
 type Op string
 
 // The operations of the Business Connector API.

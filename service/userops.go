@@ -30,7 +30,7 @@ func (c *Connector) locateUser(ctx context.Context, cred Credentials, user, code
 	replies, _ := askAll(ctx, clusters, nil,
 		func(ctx context.Context, cl Cluster) (UserStatus, error) { return cl.UserDevices(ctx, cred, user) },
 		func(UserStatus) bool { return false }) // every answer is needed
-	emErr, transportErr, _ := misses(clusters, nil, replies)
+	_, emErr, transportErr := misses(clusters, nil, replies)
 	if emErr != nil {
 		return nil, nil, emErr
 	}

@@ -27,7 +27,7 @@ var _ = Describe("ops: health, readiness, metrics, JSON and audit", Ordered, fun
 	})
 
 	It("answers /healthz with 200 ok", func() {
-		svc.API().GET("/healthz").Expect().Status(http.StatusOK).Body().IsEqual("ok")
+		svc.API().GET("/healthz").Expect().Status(http.StatusOK).Body().IsEqual("ok\n")
 	})
 
 	It("is ready while every cluster has a reachable node, and names the cluster that has none", func() {

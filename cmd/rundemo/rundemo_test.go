@@ -78,8 +78,14 @@ type demo struct {
 
 func startDemo(t *testing.T, bin, topo, cfg string) *demo {
 	t.Helper()
+	return startDemoEnv(t, bin, topo, cfg, "SIM_ADMIN=127.0.0.1:0")
+}
+
+// startDemoEnv is startDemo with more environment (e.g. the control API's address).
+func startDemoEnv(t *testing.T, bin, topo, cfg string, env ...string) *demo {
+	t.Helper()
 	cmd := exec.Command("sh", "run-demo.sh")
-	cmd.Env = append(os.Environ(), "BIN="+bin, "SIM_ADMIN=127.0.0.1:0", "TOPOLOGY="+topo, "CONFIG="+cfg, "START_TIMEOUT=20")
+	cmd.Env = append(append(os.Environ(), "BIN="+bin, "TOPOLOGY="+topo, "CONFIG="+cfg, "START_TIMEOUT=20"), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw

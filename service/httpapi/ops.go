@@ -8,14 +8,14 @@ import (
 	"github.com/emconnector/emconnector/service/health"
 )
 
-// healthz answers 200 "ok" while the process serves HTTP at all (liveness:
+// healthz answers 200 "ok\n" while the process serves HTTP at all (liveness:
 // it does not look at CUCM, so a CUCM outage never gets the service
 // restarted).
 func healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte("ok"))
+	_, _ = w.Write([]byte("ok\n")) // the ops endpoints end with a line break, for terminals
 }
 
 // readyz answers 200 when at least one node of every cluster accepts a TCP
@@ -37,7 +37,7 @@ func (a *api) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", contentJSON)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(append(body, '\n'))
 }
 
 func statusWord(ready bool) string {

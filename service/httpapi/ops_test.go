@@ -198,7 +198,7 @@ func TestOpsEndpoints(t *testing.T) {
 	h := New(connectorFor(t, nil, "", nil, m), Options{Health: checker, Metrics: m})
 
 	w := serve(h, "GET", "/healthz", "127.0.0.1:1", nil, "")
-	if w.Code != 200 || w.Body.String() != "ok" {
+	if w.Code != 200 || w.Body.String() != "ok\n" {
 		t.Errorf("/healthz = %d %q, want 200 ok", w.Code, w.Body.String())
 	}
 	w = serve(h, "GET", "/readyz", "127.0.0.1:1", nil, "")

@@ -1,0 +1,121 @@
+package rundemo
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// readmeCommands returns the command lines of the README's sh blocks that call the
+// running demo (those using $B), in order, and the block lines that define c, X and B.
+func readmeCommands(t *testing.T) (defs []string, cmds []string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(data), -1) {
+		if !strings.Contains(block[1], "$B/") {
+			continue
+		}
+		for _, line := range strings.Split(block[1], "\n") {
+			switch {
+			case strings.HasPrefix(line, "c() "), strings.HasPrefix(line, "X="), strings.HasPrefix(line, "B="):
+				defs = append(defs, line)
+			case strings.HasPrefix(line, "c "), strings.HasPrefix(line, "curl "):
+				cmds = append(cmds, line)
+			}
+		}
+	}
+	if len(defs) < 3 || len(cmds) < 10 {
+		t.Fatalf("README examples not found (definitions %v, %d commands)", defs, len(cmds))
+	}
+	return defs, cmds
+}
+
+// expectedCode is the result code a README line's comment promises: "# code 0", "# 1003 PIN
+// required", "# 23 User not found"; -1 when the comment names none.
+func expectedCode(line string) string {
+	_, comment, ok := strings.Cut(line, "# ")
+	if !ok {
+		return ""
+	}
+	comment = strings.TrimPrefix(comment, "code ")
+	if m := regexp.MustCompile(`^(\d+)\b`).FindStringSubmatch(comment); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// demoOnFreePorts copies the demo topology and config with every loopback port moved to a
+// free one (so a `make run` in another terminal does not get in the way) and returns their
+// paths and the port map.
+func demoOnFreePorts(t *testing.T) (topo, cfg string, ports map[string]string) {
+	t.Helper()
+	ports = map[string]string{}
+	dir := t.TempDir()
+	hostPort := regexp.MustCompile(`127\.0\.0\.1:(\d+)`)
+	move := func(name string) string {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := hostPort.ReplaceAllStringFunc(string(data), func(m string) string {
+			old := strings.TrimPrefix(m, "127.0.0.1:")
+			if ports[old] == "" {
+				ports[old] = strconv.Itoa(freePort(t))
+			}
+			return "127.0.0.1:" + ports[old]
+		})
+		path := filepath.Join(dir, filepath.Base(filepath.Dir(name))+"-"+filepath.Base(name))
+		if err := os.WriteFile(path, []byte(out), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	topo, cfg = move("topology/demo.yaml"), move("config/demo.yaml")
+	ports["18000"] = strconv.Itoa(freePort(t)) // the control API's default (SIM_ADMIN)
+	return topo, cfg, ports
+}
+
+// TestREADMEExamples runs every curl line of the README against `make run`'s demo (the
+// script, the demo topology and config; the ports moved to free ones and the lines rewritten
+// to match), twice, and checks the code each line's comment promises: the examples work
+// verbatim and can be run again.
+func TestREADMEExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs both binaries")
+	}
+	bin := buildBinaries(t)
+	topo, cfg, ports := demoOnFreePorts(t)
+	d := startDemoEnv(t, bin, topo, cfg, "SIM_ADMIN=127.0.0.1:"+ports["18000"])
+	if _, ok := d.waitLine(t, "run-demo: ready", 30*time.Second); !ok {
+		t.Fatalf("the demo did not start:\n%s", d.out.String())
+	}
+	rewrite := func(line string) string {
+		for old, port := range ports {
+			line = strings.ReplaceAll(line, "127.0.0.1:"+old, "127.0.0.1:"+port)
+		}
+		return line
+	}
+	defs, cmds := readmeCommands(t)
+	for round := 1; round <= 2; round++ {
+		for _, line := range cmds {
+			script := rewrite(strings.Join(defs, "\n") + "\n" + line)
+			out, err := exec.Command("bash", "-c", script).CombinedOutput()
+			if err != nil {
+				t.Errorf("round %d: %s: %v\n%s", round, line, err, out)
+				continue
+			}
+			if code := expectedCode(line); code != "" &&
+				!strings.Contains(string(out), "<code>"+code+"</code>") && !strings.Contains(string(out), `"code":`+code) {
+				t.Errorf("round %d: %s\nanswered %s\nwant code %s", round, line, out, code)
+			}
+		}
+	}
+}

@@ -78,17 +78,25 @@ func NewService(sim *Sim, opts ServiceOptions) *Service {
 // node's scope ends.
 func newTunedService(sim *Sim, opts ServiceOptions, clusterKeys map[string]any) *Service {
 	GinkgoHelper()
-	Expect(binaries.Service).NotTo(BeEmpty(), "bcservice was not built")
-	dir := GinkgoT().TempDir()
-	svc := &Service{ConfigPath: filepath.Join(dir, "bcservice.yaml")}
-	writeServiceConfig(svc.ConfigPath, sim, opts)
+	configPath := filepath.Join(GinkgoT().TempDir(), "bcservice.yaml")
+	writeServiceConfig(configPath, sim, opts)
 	if len(clusterKeys) > 0 {
-		mergeClusterKeys(svc.ConfigPath, clusterKeys)
+		mergeClusterKeys(configPath, clusterKeys)
 	}
-	addrFile := filepath.Join(dir, "bcservice-addr.json")
+	return startService(configPath, opts.Env)
+}
+
+// startService starts bcservice on the config file at configPath with env added to its
+// environment, for specs that shape the config beyond what newTunedService writes (e.g.
+// clusters of two simulators). The process stops when the calling node's scope ends.
+func startService(configPath string, env []string) *Service {
+	GinkgoHelper()
+	Expect(binaries.Service).NotTo(BeEmpty(), "bcservice was not built")
+	svc := &Service{ConfigPath: configPath}
+	addrFile := filepath.Join(GinkgoT().TempDir(), "bcservice-addr.json")
 	cmd := exec.Command(binaries.Service, "serve",
 		"--config", svc.ConfigPath, "--listen", "127.0.0.1:0", "--addr-file", addrFile)
-	cmd.Env = append(os.Environ(), opts.Env...)
+	cmd.Env = append(os.Environ(), env...)
 	var err error
 	svc.session, err = gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
 	Expect(err).NotTo(HaveOccurred(), "starting bcservice")

@@ -108,10 +108,10 @@ func (c *Connector) logoutUser(ctx context.Context, cred Credentials, req Reques
 	}
 	for _, l := range locs {
 		for _, d := range l.devices {
-			dr := logoutOne(ctx, l.cluster, cred, d, req)
+			dr, err := logoutOne(ctx, l.cluster, cred, d, req)
 			found.Devices = append(found.Devices, dr)
-			if dr.Code != CodeSuccess && dr.Code != emCodeNobody {
-				fail(&Error{Code: dr.Code, Text: dr.Text})
+			if err != nil && dr.Code != emCodeNobody {
+				fail(err)
 			}
 		}
 	}
@@ -127,18 +127,21 @@ func (c *Connector) logoutUser(ctx context.Context, cred Credentials, req Reques
 const emCodeNobody = 19
 
 // logoutOne logs device out of cl for logoutuser and reports it as a list
-// entry. The entry names the device and the cluster, so its text is only
-// what happened: "Logout successful" (", call history cleared"), or the
-// failure's own text (CUCM's, or the service's).
-func logoutOne(ctx context.Context, cl Cluster, cred Credentials, device string, req Request) DeviceResult {
+// entry, with the failure itself (nil on success). The entry names the
+// device and the cluster, so its text is only what happened: "Logout
+// successful" (", call history cleared"), or the failure's own text (CUCM's,
+// or the service's). The failure is returned as it came, so that the
+// overall answer still knows a CUCM refusal as one.
+func logoutOne(ctx context.Context, cl Cluster, cred Credentials, device string, req Request) (DeviceResult, error) {
 	dr := DeviceResult{Device: device, Cluster: cl.Code(), Text: "Logout successful"}
 	cleared, err := logoutDevice(ctx, cl, cred, device, req.ClearCallHistory)
 	switch {
 	case err != nil:
 		e := asError(err)
 		dr.Code, dr.Text = e.Code, e.Text
+		return dr, e
 	case cleared:
 		dr.Text += ", call history cleared"
 	}
-	return dr
+	return dr, nil
 }

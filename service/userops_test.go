@@ -97,6 +97,10 @@ func TestLogoutUserPartialFailure(t *testing.T) {
 	if eu.devices["SEPEU1"] != "" || us.devices["SEPUS1"] != "EUUSER" {
 		t.Errorf("EU not logged out or US logged out: %v %v", eu.devices, us.devices)
 	}
+	// The overall answer reports CUCM's refusal as one, with the operation's failure text.
+	if !r.FromCUCM || r.Text != "Logout of user EUUSER failed: Proxy not allowed" || r.Devices[2].Text != "Proxy not allowed" {
+		t.Errorf("got FromCUCM %v, text %q, entry text %q", r.FromCUCM, r.Text, r.Devices[2].Text)
+	}
 }
 
 func TestLogoutUserClusterDown(t *testing.T) {

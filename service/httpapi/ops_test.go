@@ -247,6 +247,11 @@ func TestListPayload(t *testing.T) {
 			"<devices><device><deviceName>SEP1</deviceName><cluster>EU</cluster></device>" +
 				"<device><deviceName>SEP2</deviceName><cluster>US</cluster><code>19</code><text>No &lt;user&gt;</text></device></devices><code>0</code>",
 			`"devices":[{"deviceName":"SEP1","cluster":"EU"},{"deviceName":"SEP2","cluster":"US","code":19,"text":"No \u003cuser\u003e"}],"code":0`},
+		// A cluster that could not be asked is an entry without a device: no
+		// deviceName at all, not an empty one.
+		{"cluster without device", []service.DeviceResult{{Cluster: "US", Code: 1002, Text: "down"}},
+			"<devices><device><cluster>US</cluster><code>1002</code><text>down</text></device></devices>",
+			`"devices":[{"cluster":"US","code":1002,"text":"down"}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,6 +45,9 @@ const (
 // denied, operations whose path names no device). devices is the list
 // payload: one <device> with its deviceName and cluster (and its own code
 // and text when it has one) per entry; absent when the operation has none.
+// An entry for a cluster that could not be asked has no device, so no
+// deviceName element (rather than an empty one, which would read as a
+// device with an empty name).
 func encodeResult(r service.Result) []byte {
 	var b bytes.Buffer
 	b.WriteString(xmlHeader)
@@ -76,7 +79,9 @@ func encodeDevices(b *bytes.Buffer, devices []service.DeviceResult) {
 	b.WriteString("<devices>")
 	for _, d := range devices {
 		b.WriteString("<device>")
-		element(b, "deviceName", d.Device)
+		if d.Device != "" {
+			element(b, "deviceName", d.Device)
+		}
 		element(b, "cluster", d.Cluster)
 		if d.Text != "" {
 			element(b, "code", strconv.Itoa(d.Code))
@@ -111,7 +116,7 @@ type jsonResult struct {
 
 // jsonDevice is one entry of the list payload.
 type jsonDevice struct {
-	DeviceName string  `json:"deviceName"`
+	DeviceName string  `json:"deviceName,omitempty"` // absent for a cluster that could not be asked
 	Cluster    string  `json:"cluster"`
 	Code       *int    `json:"code,omitempty"`
 	Text       *string `json:"text,omitempty"`

@@ -11,8 +11,12 @@ import (
 	"time"
 )
 
+// assignment is a shell variable definition line of a README block (X=…, B=…; S=…).
+var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+
 // readmeCommands returns the command lines of the README's sh blocks that call the
-// running demo (those using $B), in order, and the block lines that define c, X and B.
+// running demo (those using $B), in order, and the block lines that define the function c
+// and the variables they use.
 func readmeCommands(t *testing.T) (defs []string, cmds []string) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
@@ -25,7 +29,7 @@ func readmeCommands(t *testing.T) (defs []string, cmds []string) {
 		}
 		for _, line := range strings.Split(block[1], "\n") {
 			switch {
-			case strings.HasPrefix(line, "c() "), strings.HasPrefix(line, "X="), strings.HasPrefix(line, "B="):
+			case strings.HasPrefix(line, "c() "), assignment.MatchString(line):
 				defs = append(defs, line)
 			case strings.HasPrefix(line, "c "), strings.HasPrefix(line, "curl "):
 				cmds = append(cmds, line)

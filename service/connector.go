@@ -276,9 +276,9 @@ func (c *Connector) loggedInUser(ctx context.Context, cred Credentials, req Requ
 func (c *Connector) onDevice(ctx context.Context, cred Credentials, req Request,
 	do func(Cluster, *DeviceStatus) (Found, error)) (Found, error) {
 	if req.Cluster != "" {
-		cl := c.byCode[strings.ToUpper(req.Cluster)]
-		if cl == nil {
-			return Found{}, Errorf(CodeClusterNotFound, "Cluster with code [%s] not found", req.Cluster)
+		cl, err := c.named(req.Cluster)
+		if err != nil {
+			return Found{}, err
 		}
 		return do(cl, nil)
 	}
@@ -298,6 +298,15 @@ func (c *Connector) onDevice(ctx context.Context, cred Credentials, req Request,
 	}
 	c.locs.put(req.Device, cl)
 	return do(cl, st)
+}
+
+// named returns the cluster with code (case-insensitive), or 1001.
+func (c *Connector) named(code string) (Cluster, error) {
+	cl := c.byCode[strings.ToUpper(code)]
+	if cl == nil {
+		return nil, Errorf(CodeClusterNotFound, "Cluster with code [%s] not found", code)
+	}
+	return cl, nil
 }
 
 // deviceGone reports CUCM's "device does not exist" (11).

@@ -21,9 +21,9 @@ type userLocation struct {
 func (c *Connector) locateUser(ctx context.Context, cred Credentials, user, code string) ([]userLocation, []Cluster, error) {
 	clusters := c.clusters
 	if code != "" {
-		cl := c.byCode[strings.ToUpper(code)]
-		if cl == nil {
-			return nil, nil, Errorf(CodeClusterNotFound, "Cluster with code [%s] not found", code)
+		cl, err := c.named(code)
+		if err != nil {
+			return nil, nil, err
 		}
 		clusters = []Cluster{cl}
 	}

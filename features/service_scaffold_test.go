@@ -97,6 +97,7 @@ func newTunedService(sim *Sim, opts ServiceOptions, clusterKeys map[string]any) 
 		Listen string `json:"listen"`
 	}
 	svc.listen = waitForAddrFile[addr](svc.session, addrFile, func(a addr) bool { return a.Listen != "" }).Listen
+	trackProcess(svc.session, svc.listen)
 	return svc
 }
 

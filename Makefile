@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin
 SIM_ADMIN ?= 127.0.0.1:18000
 
-.PHONY: all build test vet bench run clean
+.PHONY: all build test vet fuzz soak bench run clean
 
 all: build
 
@@ -17,9 +17,26 @@ vet:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-# Unit tests, the feature suites (which build both binaries) and the bench smoke test.
+# Unit tests (with the race detector; the fuzz targets replay their seeds), the feature
+# suites (which build both binaries; FEATURES_RACE=1 builds them with -race, as CI does) and
+# the bench smoke test.
 test: vet
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+# Every fuzz target for FUZZTIME each; failing inputs are kept in the package's
+# testdata/fuzz/ and replayed by make test. See README "Reliability instruments".
+FUZZTIME ?= 30s
+fuzz:
+	GO='$(GO)' FUZZTIME='$(FUZZTIME)' .ci/fuzz
+
+# The long soak: mixed requests, faults and node outages for SOAK, with memory and
+# goroutine figures at start and end (report: $(BIN)/soak-report.txt). Not part of make test.
+SOAK ?= 10m
+soak:
+	@mkdir -p $(BIN)
+	SOAK_DURATION='$(SOAK)' SOAK_REPORT='$(abspath $(BIN))/soak-report.txt' \
+		$(GO) test -count=1 -timeout 2h ./features -ginkgo.focus='long soak' -ginkgo.v
+	@cat $(BIN)/soak-report.txt
 
 # The full benchmark: 100k devices and users, both binaries and the reference hop on
 # loopback; see README "Performance". Results: bin/bench/.

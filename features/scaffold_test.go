@@ -87,6 +87,13 @@ func (s *Sim) start() {
 	s.addrs = waitForAddrFile[simAddrs](s.session, addrFile, func(a simAddrs) bool {
 		return a.Admin != "" && len(a.Nodes) > 0
 	})
+	listening := []string{s.addrs.Admin}
+	for _, nodes := range s.addrs.Nodes {
+		for _, addr := range nodes {
+			listening = append(listening, addr)
+		}
+	}
+	trackProcess(s.session, listening...)
 	s.nodeOrder = map[string][]string{}
 	for _, c := range s.Clusters() {
 		for _, n := range c.Nodes {

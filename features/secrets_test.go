@@ -41,6 +41,7 @@ func expectSessionHasNoSecrets(who string, s *gexec.Session) {
 		return
 	}
 	expectNoSecrets(who, string(s.Out.Contents())+string(s.Err.Contents()))
+	expectNoDataRace(who, s)
 }
 
 // lineAround is the log line holding byte i with digits masked, so a failure shows where

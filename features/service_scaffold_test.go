@@ -105,6 +105,7 @@ func startService(configPath string, env []string) *Service {
 		Listen string `json:"listen"`
 	}
 	svc.listen = waitForAddrFile[addr](svc.session, addrFile, func(a addr) bool { return a.Listen != "" }).Listen
+	trackProcess(svc.session, svc.listen)
 	return svc
 }
 

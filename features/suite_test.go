@@ -25,7 +25,8 @@ type builtBinaries struct {
 	Service string `json:"service"`
 }
 
-// binaries is the suite's only package-level variable: SynchronizedBeforeSuite is the one way
+// binaries is the suite's one package-level variable besides the scaffold's record of started
+// processes (leaks_test.go): SynchronizedBeforeSuite is the one way
 // Ginkgo hands data from the suite set-up to the specs. It is written once, before any spec.
 var binaries builtBinaries
 
@@ -38,9 +39,9 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	// Runs on the first Ginkgo process only: compile each binary once.
 	var b builtBinaries
 	var err error
-	b.Sim, err = gexec.Build(simPackage)
+	b.Sim, err = gexec.Build(simPackage, raceBuildFlags()...)
 	Expect(err).NotTo(HaveOccurred(), "building cucmsim")
-	b.Service, err = gexec.Build(servicePackage)
+	b.Service, err = gexec.Build(servicePackage, raceBuildFlags()...)
 	Expect(err).NotTo(HaveOccurred(), "building bcservice")
 	data, err := json.Marshal(b)
 	Expect(err).NotTo(HaveOccurred())
@@ -49,7 +50,7 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	Expect(json.Unmarshal(data, &binaries)).To(Succeed())
 })
 
-var _ = SynchronizedAfterSuite(func() {}, func() {
+var _ = SynchronizedAfterSuite(expectNothingLeftBehind, func() {
 	gexec.CleanupBuildArtifacts()
 })
 

@@ -28,7 +28,9 @@ import (
 // yaml.v3, which gives the same result or the same FILE:LINE error as before. Whatever is
 // accepted decodes exactly as yaml.v3 would decode it (TestCompactDocMatchesYAML).
 func decodeCompactDoc(c chunk) (x *extraDoc, ok bool) {
-	if bytes.ContainsAny(c.data, "\r\t") {
+	if bytes.ContainsFunc(c.data, notPrintableASCII) {
+		// CR, tabs, control characters (which yaml.v3 refuses even in a comment) and
+		// anything beyond ASCII are left to yaml.v3.
 		return nil, false
 	}
 	doc := string(c.data) // one copy; every name below is a substring of it
@@ -110,6 +112,9 @@ func decodeCompactDoc(c chunk) (x *extraDoc, ok bool) {
 	}
 	return x, true
 }
+
+// notPrintableASCII is true for every rune but a line feed and printable ASCII.
+func notPrintableASCII(r rune) bool { return r != '\n' && (r < 0x20 || r > 0x7e) }
 
 // compactScalar accepts a plain scalar of name characters that YAML reads as itself and not
 // as null, or a double-quoted scalar of printable ASCII without escapes, and returns its value.

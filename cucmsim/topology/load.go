@@ -173,7 +173,7 @@ func parseChunk(file string, c chunk, first bool) parsedDoc {
 // document is converted.
 func parseYAMLChunk(file string, c chunk, first bool) parsedDoc {
 	out := parsedDoc{line: c.firstLine}
-	d := &nodeDecoder{errs: &errorList{file: file}, offset: c.firstLine - 1}
+	d := &nodeDecoder{errs: &errorList{file: file}, offset: c.firstLine - 1, last: c.firstLine + bytes.Count(c.data, []byte("\n"))}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(c.data, &doc); err != nil {
 		line, problem := syntaxErrorLine(c.data, err)
@@ -246,9 +246,12 @@ func lineEnds(data []byte) []int {
 type nodeDecoder struct {
 	errs   *errorList
 	offset int
+	// last is the file line of the document's last line: yaml.v3 places the
+	// null node of a document that ends right after "---" one line further.
+	last int
 }
 
-func (d *nodeDecoder) line(n *yaml.Node) int { return d.offset + n.Line }
+func (d *nodeDecoder) line(n *yaml.Node) int { return min(d.offset+n.Line, d.last) }
 
 func (d *nodeDecoder) fail(n *yaml.Node, problem string) { d.errs.add(d.line(n), problem) }
 

@@ -27,7 +27,7 @@ const authXML = "<request><appID>bcapp</appID><appCertificate>s3cret</appCertifi
 type env struct {
 	srv    *httptest.Server
 	eu, us *fakecucm.CUCM
-	logs   *bytes.Buffer
+	logs   *lockedBuffer
 }
 
 // newEnv runs the API against two fake clusters over real HTTP: EU (default
@@ -35,7 +35,7 @@ type env struct {
 // US with SEPUS0000001 and USUSER01 (PIN 5678).
 func newEnv(t *testing.T, def bool) *env {
 	t.Helper()
-	e := &env{eu: fakecucm.New("bcapp", "s3cret"), us: fakecucm.New("bcapp", "s3cret"), logs: &bytes.Buffer{}}
+	e := &env{eu: fakecucm.New("bcapp", "s3cret"), us: fakecucm.New("bcapp", "s3cret"), logs: &lockedBuffer{}}
 	e.eu.AddDevice("SEP1CE6C79BAF1F")
 	e.eu.AddDevice("SEP001120F678E2")
 	e.eu.AddUser("ALMUSER01", "1234")

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -109,7 +108,7 @@ func TestAccessDenied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &bytes.Buffer{}
+	logs := &lockedBuffer{}
 	m := metrics.New(Build)
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	h := New(connectorFor(t, nil, "", log, m), Options{Access: policy, Logger: log, Metrics: m})

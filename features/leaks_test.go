@@ -1,0 +1,71 @@
+package features
+
+import (
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gexec"
+)
+
+// raceBuildFlags are the gexec.Build flags: FEATURES_RACE=1 builds both binaries with the
+// race detector (CI does), so a data race in a process fails the spec that stops it.
+func raceBuildFlags() []string {
+	if os.Getenv("FEATURES_RACE") == "1" {
+		return []string{"-race"}
+	}
+	return nil
+}
+
+// expectNoDataRace fails when a race-enabled process reported a data race.
+func expectNoDataRace(who string, s *gexec.Session) {
+	GinkgoHelper()
+	out := string(s.Out.Contents()) + string(s.Err.Contents())
+	if i := strings.Index(out, "WARNING: DATA RACE"); i >= 0 {
+		Fail(who + " reported a data race:\n" + out[i:min(len(out), i+4000)])
+	}
+}
+
+// started lists the processes this Ginkgo process started and the addresses they listened
+// on, so that the suite's end can check none outlives it. It is written under its mutex by
+// the scaffold's start functions only.
+var started struct {
+	sync.Mutex
+	pids  []int
+	addrs []string
+}
+
+// trackProcess records a started process and its listening addresses.
+func trackProcess(s *gexec.Session, addrs ...string) {
+	started.Lock()
+	defer started.Unlock()
+	started.pids = append(started.pids, s.Command.Process.Pid)
+	started.addrs = append(started.addrs, addrs...)
+}
+
+// expectNothingLeftBehind checks that every started process is gone and every address it
+// listened on refuses connections.
+func expectNothingLeftBehind() {
+	started.Lock()
+	defer started.Unlock()
+	for _, pid := range started.pids {
+		Eventually(func() error { return syscall.Kill(pid, 0) }).WithTimeout(stopTimeout).
+			Should(MatchError(syscall.ESRCH), "process %d still running after the suite", pid)
+	}
+	for _, addr := range started.addrs {
+		Eventually(func() error {
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err == nil {
+				c.Close()
+				return errors.New("accepted")
+			}
+			return nil
+		}).WithTimeout(stopTimeout).Should(Succeed(), "%s still listening after the suite", addr)
+	}
+}

@@ -133,7 +133,7 @@ func describeClusterRouting(env *apiEnv) {
 				// The service cancelled the slow query: the simulator records it as abandoned (so
 				// it cannot land in the next spec's request log).
 				Eventually(func() int { return countOp(env.sim.Requests("US"), "deviceUserQuery") }).
-					WithTimeout(2 * time.Second).Should(Equal(1))
+					WithTimeout(5 * time.Second).Should(Equal(1))
 			})
 
 			It("asks only the device's own cluster the next time (device-location cache)", func() {

@@ -87,6 +87,14 @@ func connectorFor(t *testing.T, clusters []service.Cluster, def string, log *slo
 	return conn
 }
 
+// settledLogs stops the server, which waits for every request to finish (a
+// request's log line and audit event are written after its answer was
+// sent), and returns the log.
+func (e *env) settledLogs() string {
+	e.srv.Close()
+	return e.logs.String()
+}
+
 func (e *env) post(t *testing.T, path, xmlParam string) (*http.Response, string) {
 	t.Helper()
 	form := url.Values{}
@@ -311,7 +319,7 @@ func TestAccessLogLine(t *testing.T) {
 	if got := res.Header.Get("X-Request-ID"); got != "req-42" {
 		t.Errorf("X-Request-ID echoed as %q", got)
 	}
-	logs := e.logs.String()
+	logs := e.settledLogs()
 	for _, want := range []string{"msg=request", "id=req-42", "op=login", "device=SEPUS0000001", "user=ALMUSER01", "cluster=US", "code=0", "status=200", "duration="} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log %q lacks %q", logs, want)

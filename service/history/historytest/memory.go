@@ -15,9 +15,9 @@ import (
 
 // Memory is a history.Store in memory whose Insert can be made to fail.
 type Memory struct {
-	mu      sync.Mutex
-	rows    []history.Record
-	seq     int64
+	mu       sync.Mutex
+	rows     []history.Record
+	seq      int64
 	fail     error
 	inserts  int
 	attempts int

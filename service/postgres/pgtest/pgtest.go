@@ -6,6 +6,7 @@
 package pgtest
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -24,14 +26,39 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for CreateDB
 )
 
-// BinDir holds initdb, pg_ctl and postgres (Debian's postgresql-15).
-const BinDir = "/usr/lib/postgresql/15/bin"
+// DefaultBinDir holds initdb, pg_ctl and postgres (Debian's postgresql-15).
+const DefaultBinDir = "/usr/lib/postgresql/15/bin"
 
 // ErrNoServer means the PostgreSQL binaries are not installed.
-var ErrNoServer = errors.New("pgtest: no PostgreSQL at " + BinDir + " (apt-get install postgresql-15)")
+var ErrNoServer = errors.New("pgtest: no PostgreSQL at " + DefaultBinDir + " nor another /usr/lib/postgresql/*/bin (apt-get install postgresql-15)")
+
+// BinDir returns the directory of the server binaries: $PGTEST_BINDIR,
+// else DefaultBinDir, else the newest Debian PostgreSQL installed (the
+// postgresql package of a later Debian brings a later major version).
+func BinDir() (string, error) {
+	candidates := []string{os.Getenv("PGTEST_BINDIR"), DefaultBinDir}
+	others, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	slices.SortFunc(others, func(a, b string) int { return cmp.Compare(version(b), version(a)) })
+	for _, dir := range append(candidates, others...) {
+		if dir == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, "initdb")); err == nil {
+			return dir, nil
+		}
+	}
+	return "", ErrNoServer
+}
+
+// version is the major version in /usr/lib/postgresql/N/bin.
+func version(binDir string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return n
+}
 
 // Server is a running throwaway cluster.
 type Server struct {
+	bin  string // BinDir
 	dir  string // removed by Stop
 	data string
 	port int
@@ -42,8 +69,9 @@ type Server struct {
 
 // Start makes and starts a cluster; Stop ends it.
 func Start() (*Server, error) {
-	if _, err := os.Stat(filepath.Join(BinDir, "initdb")); err != nil {
-		return nil, ErrNoServer
+	bin, err := BinDir()
+	if err != nil {
+		return nil, err
 	}
 	// MkdirTemp makes 0700 directories: the postgres user must be able to
 	// traverse this one to reach its data directory.
@@ -51,7 +79,7 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: dir, data: filepath.Join(dir, "data"), asPostgres: os.Geteuid() == 0}
+	s := &Server{bin: bin, dir: dir, data: filepath.Join(dir, "data"), asPostgres: os.Geteuid() == 0}
 	if err := s.init(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -102,7 +130,7 @@ func (s *Server) start() error {
 }
 
 func (s *Server) run(name string, args ...string) error {
-	cmd := exec.Command(filepath.Join(BinDir, name), args...)
+	cmd := exec.Command(filepath.Join(s.bin, name), args...)
 	if s.asPostgres {
 		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", cmd.Path}, args...)...)
 	}

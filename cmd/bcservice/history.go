@@ -20,6 +20,7 @@ type requestHistory struct {
 	writer *history.Writer
 	store  history.Store
 	log    *slog.Logger
+	flush  time.Duration
 	cancel context.CancelFunc
 	purged chan struct{}
 	once   sync.Once
@@ -46,7 +47,7 @@ func startHistory(cfg config.HistoryConfig, log *slog.Logger, reg *metrics.Metri
 		return metrics.HistoryStats{Dropped: s.Dropped, Depth: s.Depth, LastCommit: s.LastCommit}
 	})
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &requestHistory{writer: w, store: store, log: log, cancel: cancel, purged: make(chan struct{})}
+	h := &requestHistory{writer: w, store: store, log: log, flush: cfg.FlushTimeout, cancel: cancel, purged: make(chan struct{})}
 	go func() {
 		defer close(h.purged)
 		(&history.Retention{Store: store, Keep: cfg.Retention, Logger: log}).Run(ctx)
@@ -67,15 +68,15 @@ func (h *requestHistory) consumers() []service.Consumer {
 	return []service.Consumer{h.writer}
 }
 
-// stop writes what is queued (for up to timeout), stops the purge and
+// stop writes what is queued (for up to history.flushTimeout), stops the purge and
 // closes the store. Call it after the HTTP server has drained, so that
 // every answered request is in the queue; later calls do nothing.
-func (h *requestHistory) stop(timeout time.Duration) {
+func (h *requestHistory) stop() {
 	if h == nil {
 		return
 	}
 	h.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		ctx, cancel := context.WithTimeout(context.Background(), h.flush)
 		defer cancel()
 		if err := h.writer.Close(ctx); err != nil {
 			h.log.Error("request history not fully written", "error", err)

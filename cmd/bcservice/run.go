@@ -97,7 +97,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// history is flushed once the server has drained (the defer covers the
 	// early returns).
 	hist := startHistory(cfg.History, log, reg)
-	defer hist.stop(cfg.Server.ShutdownTimeout)
+	defer hist.stop()
 	events := service.NewEmitter(append([]service.Consumer{eventlog.NewRequestLog(log), eventlog.NewAudit(log), reg},
 		hist.consumers()...)...)
 	events.OnPanic = func(v any) { log.Error("event consumer panicked", "panic", v) }
@@ -167,7 +167,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	hist.stop(cfg.Server.ShutdownTimeout)
+	hist.stop()
 	if shutdownErr != nil {
 		return fmt.Errorf("shutdown: %w", shutdownErr)
 	}

@@ -68,6 +68,9 @@ type HistoryConfig struct {
 	DSN       string        `yaml:"dsn"`
 	Retention time.Duration `yaml:"retention"`
 	QueueSize int           `yaml:"queueSize"`
+	// FlushTimeout bounds the writing of the queued rows at shutdown, so
+	// that a database that is away does not hold the exit.
+	FlushTimeout time.Duration `yaml:"flushTimeout"`
 }
 
 // ServerConfig holds the HTTP server limits.
@@ -201,6 +204,7 @@ const (
 	MaxDeviceCacheSize      = 10_000_000
 	DefaultHistoryRetention = history.DefaultRetention
 	DefaultHistoryQueueSize = history.DefaultQueueSize
+	DefaultHistoryFlush     = 5 * time.Second
 	// MinHistoryRetention: a shorter history would be purged faster than
 	// anyone looks at it. MaxHistoryQueueSize bounds the memory held
 	// (about 300 bytes a row).
@@ -226,6 +230,7 @@ func (c *Config) ApplyDefaults() {
 	setDefault(c, &c.DeviceCache.Size, "deviceCache.size", DefaultDeviceCacheSize)
 	setDefault(c, &c.History.Retention, "history.retention", DefaultHistoryRetention)
 	setDefault(c, &c.History.QueueSize, "history.queueSize", DefaultHistoryQueueSize)
+	setDefault(c, &c.History.FlushTimeout, "history.flushTimeout", DefaultHistoryFlush)
 	setDefault(c, &c.Log.Level, "log.level", "info")
 	setDefault(c, &c.Log.Format, "log.format", "json")
 	if c.TLS.ClientCAFile != "" {

@@ -49,6 +49,7 @@ func (k *checker) history() {
 	if h.Retention < MinHistoryRetention {
 		k.bad("history.retention", "%s must be at least %s", h.Retention, MinHistoryRetention)
 	}
+	k.duration("history.flushTimeout", h.FlushTimeout)
 	if h.QueueSize < 1 || h.QueueSize > MaxHistoryQueueSize {
 		k.bad("history.queueSize", "%d must be 1..%d", h.QueueSize, MaxHistoryQueueSize)
 	}

@@ -27,6 +27,7 @@ func TestHistoryKeys(t *testing.T) {
 		{"postgres without host", "history: {dsn: \"postgres:///bc?password=topsecret\"}", "history.dsn", "not a valid postgres:// URL", "", "", 0, 0},
 		{"postgres unparsable", "history: {dsn: \"postgres://u:topsecret@db:%zz/bc\"}", "history.dsn", "not a valid", "", "", 0, 0},
 		{"short retention", "history: {dsn: \"sqlite:/h.db\", retention: 59m}", "history.retention", "at least 1h", "", "", 0, 0},
+		{"flush 0", "history: {dsn: \"sqlite:/h.db\", flushTimeout: 0s}", "history.flushTimeout", "must be positive", "", "", 0, 0},
 		{"queue 0", "history: {dsn: \"sqlite:/h.db\", queueSize: 0}", "history.queueSize", "1..1000000", "", "", 0, 0},
 		{"off ignores the rest", "history: {retention: 1m}", "", "", "", "", time.Minute, 10000},
 	}

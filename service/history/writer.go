@@ -78,12 +78,16 @@ type Writer struct {
 	opts  WriterOptions
 	queue chan Record
 
-	stop     chan struct{} // closed by Close
-	done     chan struct{} // closed when the goroutine has finished
-	closeCtx context.Context
-	closeErr error
-	once     sync.Once
-	closed   atomic.Bool
+	stop chan struct{} // closed by Close
+	done chan struct{} // closed when the goroutine has finished
+	// runCtx is cancelled when Close's context ends, so that a write in
+	// progress does not outlive the flush bound.
+	runCtx    context.Context
+	cancelRun context.CancelFunc
+	closeCtx  context.Context
+	closeErr  error
+	once      sync.Once
+	closed    atomic.Bool
 
 	dropped    atomic.Uint64
 	inFlight   atomic.Int64 // rows taken from the queue, not yet committed
@@ -106,12 +110,15 @@ type Stats struct {
 // NewWriter starts a Writer on store.
 func NewWriter(store Store, opts WriterOptions) *Writer {
 	opts.defaults()
+	runCtx, cancel := context.WithCancel(context.Background())
 	w := &Writer{
-		store: store,
-		opts:  opts,
-		queue: make(chan Record, opts.QueueSize),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		store:     store,
+		opts:      opts,
+		queue:     make(chan Record, opts.QueueSize),
+		stop:      make(chan struct{}),
+		done:      make(chan struct{}),
+		runCtx:    runCtx,
+		cancelRun: cancel,
 	}
 	go w.run()
 	return w
@@ -155,6 +162,9 @@ func (w *Writer) Close(ctx context.Context) error {
 	w.once.Do(func() {
 		w.closeCtx = ctx
 		w.closed.Store(true)
+		stopAfter := context.AfterFunc(ctx, w.cancelRun)
+		defer stopAfter()
+		defer w.cancelRun()
 		close(w.stop)
 		<-w.done
 	})
@@ -180,9 +190,15 @@ func (w *Writer) run() {
 			w.closeErr = w.drain(batch)
 			return
 		}
-		if len(batch) > 0 && w.write(context.Background(), batch, w.stop) == nil {
-			batch = batch[:0]
+		if len(batch) == 0 {
+			continue
 		}
+		// write fails only when Close interrupts its retries.
+		if err := w.write(w.runCtx, batch, w.stop); err != nil {
+			w.closeErr = w.drain(batch)
+			return
+		}
+		batch = batch[:0]
 	}
 }
 
@@ -204,13 +220,24 @@ func (w *Writer) drain(batch []Record) error {
 			return nil
 		}
 		if err := w.write(w.closeCtx, batch, w.closeCtx.Done()); err != nil {
-			lost := len(batch) + len(w.queue)
+			lost := len(batch) + w.discardQueue()
 			w.dropped.Add(uint64(lost))
 			w.inFlight.Store(0)
 			w.opts.Logger.Warn("history: rows lost at shutdown", "rows", lost, "error", err)
 			return fmt.Errorf("history: %d rows not written: %w", lost, err)
 		}
 		batch = batch[:0]
+	}
+}
+
+// discardQueue empties the queue and returns how many rows it held.
+func (w *Writer) discardQueue() int {
+	for n := 0; ; n++ {
+		select {
+		case <-w.queue:
+		default:
+			return n
+		}
 	}
 }
 

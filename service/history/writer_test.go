@@ -234,3 +234,29 @@ func TestFromEvent(t *testing.T) {
 		}
 	}
 }
+
+// blockingStore's Insert waits for its context: a database that hangs.
+type blockingStore struct{ historytest.Memory }
+
+func (*blockingStore) Insert(ctx context.Context, _ []history.Record) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A write hanging when Close is called ends with Close's context, not
+// with the (longer) write timeout.
+func TestWriterCloseBoundsAHangingWrite(t *testing.T) {
+	w := history.NewWriter(&blockingStore{}, history.WriterOptions{Interval: time.Millisecond, WriteTimeout: time.Hour})
+	w.Add(row(1))
+	time.Sleep(20 * time.Millisecond) // the write has started
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := w.Close(ctx)
+	if took := time.Since(start); took > 2*time.Second || err == nil {
+		t.Errorf("Close = %v after %s, want an error within the flush bound", err, took)
+	}
+	if w.Stats().Dropped != 1 {
+		t.Errorf("dropped %d, want 1", w.Stats().Dropped)
+	}
+}

@@ -94,3 +94,52 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// A filtered page after a cursor is one backward index range scan: the
+// filter and the cursor bound the range, no sort (the planner is told to
+// avoid the other paths, so a missing index would show as a Sort).
+func TestPlansUseIndexes(t *testing.T) {
+	s := pgtest.Require(t, server, startErr)
+	ctx := context.Background()
+	st, err := Open(ctx, s.CreateDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	conn, err := st.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, set := range []string{"enable_seqscan", "enable_bitmapscan", "enable_sort"} {
+		if _, err := conn.ExecContext(ctx, "SET "+set+" = off"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct{ where, index string }{
+		{"device = 'x'", "request_history_device"},
+		{"user_id = 'x'", "request_history_user"},
+		{"time_ms >= 1 AND time_ms < 20", "request_history_time"},
+	}
+	for _, tc := range tests {
+		rows, err := conn.QueryContext(ctx, "EXPLAIN SELECT seq FROM request_history WHERE "+tc.where+
+			" AND (time_ms, seq) < (9, 9) ORDER BY time_ms DESC, seq DESC LIMIT 100")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		rows.Close()
+		text := strings.Join(plan, "\n")
+		if !strings.Contains(text, "Scan Backward using "+tc.index) || strings.Contains(text, "Sort") ||
+			!strings.Contains(text, "ROW(time_ms, seq) < ROW(9, 9)") || strings.Contains(text, "Filter") {
+			t.Errorf("%s: plan\n%s\nwant a backward scan of %s bounded by the cursor", tc.where, text, tc.index)
+		}
+	}
+}

@@ -162,7 +162,9 @@ func (s *Store) where(q history.Query) (string, []any, error) {
 		if err != nil {
 			return "", nil, err
 		}
-		add("(time_ms < ? OR (time_ms = ? AND seq < ?))", p.TimeMS, p.TimeMS, p.Seq)
+		// A row value, so that both databases bound the index range with it
+		// (an OR of the two columns would be a filter, read row by row).
+		add("(time_ms, seq) < (?, ?)", p.TimeMS, p.Seq)
 	}
 	if len(conds) == 0 {
 		return "", args, nil

@@ -93,8 +93,13 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}()
 	// Every API request ends in one Event: the request log line, the audit
-	// event and the metrics are its consumers.
-	events := service.NewEmitter(eventlog.NewRequestLog(log), eventlog.NewAudit(log), reg)
+	// event, the metrics and the request history are its consumers. The
+	// history is flushed once the server has drained (the defer covers the
+	// early returns).
+	hist := startHistory(cfg.History, log, reg)
+	defer hist.stop()
+	events := service.NewEmitter(append([]service.Consumer{eventlog.NewRequestLog(log), eventlog.NewAudit(log), reg},
+		hist.consumers()...)...)
 	events.OnPanic = func(v any) { log.Error("event consumer panicked", "panic", v) }
 	conn, err := service.NewConnector(clusters, service.Options{Default: cfg.DefaultCluster(), Events: events,
 		LocationTTL: cfg.DeviceCache.TTL, LocationSize: cfg.DeviceCache.Size})
@@ -162,6 +167,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	hist.stop()
 	if shutdownErr != nil {
 		return fmt.Errorf("shutdown: %w", shutdownErr)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/health"
+	"github.com/emconnector/emconnector/service/history"
 )
 
 // Config is the bcservice configuration file. Keys not listed here are
@@ -34,7 +35,9 @@ type Config struct {
 	// DeviceCache bounds the device-location cache (devices found by a
 	// search, remembered with their cluster).
 	DeviceCache DeviceCacheConfig `yaml:"deviceCache"`
-	Clusters    []ClusterSpec     `yaml:"clusters"`
+	// History is the request history; off without a dsn.
+	History  HistoryConfig `yaml:"history"`
+	Clusters []ClusterSpec `yaml:"clusters"`
 
 	// set holds the keys present in the file (e.g. "clusters[0].timeout"),
 	// lines the line of each key; both are nil for a Config built in code.
@@ -55,6 +58,19 @@ type HealthConfig struct {
 type DeviceCacheConfig struct {
 	TTL  time.Duration `yaml:"ttl"`
 	Size int           `yaml:"size"`
+}
+
+// HistoryConfig is the request history (README.md, "Request history"):
+// where it is kept, for how long, and how many rows may wait in memory
+// while the database is slow or away.
+type HistoryConfig struct {
+	// DSN is sqlite:PATH or postgres://…; empty turns the history off.
+	DSN       string        `yaml:"dsn"`
+	Retention time.Duration `yaml:"retention"`
+	QueueSize int           `yaml:"queueSize"`
+	// FlushTimeout bounds the writing of the queued rows at shutdown, so
+	// that a database that is away does not hold the exit.
+	FlushTimeout time.Duration `yaml:"flushTimeout"`
 }
 
 // ServerConfig holds the HTTP server limits.
@@ -185,7 +201,15 @@ const (
 	DefaultDeviceCacheTTL        = service.DefaultLocationTTL
 	DefaultDeviceCacheSize       = service.DefaultLocationSize
 	// MaxDeviceCacheSize bounds deviceCache.size (about 200 bytes a device).
-	MaxDeviceCacheSize = 10_000_000
+	MaxDeviceCacheSize      = 10_000_000
+	DefaultHistoryRetention = history.DefaultRetention
+	DefaultHistoryQueueSize = history.DefaultQueueSize
+	DefaultHistoryFlush     = 5 * time.Second
+	// MinHistoryRetention: a shorter history would be purged faster than
+	// anyone looks at it. MaxHistoryQueueSize bounds the memory held
+	// (about 300 bytes a row).
+	MinHistoryRetention = time.Hour
+	MaxHistoryQueueSize = 1_000_000
 )
 
 // ApplyDefaults gives every absent key its default. In a Config built in
@@ -204,6 +228,9 @@ func (c *Config) ApplyDefaults() {
 	setDefault(c, &c.Health.DialTimeout, "health.dialTimeout", DefaultHealthDialTimeout)
 	setDefault(c, &c.DeviceCache.TTL, "deviceCache.ttl", DefaultDeviceCacheTTL)
 	setDefault(c, &c.DeviceCache.Size, "deviceCache.size", DefaultDeviceCacheSize)
+	setDefault(c, &c.History.Retention, "history.retention", DefaultHistoryRetention)
+	setDefault(c, &c.History.QueueSize, "history.queueSize", DefaultHistoryQueueSize)
+	setDefault(c, &c.History.FlushTimeout, "history.flushTimeout", DefaultHistoryFlush)
 	setDefault(c, &c.Log.Level, "log.level", "info")
 	setDefault(c, &c.Log.Format, "log.format", "json")
 	if c.TLS.ClientCAFile != "" {

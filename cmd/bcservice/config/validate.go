@@ -76,6 +76,7 @@ func (c *Config) problems() Problems {
 		k.bad("log.format", "%q must be text or json", c.Log.Format)
 	}
 	k.tls()
+	k.history()
 	k.access()
 	k.clusters()
 	return k.problems

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/emconnector/emconnector/cmd/bcservice/config"
+	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/history"
+	"github.com/emconnector/emconnector/service/metrics"
+	"github.com/emconnector/emconnector/service/postgres"
+	"github.com/emconnector/emconnector/service/sqlite"
+)
+
+// requestHistory is the request history of a running service: the writer
+// (one more event consumer), its store and the retention purge.
+type requestHistory struct {
+	writer *history.Writer
+	store  history.Store
+	log    *slog.Logger
+	flush  time.Duration
+	cancel context.CancelFunc
+	purged chan struct{}
+	once   sync.Once
+}
+
+// startHistory starts the request history, or returns nil when history.dsn
+// is not set. The store is opened on first use: a database that is away
+// at start delays the rows (queued, then dropped and counted), never the
+// service.
+func startHistory(cfg config.HistoryConfig, log *slog.Logger, reg *metrics.Metrics) *requestHistory {
+	if !cfg.Enabled() {
+		return nil
+	}
+	kind, target := cfg.Store()
+	store := history.NewLazy(func(ctx context.Context) (history.Store, error) {
+		if kind == config.HistorySQLite {
+			return sqlite.Open(ctx, target)
+		}
+		return postgres.Open(ctx, target)
+	})
+	w := history.NewWriter(store, history.WriterOptions{QueueSize: cfg.QueueSize, Logger: log})
+	reg.WatchHistory(func() metrics.HistoryStats {
+		s := w.Stats()
+		return metrics.HistoryStats{Dropped: s.Dropped, Depth: s.Depth, LastCommit: s.LastCommit}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &requestHistory{writer: w, store: store, log: log, flush: cfg.FlushTimeout, cancel: cancel, purged: make(chan struct{})}
+	go func() {
+		defer close(h.purged)
+		(&history.Retention{Store: store, Keep: cfg.Retention, Logger: log}).Run(ctx)
+	}()
+	where := target
+	if kind == config.HistoryPostgres {
+		where = postgres.Redact(target)
+	}
+	log.Info("request history on", "store", kind, "at", where, "retention", cfg.Retention)
+	return h
+}
+
+// consumer is the writer, or nothing when the history is off.
+func (h *requestHistory) consumers() []service.Consumer {
+	if h == nil {
+		return nil
+	}
+	return []service.Consumer{h.writer}
+}
+
+// stop writes what is queued (for up to history.flushTimeout), stops the purge and
+// closes the store. Call it after the HTTP server has drained, so that
+// every answered request is in the queue; later calls do nothing.
+func (h *requestHistory) stop() {
+	if h == nil {
+		return
+	}
+	h.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), h.flush)
+		defer cancel()
+		if err := h.writer.Close(ctx); err != nil {
+			h.log.Error("request history not fully written", "error", err)
+		}
+		h.cancel()
+		<-h.purged
+		if err := h.store.Close(); err != nil {
+			h.log.Warn("request history: closing the store", "error", err)
+		}
+	})
+}

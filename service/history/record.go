@@ -1,0 +1,68 @@
+// Package history keeps the request history: one Record per API request
+// that concerned a device or a user, written asynchronously (Writer) to a
+// Store, queried newest first with keyset pagination (Query) and purged
+// after a retention period (Retention). The stores are service/sqlite and
+// service/postgres; historytest holds the contract both pass.
+package history
+
+import (
+	"time"
+
+	"github.com/emconnector/emconnector/service"
+)
+
+// Record is one row of the history. It holds what the request's Event
+// holds, never an appCertificate, a PIN or a body (the Event has none).
+type Record struct {
+	// Seq is the store's row number, set when read; it orders rows of the
+	// same millisecond and makes the cursor unique.
+	Seq int64
+	// Time is when the request was received, UTC, millisecond precision.
+	Time     time.Time
+	ID       string // request id (X-Request-ID)
+	Op       string
+	Device   string
+	User     string
+	Cluster  string
+	Code     int
+	Class    string
+	Text     string
+	Duration time.Duration // millisecond precision
+	Client   string        // client address
+	AppID    string
+	// Node is the CUCM node that answered (the last one tried), or "".
+	Node string
+	// Roaming is true when a login went through the PIN flow.
+	Roaming bool
+	// Actor is who acted when the dashboard does; "" for API requests.
+	Actor string
+}
+
+// FromEvent makes the Record of e; ok is false when e concerns neither a
+// device nor a user (getversioninfo, a request refused before its path was
+// read), which the history does not keep.
+func FromEvent(e service.Event) (r Record, ok bool) {
+	if e.Device == "" && e.User == "" {
+		return Record{}, false
+	}
+	var node string
+	if n := len(e.Nodes); n > 0 {
+		node = e.Nodes[n-1]
+	}
+	return Record{
+		Time:     e.Start.UTC().Truncate(time.Millisecond),
+		ID:       e.ID,
+		Op:       string(e.Op),
+		Device:   e.Device,
+		User:     e.User,
+		Cluster:  e.Cluster,
+		Code:     e.Code,
+		Class:    string(e.Class),
+		Text:     e.Text,
+		Duration: e.Duration.Truncate(time.Millisecond),
+		Client:   e.Client,
+		AppID:    e.AppID,
+		Node:     node,
+		Roaming:  e.PINFlow,
+	}, true
+}

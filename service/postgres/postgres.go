@@ -1,0 +1,75 @@
+// Package postgres is the history store in PostgreSQL, through
+// github.com/jackc/pgx/v5 (its database/sql driver, so that the SQL and the
+// migrations are those of the SQLite store but for the placeholders).
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strconv"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/emconnector/emconnector/service/history/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// maxConns bounds the pool: one writer, the purge and a few dashboard
+// readers.
+const maxConns = 4
+
+// Open connects to the database of dsn (postgres://…) and applies the
+// migrations it lacks, under an advisory lock so that several services
+// starting together migrate once. Errors name the server without the
+// password.
+func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	where := Redact(dsn)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("history: postgres %s: invalid DSN", where)
+	}
+	db.SetMaxOpenConns(maxConns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("history: postgres %s: %w", where, err)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := sqlstore.Migrate(ctx, db, goose.DialectPostgres, sub, goose.WithSessionLocker(locker)); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("history: postgres %s: %w", where, err)
+	}
+	return sqlstore.New(db, func(n int) string { return "$" + strconv.Itoa(n) }), nil
+}
+
+// Redact returns dsn with its password (in the user info or a password
+// parameter) replaced by "xxxxx", for logs and errors; a DSN that is not a
+// URL becomes "(invalid DSN)".
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(invalid DSN)"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}

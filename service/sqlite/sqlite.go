@@ -1,0 +1,51 @@
+// Package sqlite is the history store in an SQLite file, through
+// modernc.org/sqlite (pure Go: the binaries stay CGO-free). The file is in
+// WAL mode, so that a reader (the dashboard, a backup) does not block the
+// writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/emconnector/emconnector/service/history/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// busyTimeoutMS is how long a statement waits for another connection's
+// lock before failing: short, since the history writer retries anyway.
+const busyTimeoutMS = 1000
+
+// Open opens (creating it if needed) the SQLite database at path and
+// applies the migrations it lacks.
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)", busyTimeoutMS)
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("history: sqlite %s: %w", path, err)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := sqlstore.Migrate(ctx, db, goose.DialectSQLite3, sub); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("history: sqlite %s: %w", path, err)
+	}
+	return sqlstore.New(db, func(int) string { return "?" }), nil
+}

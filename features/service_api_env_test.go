@@ -219,6 +219,17 @@ func ops(records []RequestRecord, operations ...string) []string {
 }
 
 // countOp counts the logged requests of one operation.
+// countOpOn counts the records of operation for device (the simulator's spelling).
+func countOpOn(records []RequestRecord, operation, device string) int {
+	n := 0
+	for _, r := range records {
+		if r.Operation == operation && r.Device == device {
+			n++
+		}
+	}
+	return n
+}
+
 func countOp(records []RequestRecord, operation string) int {
 	n := 0
 	for _, r := range records {

@@ -81,6 +81,9 @@ func (h *harness) emCtx(t *testing.T, ctx context.Context, node, xml string) (in
 	t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.nodes[node]+"/emservice/EMServiceServlet", strings.NewReader(url.Values{"xml": {xml}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	// A fresh connection each time: a kept-alive one may have been closed by a node going
+	// down, and a POST is not retried on it (EOF).
+	req.Close = true
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err.Error()

@@ -77,18 +77,7 @@ var _ = Describe("bcservice long soak", Ordered, func() {
 				defer GinkgoRecover()
 				rnd := rand.New(rand.NewPCG(uint64(w), 20261201))
 				for !stop.Load() {
-					p := rfTakePhone(phones, rnd.IntN(len(phones)))
-					op, user := "getloggedinuser", ""
-					switch r := rnd.IntN(100); {
-					case r < 45 && len(p.users) > 0:
-						op, user = "login", p.users[rnd.IntN(len(p.users))]
-					case r < 70:
-						op = "logout"
-					}
-					gate.Enter()
-					bad, got := rfExercise(c, svc, p, op, user, append(rfTransient(), 1010))
-					gate.Leave()
-					p.mu.Unlock()
+					bad, got := rfSoakStep(c, svc, phones, rnd, &gate)
 					done.Add(1)
 					mu.Lock()
 					problems = append(problems, bad...)

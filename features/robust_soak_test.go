@@ -119,6 +119,24 @@ func (g *rfGate) Leave()   { g.RUnlock() }
 func (g *rfGate) Hold()    { g.Lock() }
 func (g *rfGate) Release() { g.Unlock() }
 
+// rfSoakStep sends one random request of the soak's mix (45% login of one of the phone's
+// users, 25% logout, the rest getloggedinuser) for a random phone, holding the phone and the
+// gate, and returns what rfExercise found.
+func rfSoakStep(c *http.Client, svc *Service, phones []*rfPhone, rnd *rand.Rand, gate *rfGate) (problems []string, codes []int) {
+	p := rfTakePhone(phones, rnd.IntN(len(phones)))
+	defer p.mu.Unlock()
+	op, user := "getloggedinuser", ""
+	switch r := rnd.IntN(100); {
+	case r < 45 && len(p.users) > 0:
+		op, user = "login", p.users[rnd.IntN(len(p.users))]
+	case r < 70:
+		op = "logout"
+	}
+	gate.Enter()
+	defer gate.Leave()
+	return rfExercise(c, svc, p, op, user, append(rfTransient(), 1010))
+}
+
 // rfSoakFault is the fault body with probability, which the scaffold's Fault leaves out.
 type rfSoakFault struct {
 	Fault
@@ -156,18 +174,7 @@ var _ = Describe("bcservice soak", Ordered, func() {
 				defer GinkgoRecover()
 				rnd := rand.New(rand.NewPCG(uint64(w), 20261123))
 				for range rfSoakRequests / rfSoakWorkers {
-					p := rfTakePhone(phones, rnd.IntN(len(phones)))
-					op, user := "getloggedinuser", ""
-					switch r := rnd.IntN(100); {
-					case r < 45 && len(p.users) > 0:
-						op, user = "login", p.users[rnd.IntN(len(p.users))]
-					case r < 70:
-						op = "logout"
-					}
-					gate.Enter()
-					bad, got := rfExercise(c, svc, p, op, user, append(rfTransient(), 1010))
-					gate.Leave()
-					p.mu.Unlock()
+					bad, got := rfSoakStep(c, svc, phones, rnd, &gate)
 					done.Add(1)
 					mu.Lock()
 					problems = append(problems, bad...)

@@ -31,7 +31,6 @@ type dashboardDeps struct {
 	checker *health.Checker
 	hist    *requestHistory
 	access  *service.AccessPolicy
-	tls     bool
 }
 
 // startDashboard binds and serves the dashboard when the configuration has

@@ -17,7 +17,10 @@ type Event struct {
 	Peer   string // transport peer (host:port)
 	Method string // transport method (HTTP)
 	AppID  string
-	Op     Op
+	// Actor is who acted when the dashboard does (its signed-in user);
+	// "" for API requests.
+	Actor string
+	Op    Op
 	// Device, User and Cluster are those of the answer.
 	Device, User, Cluster string
 	// PINFlow is true when a login went through the PIN (roaming) flow.
@@ -153,6 +156,16 @@ func (x *Exchange) SetAppID(appID string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.ev.AppID = appID
+}
+
+// SetActor records the dashboard user a request is made for.
+func (x *Exchange) SetActor(actor string) {
+	if x == nil {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.ev.Actor = actor
 }
 
 // SetPINFlow records that a login went through the PIN flow.

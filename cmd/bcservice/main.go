@@ -4,6 +4,7 @@
 //
 //	bcservice serve --config FILE [--listen ADDR] [--addr-file FILE] [--log-level L] [--log-format json|text]
 //	bcservice check-config FILE
+//	bcservice hash-password < password
 package main
 
 import (
@@ -41,6 +42,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 		},
 		Commands: []*cli.Command{
+			hashPasswordCommand(stdout),
 			{
 				Name:  "serve",
 				Usage: "serve the API",

@@ -151,6 +151,7 @@ func TestRunServesAndDrains(t *testing.T) {
 }
 
 func TestCheckConfig(t *testing.T) {
+	t.Setenv("BC_DASHBOARD_APP_CERTIFICATE", "s3cret") // the demo dashboard's, set by run-demo.sh
 	good := writeConfig(t, "http://127.0.0.1:1")
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	if err := os.WriteFile(bad, []byte("clusters: [{code: EU, nodes: [\"ftp://x\"]}]\n"), 0o600); err != nil {

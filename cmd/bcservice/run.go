@@ -117,8 +117,13 @@ func (m *Main) Run(ctx context.Context) error {
 		Health:         checker,
 	})
 
+	dash, err := startDashboard(cfg, log, dashboardDeps{conn: conn, clients: clients, checker: checker, hist: hist, access: access})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		_ = dash.shutdown(context.Background())
 		return err
 	}
 	srv := &http.Server{
@@ -142,9 +147,10 @@ func (m *Main) Run(ctx context.Context) error {
 
 	addr := ln.Addr().String()
 	if m.AddrFile != "" {
-		if err := writeAddrFile(m.AddrFile, addr); err != nil {
+		if err := writeAddrFile(m.AddrFile, addr, dash.Addr()); err != nil {
 			_ = srv.Close()
 			<-served
+			_ = dash.shutdown(context.Background())
 			return err
 		}
 	}
@@ -157,13 +163,14 @@ func (m *Main) Run(ctx context.Context) error {
 
 	select {
 	case err := <-served:
+		_ = dash.shutdown(context.Background())
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: draining in-flight requests", "timeout", cfg.Server.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
 	defer cancel()
-	shutdownErr := srv.Shutdown(sctx)
+	shutdownErr := errors.Join(srv.Shutdown(sctx), dash.shutdown(sctx))
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -186,9 +193,13 @@ func newLogger(c config.LogConfig, w io.Writer) *slog.Logger {
 }
 
 // writeAddrFile writes {"listen":"addr"} atomically (temp file + rename) so a
-// reader never sees a partial file.
-func writeAddrFile(path, addr string) error {
-	data, err := json.Marshal(map[string]string{"listen": addr})
+// reader never sees a partial file; "dashboard" is added when it listens.
+func writeAddrFile(path, addr, dashboard string) error {
+	addrs := map[string]string{"listen": addr}
+	if dashboard != "" {
+		addrs["dashboard"] = dashboard
+	}
+	data, err := json.Marshal(addrs)
 	if err != nil {
 		return err
 	}

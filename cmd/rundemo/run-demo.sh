@@ -14,6 +14,8 @@ SIM_ADMIN=${SIM_ADMIN:-127.0.0.1:18000}
 TOPOLOGY=${TOPOLOGY:-testdata/topology/demo.yaml}
 CONFIG=${CONFIG:-testdata/config/demo.yaml}
 START_TIMEOUT=${START_TIMEOUT:-10}
+# The demo dashboard's EM app user (bcapp) password, as the demo topology has it.
+export BC_DASHBOARD_APP_CERTIFICATE="${BC_DASHBOARD_APP_CERTIFICATE:-s3cret}"
 RUN=$BIN/run
 sim=
 svc=

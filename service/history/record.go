@@ -64,5 +64,6 @@ func FromEvent(e service.Event) (r Record, ok bool) {
 		AppID:    e.AppID,
 		Node:     node,
 		Roaming:  e.PINFlow,
+		Actor:    e.Actor,
 	}, true
 }

@@ -36,8 +36,10 @@ type Config struct {
 	// search, remembered with their cluster).
 	DeviceCache DeviceCacheConfig `yaml:"deviceCache"`
 	// History is the request history; off without a dsn.
-	History  HistoryConfig `yaml:"history"`
-	Clusters []ClusterSpec `yaml:"clusters"`
+	History HistoryConfig `yaml:"history"`
+	// Dashboard is the web dashboard's own listener; off when absent.
+	Dashboard DashboardConfig `yaml:"dashboard"`
+	Clusters  []ClusterSpec   `yaml:"clusters"`
 
 	// set holds the keys present in the file (e.g. "clusters[0].timeout"),
 	// lines the line of each key; both are nil for a Config built in code.
@@ -231,6 +233,7 @@ func (c *Config) ApplyDefaults() {
 	setDefault(c, &c.History.Retention, "history.retention", DefaultHistoryRetention)
 	setDefault(c, &c.History.QueueSize, "history.queueSize", DefaultHistoryQueueSize)
 	setDefault(c, &c.History.FlushTimeout, "history.flushTimeout", DefaultHistoryFlush)
+	c.dashboardDefaults()
 	setDefault(c, &c.Log.Level, "log.level", "info")
 	setDefault(c, &c.Log.Format, "log.format", "json")
 	if c.TLS.ClientCAFile != "" {

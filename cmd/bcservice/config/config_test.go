@@ -74,6 +74,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestDemoConfigMatchesTopology(t *testing.T) {
+	t.Setenv("BC_DASHBOARD_APP_CERTIFICATE", "s3cret") // the demo dashboard's, set by run-demo.sh
 	cfg, err := Load(filepath.Join("..", "..", "..", "testdata", "config", "demo.yaml"), Overrides{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/emconnector/emconnector/cmd/bcservice/config"
+	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/dashboard"
+	"github.com/emconnector/emconnector/service/emclient"
+	"github.com/emconnector/emconnector/service/health"
+	"github.com/emconnector/emconnector/service/history"
+	"github.com/emconnector/emconnector/service/httpapi"
+)
+
+// dashboardServer is the dashboard's own listener, or nil when it is off.
+type dashboardServer struct {
+	srv    *http.Server
+	addr   string
+	served chan error
+}
+
+// dashboardDeps are the running service's parts the dashboard shows or uses.
+type dashboardDeps struct {
+	conn    *service.Connector
+	clients []*emclient.Client
+	checker *health.Checker
+	hist    *requestHistory
+	access  *service.AccessPolicy
+}
+
+// startDashboard binds and serves the dashboard when the configuration has
+// one (config validation has made sure the history is on).
+func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*dashboardServer, error) {
+	if !cfg.DashboardEnabled() || deps.hist == nil {
+		return nil, nil
+	}
+	dc := cfg.Dashboard
+	cert, err := dc.AppCertificate()
+	if err != nil {
+		return nil, err
+	}
+	users := make([]dashboard.User, 0, len(dc.Users))
+	for _, u := range dc.Users {
+		users = append(users, dashboard.User{Name: u.Name, Role: u.Role, Hash: u.PasswordHash})
+	}
+	clients := deps.clients
+	d, err := dashboard.New(dashboard.Options{
+		Users:  users,
+		Store:  deps.hist.store,
+		Conn:   deps.conn,
+		Cred:   service.Credentials{AppID: dc.EMAppID, AppCertificate: cert},
+		Access: deps.access,
+		Clusters: func() []emclient.Stats {
+			out := make([]emclient.Stats, 0, len(clients))
+			for _, c := range clients {
+				out = append(out, c.Stats())
+			}
+			return out
+		},
+		Health:          deps.checker.Check,
+		Writer:          func() history.Stats { return deps.hist.writer.Stats() },
+		Version:         httpapi.Build,
+		Started:         time.Now(),
+		SessionIdle:     dc.SessionIdle,
+		SessionAbsolute: dc.SessionAbsolute,
+		Logger:          log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", dc.Listen)
+	if err != nil {
+		return nil, err
+	}
+	tlsConfig, err := cfg.ServerTLS()
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s := &dashboardServer{addr: ln.Addr().String(), served: make(chan error, 1), srv: &http.Server{
+		Handler:           d,
+		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
+		ReadTimeout:       cfg.Server.ReadTimeout,
+		WriteTimeout:      cfg.Server.WriteTimeout,
+		IdleTimeout:       cfg.Server.IdleTimeout,
+		MaxHeaderBytes:    cfg.Server.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
+	}}
+	go func() {
+		if tlsConfig != nil {
+			s.served <- s.srv.ServeTLS(ln, "", "")
+			return
+		}
+		s.served <- s.srv.Serve(ln)
+	}()
+	log.Info("dashboard listening", "addr", s.addr, "tls", tlsConfig != nil, "users", len(users), "appID", dc.EMAppID)
+	if dc.Banner != "" {
+		log.Info(dc.Banner)
+	}
+	return s, nil
+}
+
+// Addr is where the dashboard listens, "" when it is off.
+func (s *dashboardServer) Addr() string {
+	if s == nil {
+		return ""
+	}
+	return s.addr
+}
+
+// shutdown drains the dashboard like the API.
+func (s *dashboardServer) shutdown(ctx context.Context) error {
+	if s == nil {
+		return nil
+	}
+	err := s.srv.Shutdown(ctx)
+	if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}

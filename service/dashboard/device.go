@@ -1,0 +1,144 @@
+package dashboard
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/history"
+)
+
+// detailRows is how many of a device's or a user's newest rows a page
+// reads; the history page pages through the rest.
+const detailRows = 200
+
+// loginSession is a successful login and the successful logout that
+// ended it (Open when none has yet).
+type loginSession struct {
+	Device, User string
+	Start, End   time.Time
+	Open         bool
+	Length       time.Duration
+}
+
+type detailView struct {
+	Device, User string
+	Rows         []history.Record
+	Sessions     []loginSession
+	Failures     []history.Record
+	More         string
+	Error        string
+	// Check is the answer of "check now"; Done the answer of a logout.
+	Check, Done *service.Result
+}
+
+// sessionsOf pairs each successful login on a device with the next
+// successful logout of that device (rows come newest first).
+func sessionsOf(rows []history.Record) []loginSession {
+	open := map[string]*loginSession{}
+	var out []loginSession
+	for _, r := range slices.Backward(rows) {
+		if r.Class != string(service.ClassSuccess) {
+			continue
+		}
+		switch service.Op(r.Op) {
+		case service.OpLogin:
+			if s := open[r.Device]; s != nil {
+				out = append(out, *s) // replaced by a forced login: end unknown
+			}
+			open[r.Device] = &loginSession{Device: r.Device, User: r.User, Start: r.Time, Open: true}
+		case service.OpLogout:
+			if s := open[r.Device]; s != nil {
+				s.End, s.Open, s.Length = r.Time, false, r.Time.Sub(s.Start)
+				out = append(out, *s)
+				delete(open, r.Device)
+			}
+		}
+	}
+	for _, s := range open {
+		out = append(out, *s)
+	}
+	slices.SortFunc(out, func(a, b loginSession) int { return b.Start.Compare(a.Start) })
+	return out
+}
+
+func failuresOf(rows []history.Record) []history.Record {
+	var out []history.Record
+	for _, r := range rows {
+		if r.Class != string(service.ClassSuccess) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// detail reads the newest rows of q and builds the page's view.
+func (d *Dashboard) detail(r *http.Request, q history.Query, more filter) (detailView, int) {
+	q.Limit = detailRows
+	v := detailView{Device: q.Device, User: q.User}
+	if len(q.Device) > maxFilterLen || len(q.User) > maxFilterLen {
+		v.Error = "too long"
+		return v, http.StatusBadRequest
+	}
+	p, status, msg := d.query(r, q)
+	if status != http.StatusOK {
+		v.Error = msg
+		return v, status
+	}
+	v.Rows, v.Sessions, v.Failures = p.Rows, sessionsOf(p.Rows), failuresOf(p.Rows)
+	if p.Next != "" {
+		v.More = more.link("/history", "")
+	}
+	return v, http.StatusOK
+}
+
+func (d *Dashboard) devicePage(w http.ResponseWriter, r *http.Request) {
+	dev := r.PathValue("device")
+	v, status := d.detail(r, history.Query{Device: dev}, filter{Device: dev})
+	d.render(w, r, status, "device.html", v)
+}
+
+func (d *Dashboard) userPage(w http.ResponseWriter, r *http.Request) {
+	user := r.PathValue("user")
+	v, status := d.detail(r, history.Query{User: user}, filter{User: user})
+	d.render(w, r, status, "user.html", v)
+}
+
+// checkDevice asks CUCM who is logged in on the device and shows the
+// device page with the answer.
+func (d *Dashboard) checkDevice(w http.ResponseWriter, r *http.Request) {
+	dev := r.PathValue("device")
+	res := d.act(r, service.Request{Op: service.OpLoggedInUser, Device: dev})
+	v, status := d.detail(r, history.Query{Device: dev}, filter{Device: dev})
+	v.Check = &res
+	d.render(w, r, status, "device.html", v)
+}
+
+func (d *Dashboard) confirmLogout(w http.ResponseWriter, r *http.Request) {
+	d.render(w, r, http.StatusOK, "confirm.html", detailView{Device: r.PathValue("device")})
+}
+
+// logoutDevice logs the device out through CUCM for an operator.
+func (d *Dashboard) logoutDevice(w http.ResponseWriter, r *http.Request) {
+	dev := r.PathValue("device")
+	res := d.act(r, service.Request{Op: service.OpLogout, Device: dev})
+	u := userFrom(r.Context())
+	d.audit("logout", u.Name, d.clientIP(r).String(), string(res.Class()), "device", dev, "code", res.Code)
+	v, status := d.detail(r, history.Query{Device: dev}, filter{Device: dev})
+	v.Done = &res
+	d.render(w, r, status, "device.html", v)
+}
+
+// act runs one operation with the dashboard's EM app user inside its own
+// Exchange, so that it is logged, counted and kept in the history like an
+// API request, with the signed-in user as its actor.
+func (d *Dashboard) act(r *http.Request, req service.Request) service.Result {
+	client := d.clientIP(r).String()
+	x := service.NewExchange(rand16(), client, r.RemoteAddr, r.Method, d.opts.Now())
+	x.SetActor(userFrom(r.Context()).Name)
+	res := d.opts.Conn.Serve(service.WithExchange(r.Context(), x), d.opts.Cred, req)
+	x.Answered(res, http.StatusOK)
+	d.opts.Conn.Finish(x)
+	return res
+}

@@ -51,6 +51,9 @@ func (l *RequestLog) Consume(e service.Event) {
 	if e.AppID != "" {
 		attrs = append(attrs, slog.String("appID", e.AppID))
 	}
+	if e.Actor != "" {
+		attrs = append(attrs, slog.String("actor", e.Actor))
+	}
 	if e.Attempts > 0 {
 		attrs = append(attrs, slog.Any("nodes", e.Nodes), slog.Int("attempts", e.Attempts))
 	}
@@ -63,7 +66,8 @@ func (l *RequestLog) Consume(e service.Event) {
 // Audit writes one audit event (msg "audit", always at INFO) per request of
 // an audited operation (those that change a phone's state): operation,
 // device, user, cluster, code, outcome class, request id, client address,
-// app ID and whether the PIN flow ran.
+// app ID, whether the PIN flow ran and the dashboard user who acted (empty
+// for API requests).
 type Audit struct {
 	log *slog.Logger
 }
@@ -87,6 +91,7 @@ func (a *Audit) Consume(e service.Event) {
 		slog.String("remote", e.Client),
 		slog.String("appID", e.AppID),
 		slog.Bool("pinFlow", e.PINFlow),
+		slog.String("actor", e.Actor),
 	)
 }
 

@@ -59,6 +59,9 @@ func TestRunKeepsHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Read to the end: the connection is then reused, and the next request is read
+		// only after this one's event was written (the history keeps that order).
+		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 	}
 	get("/api/getversioninfo") // neither device nor user: not kept

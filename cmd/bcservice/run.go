@@ -71,42 +71,24 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
-	clusters := make([]service.Cluster, 0, len(specs))
-	clients := make([]*emclient.Client, 0, len(specs))
-	sources := make([]metrics.StatsSource, 0, len(specs))
-	// The clients report every CUCM attempt to the registry, which reads
-	// their breaker and queue state back at scrape time.
 	reg := metrics.New(httpapi.Build)
-	for _, spec := range specs {
-		c, err := emclient.New(spec, emclient.Options{Logger: log, Observer: reg})
-		if err != nil {
-			return err
-		}
-		clients = append(clients, c)
-		clusters = append(clusters, c)
-		sources = append(sources, statsOf(c))
-	}
-	reg.Watch(sources...)
+	clients, err := newClients(specs, log, reg)
 	defer func() {
 		for _, c := range clients {
 			c.Close()
 		}
 	}()
-	// Every API request ends in one Event: the request log line, the audit
-	// event, the metrics and the request history are its consumers. The
-	// history is flushed once the server has drained (the defer covers the
-	// early returns).
-	hist := startHistory(cfg.History, log, reg)
-	defer hist.stop()
-	events := service.NewEmitter(append([]service.Consumer{eventlog.NewRequestLog(log), eventlog.NewAudit(log), reg},
-		hist.consumers()...)...)
-	events.OnPanic = func(v any) { log.Error("event consumer panicked", "panic", v) }
-	conn, err := service.NewConnector(clusters, service.Options{Default: cfg.DefaultCluster(), Events: events,
-		LocationTTL: cfg.DeviceCache.TTL, LocationSize: cfg.DeviceCache.Size})
 	if err != nil {
 		return err
 	}
-	reg.WatchLocations(conn.LocationStats)
+	// The history is flushed once the server has drained (the defer covers
+	// the early returns).
+	hist := startHistory(cfg.History, log, reg)
+	defer hist.stop()
+	conn, err := newConnector(cfg, log, reg, clients, hist)
+	if err != nil {
+		return err
+	}
 	checker := health.NewChecker(cfg.HealthTargets(), health.Options{CacheFor: cfg.Health.CacheFor, DialTimeout: cfg.Health.DialTimeout})
 	handler := httpapi.New(conn, httpapi.Options{
 		Logger:         log,
@@ -136,6 +118,53 @@ func (m *Main) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:         tlsConfig,
 	}
+	return m.serve(ctx, cfg, log, srv, ln, dash, hist)
+}
+
+// newClients builds one CUCM client per cluster. They report every attempt
+// to reg, which reads their breaker and queue state back at scrape time.
+// The clients built before an error are returned too, for closing.
+func newClients(specs []emclient.Config, log *slog.Logger, reg *metrics.Metrics) ([]*emclient.Client, error) {
+	clients := make([]*emclient.Client, 0, len(specs))
+	sources := make([]metrics.StatsSource, 0, len(specs))
+	for _, spec := range specs {
+		c, err := emclient.New(spec, emclient.Options{Logger: log, Observer: reg})
+		if err != nil {
+			return clients, err
+		}
+		clients = append(clients, c)
+		sources = append(sources, statsOf(c))
+	}
+	reg.Watch(sources...)
+	return clients, nil
+}
+
+// newConnector builds the domain over the clients. Every API request ends in
+// one Event: the request log line, the audit event, the metrics and the
+// request history are its consumers.
+func newConnector(cfg *config.Config, log *slog.Logger, reg *metrics.Metrics, clients []*emclient.Client, hist *requestHistory) (*service.Connector, error) {
+	clusters := make([]service.Cluster, len(clients))
+	for i, c := range clients {
+		clusters[i] = c
+	}
+	events := service.NewEmitter(append([]service.Consumer{eventlog.NewRequestLog(log), eventlog.NewAudit(log), reg},
+		hist.consumers()...)...)
+	events.OnPanic = func(v any) { log.Error("event consumer panicked", "panic", v) }
+	conn, err := service.NewConnector(clusters, service.Options{Default: cfg.DefaultCluster(), Events: events,
+		LocationTTL: cfg.DeviceCache.TTL, LocationSize: cfg.DeviceCache.Size})
+	if err != nil {
+		return nil, err
+	}
+	reg.WatchLocations(conn.LocationStats)
+	return conn, nil
+}
+
+// serve serves srv on ln (and the dashboard) until ctx is done or the
+// server fails, writes the address file once bound, then stops accepting,
+// drains in-flight requests for up to server.shutdownTimeout and flushes the
+// history.
+func (m *Main) serve(ctx context.Context, cfg *config.Config, log *slog.Logger, srv *http.Server, ln net.Listener, dash *dashboardServer, hist *requestHistory) error {
+	tlsConfig := srv.TLSConfig
 	served := make(chan error, 1)
 	go func() {
 		if tlsConfig != nil {

@@ -71,13 +71,16 @@ func (b *Browser) start() {
 	var execCtx context.Context
 	execCtx, b.stopExec = chromedp.NewExecAllocator(context.Background(), opts...)
 	b.root, b.stopRoot = chromedp.NewContext(execCtx)
-	DeferCleanup(b.stop)
 	// The first Run starts the process; its context must carry no timeout (it would
 	// end the browser with it).
 	if err := chromedp.Run(b.root); err != nil {
+		// Released in the background: waiting on a browser that never came up can block.
+		go func() { b.stopRoot(); b.stopExec() }()
+		b.root = nil
 		noBrowser(err)
 		return
 	}
+	DeferCleanup(b.stop)
 	proc := chromedp.FromContext(b.root).Browser.Process()
 	Expect(proc).NotTo(BeNil())
 	b.pid = proc.Pid
@@ -89,7 +92,7 @@ func (b *Browser) start() {
 // chromiumPath is CHROMIUM when set, else the first of Debian's and other usual names.
 func chromiumPath() (string, error) {
 	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p, nil
+		return exec.LookPath(p)
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
 		if p, err := exec.LookPath(name); err == nil {

@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin
 SIM_ADMIN ?= 127.0.0.1:18000
 
-.PHONY: all build test vet fuzz soak bench run clean
+.PHONY: all build test vet fuzz soak bench run clean screenshots
 
 all: build
 
@@ -37,6 +37,11 @@ soak:
 	SOAK_DURATION='$(SOAK)' SOAK_REPORT='$(abspath $(BIN))/soak-report.txt' \
 		$(GO) test -count=1 -timeout 2h ./features -ginkgo.focus='long soak' -ginkgo.v
 	@cat $(BIN)/soak-report.txt
+
+# The dashboard's browser specs only (headless Chromium, see README "Dashboard"), saving
+# a PNG of each page in cmd/bcservice/deploy/screenshots/ for the README.
+screenshots:
+	SCREENSHOTS=1 $(GO) test -count=1 ./features -ginkgo.focus='in a browser'
 
 # The full benchmark: 100k devices and users, both binaries and the reference hop on
 # loopback; see README "Performance". Results: bin/bench/.

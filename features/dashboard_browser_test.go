@@ -1,6 +1,7 @@
 package features
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -18,8 +19,8 @@ import (
 // The dashboard (README.md, "Dashboard") as a person sees it: pages in a real headless
 // Chromium, forms filled and submitted, links followed. One simulator and one bcservice
 // (sqlite history, dashboard) serve every spec; each spec has its own browser context,
-// so its own cookies. Live update is not implemented: a spec reloads until a page shows
-// what it waits for.
+// so its own cookies. Only the first history page updates itself (static/live.js); the
+// other specs reload until a page shows what they wait for.
 var _ = Describe("the dashboard in a browser", Ordered, func() {
 	browser := UseBrowser()
 	sim := UseSim(demoTopology)
@@ -219,6 +220,27 @@ var _ = Describe("the dashboard in a browser", Ordered, func() {
 		t.Open("/history")
 		t.WaitFor(`//h1[normalize-space()="Sign in"]`)
 		Expect(t.Count(`form.signout`)).To(BeZero())
+	})
+
+	It("shows a new row on the history page without a reload", func() {
+		// A device no other spec uses: its page starts without rows.
+		t := signedIn(viewer)
+		t.Open("/history?device=" + euPlain1)
+		t.WaitFor(`//h1[normalize-space()="Request history"]`)
+		Expect(t.Column(3)).To(BeEmpty())
+		var marked bool
+		t.Eval(`window.stillThisPage = true`, &marked) // a reload would drop it
+		apiLogin(euPlain1, euUser02)
+
+		ctx, cancel := context.WithTimeout(t.ctx, 10*time.Second)
+		defer cancel()
+		Expect(chromedp.Run(ctx, chromedp.WaitVisible(
+			`//main//tbody/tr[td[3][normalize-space()="`+euPlain1+`"]]`, chromedp.BySearch))).To(Succeed(), "the row came")
+		Expect(t.Column(3)).To(Equal([]string{euPlain1}))
+		Expect(t.Column(4)).To(Equal([]string{euUser02}))
+		Expect(t.Text(`//p[@id="live-status"]`)).To(Equal("1 new request"))
+		t.Eval(`window.stillThisPage === true`, &marked)
+		Expect(marked).To(BeTrue(), "no navigation")
 	})
 
 	// Last: it leaves the browser's address throttled.

@@ -138,6 +138,35 @@ type historyView struct {
 	Ops   []string
 	Class []string
 	Error string
+	// Live is set on the first page: what live.js needs to poll for newer rows.
+	Live *liveView
+}
+
+// liveView is the first history page's state for live.js: the filter as
+// the API takes it and the key of the newest row shown. Rows of one
+// millisecond have no order the API shows, so the key holds the ids of
+// every row at the newest time.
+type liveView struct {
+	Query      string
+	NewestTime string // as the API's row time; "" without rows
+	NewestIDs  string // JSON array
+}
+
+func newLiveView(f filter, rows []history.Record) *liveView {
+	v := &liveView{Query: f.values().Encode()}
+	ids := []string{}
+	if len(rows) > 0 {
+		v.NewestTime = toRow(rows[0]).Time
+		for _, r := range rows {
+			if !r.Time.Equal(rows[0].Time) {
+				break
+			}
+			ids = append(ids, r.ID)
+		}
+	}
+	b, _ := json.Marshal(ids) // a []string always marshals
+	v.NewestIDs = string(b)
+	return v
 }
 
 func (d *Dashboard) historyPage(w http.ResponseWriter, r *http.Request) {
@@ -157,6 +186,9 @@ func (d *Dashboard) historyPage(w http.ResponseWriter, r *http.Request) {
 	v.Rows, v.CSV = p.Rows, f.link("/history.csv", "")
 	if p.Next != "" {
 		v.Next = f.link("/history", p.Next)
+	}
+	if f.Cursor == "" {
+		v.Live = newLiveView(f, p.Rows)
 	}
 	d.render(w, r, http.StatusOK, "history.html", v)
 }

@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin
 SIM_ADMIN ?= 127.0.0.1:18000
 
-.PHONY: all build test vet fuzz soak bench run clean screenshots
+.PHONY: all build test vet fuzz soak bench bench-history run clean screenshots
 
 all: build
 
@@ -47,6 +47,12 @@ screenshots:
 # loopback; see README "Performance". Results: bin/bench/.
 bench: build
 	$(GO) run ./cmd/bcbench --bin $(BIN) --out $(BIN)/bench
+
+# The request history's scale target: ROWS rows in a temporary SQLite file and a throwaway
+# PostgreSQL (pgtest), pages of 100 by device, user and hour timed; see README "Request history".
+ROWS ?= 10000000
+bench-history:
+	$(GO) run ./cmd/bchistbench --rows $(ROWS)
 
 # cucmsim on the demo topology, then (once it listens) bcservice in front of it, in the
 # foreground; Ctrl-C stops both. exec: make's signals reach the script itself.

@@ -162,6 +162,27 @@ var _ = Describe("the dashboard (server side)", Ordered, func() {
 		Expect(string(svc.Session().Err.Contents())).To(ContainSubstring("msg=audit event=dashboard.logout user=admin"))
 		Expect(string(svc.Session().Err.Contents())).NotTo(Or(ContainSubstring("adminpw"), ContainSubstring("deskpw")))
 	})
+
+	It("refuses an operator's logout sent from another site, and the device stays as it is", func() {
+		apiLogin(euDevice2, almUser)
+		operator := signIn("admin", "adminpw")
+		for _, h := range []map[string]string{
+			{"Sec-Fetch-Site": "cross-site"},
+			{"Origin": "https://evil.example"},
+		} {
+			req, err := http.NewRequest(http.MethodPost, dash+"/devices/"+euDevice2+"/logout", nil)
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			resp, err := operator.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			resp.Body.Close()
+			Expect(resp.StatusCode).To(Equal(http.StatusForbidden), "headers %v", h)
+		}
+		Expect(sim.Device("EU", euDevice2).User).To(Equal(almUser), "nothing was done")
+	})
 })
 
 // startDashboardService starts bcservice like startService and returns it with the

@@ -38,23 +38,23 @@ var _ = Describe("the request history", Ordered, func() {
 	}
 	nobodyOnDevice1 := whoResult(euDevice1, "", 0, "No user logged in on device "+euDevice1)
 
-	It("keeps a burst of 200 requests as 200 rows in order, flushed by SIGTERM", func() {
+	It("keeps a burst of 1000 requests as 1000 rows in order, flushed by SIGTERM", func() {
 		db := filepath.Join(GinkgoT().TempDir(), "history.db")
 		svc := historyService("sqlite:"+db, 0)
-		for i := range 200 {
-			Expect(askWho(svc, fmt.Sprintf("burst-%03d", i))).To(Equal(nobodyOnDevice1))
+		for i := range 1000 {
+			Expect(askWho(svc, fmt.Sprintf("burst-%04d", i))).To(Equal(nobodyOnDevice1))
 		}
 		// At once: the last rows are still queued, the shutdown writes them.
 		svc.Session().Terminate()
 		Eventually(svc.Session()).WithTimeout(stopTimeout).Should(gexec.Exit(0))
 
 		rows := historyRows(db)
-		Expect(rows).To(HaveLen(200))
+		Expect(rows).To(HaveLen(1000))
 		for i, r := range rows {
 			if i > 0 {
 				Expect(r.TimeMS).To(BeNumerically(">=", rows[i-1].TimeMS), "row %d older than the one before", i)
 			}
-			Expect(r).To(Equal(historyRow{TimeMS: r.TimeMS, ID: fmt.Sprintf("burst-%03d", i), Op: "getloggedinuser",
+			Expect(r).To(Equal(historyRow{TimeMS: r.TimeMS, ID: fmt.Sprintf("burst-%04d", i), Op: "getloggedinuser",
 				Device: euDevice1, Cluster: "EU", Code: 0, Class: "success", AppID: appID,
 				Node: r.Node, Text: nobodyOnDevice1.Text}), "row %d", i)
 			Expect(r.Node).To(HavePrefix("EU/"), "the node that answered")

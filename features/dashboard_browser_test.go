@@ -13,7 +13,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // The dashboard (README.md, "Dashboard") as a person sees it: pages in a real headless
@@ -30,24 +29,7 @@ var _ = Describe("the dashboard in a browser", Ordered, func() {
 	const euUser3 = "EUUSER03"
 
 	BeforeAll(func() {
-		hash := func(pw string) string {
-			h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
-			Expect(err).NotTo(HaveOccurred())
-			return string(h)
-		}
-		configPath := filepath.Join(GinkgoT().TempDir(), "bcservice.yaml")
-		writeServiceConfig(configPath, sim, ServiceOptions{Extra: map[string]any{
-			"history": map[string]any{"dsn": "sqlite:" + filepath.Join(GinkgoT().TempDir(), "history.db"), "flushTimeout": "1s"},
-			"dashboard": map[string]any{
-				"listen": "127.0.0.1:0",
-				"users": []map[string]any{
-					{"name": "admin", "role": "operator", "passwordHash": hash("adminpw")},
-					{"name": "desk", "role": "viewer", "passwordHash": hash("deskpw")},
-				},
-				"emAppID": appID, "emAppCertificateEnv": "BC_DASH_CERT",
-			},
-		}})
-		svc, dash = startDashboardService(configPath, []string{"BC_DASH_CERT=" + appCert})
+		svc, dash = startDemoDashboard(sim, filepath.Join(GinkgoT().TempDir(), "history.db"))
 		operator = signInCookie(dash, "admin", "adminpw")
 		viewer = signInCookie(dash, "desk", "deskpw")
 	})

@@ -27,25 +27,7 @@ var _ = Describe("the dashboard (server side)", Ordered, func() {
 	var svc *Service
 
 	BeforeAll(func() {
-		hash := func(pw string) string {
-			h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
-			Expect(err).NotTo(HaveOccurred())
-			return string(h)
-		}
-		db := filepath.Join(GinkgoT().TempDir(), "history.db")
-		configPath := filepath.Join(GinkgoT().TempDir(), "bcservice.yaml")
-		writeServiceConfig(configPath, sim, ServiceOptions{Extra: map[string]any{
-			"history": map[string]any{"dsn": "sqlite:" + db, "flushTimeout": "1s"},
-			"dashboard": map[string]any{
-				"listen": "127.0.0.1:0",
-				"users": []map[string]any{
-					{"name": "admin", "role": "operator", "passwordHash": hash("adminpw")},
-					{"name": "desk", "role": "viewer", "passwordHash": hash("deskpw")},
-				},
-				"emAppID": appID, "emAppCertificateEnv": "BC_DASH_CERT",
-			},
-		}})
-		svc, dash = startDashboardService(configPath, []string{"BC_DASH_CERT=" + appCert})
+		svc, dash = startDemoDashboard(sim, filepath.Join(GinkgoT().TempDir(), "history.db"))
 	})
 
 	signIn := func(name, pw string) *http.Client {
@@ -184,6 +166,32 @@ var _ = Describe("the dashboard (server side)", Ordered, func() {
 		Expect(sim.Device("EU", euDevice2).User).To(Equal(almUser), "nothing was done")
 	})
 })
+
+// startDemoDashboard starts bcservice in front of sim with an SQLite history at db and a
+// dashboard with the users admin (operator, password adminpw) and desk (viewer, deskpw),
+// whose operator actions run as the demo app user; it returns the service and the
+// dashboard's base URL.
+func startDemoDashboard(sim *Sim, db string) (*Service, string) {
+	GinkgoHelper()
+	hash := func(pw string) string {
+		h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+		Expect(err).NotTo(HaveOccurred())
+		return string(h)
+	}
+	configPath := filepath.Join(GinkgoT().TempDir(), "bcservice.yaml")
+	writeServiceConfig(configPath, sim, ServiceOptions{Extra: map[string]any{
+		"history": map[string]any{"dsn": "sqlite:" + db, "flushTimeout": "1s"},
+		"dashboard": map[string]any{
+			"listen": "127.0.0.1:0",
+			"users": []map[string]any{
+				{"name": "admin", "role": "operator", "passwordHash": hash("adminpw")},
+				{"name": "desk", "role": "viewer", "passwordHash": hash("deskpw")},
+			},
+			"emAppID": appID, "emAppCertificateEnv": "BC_DASH_CERT",
+		},
+	}})
+	return startDashboardService(configPath, []string{"BC_DASH_CERT=" + appCert})
+}
 
 // startDashboardService starts bcservice like startService and returns it with the
 // dashboard's base URL, read from the address file's "dashboard" key.

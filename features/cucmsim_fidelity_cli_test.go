@@ -20,27 +20,15 @@ func writeTopology(name, text string) string {
 var _ = Describe("cucmsim command line, thorough", func() {
 	Describe("validate", func() {
 		It("lists every problem of a file, one a line", func() {
-			path := writeTopology("four.yaml", `clusters:
-  - code: EU
-    nodes:
-      - {name: eu-pub, listen: "127.0.0.1:18081"}
-    policy: {multipleLogin: sometimes}
-    profiles: [UDP-A]
-    users:
-      - {id: A, pin: "1", profiles: [UDP-X]}
-    devices:
-      - {name: SEP1, emEnabled: maybe}
-      - SEP2
-      - sep2
-`)
+			path := repoPath("testdata/features/broken_four_problems.yaml")
 			s := runSim("validate", path)
 			Expect(s.ExitCode()).To(Equal(1))
-			Expect(linesWith(output(s), "four.yaml:")).To(HaveExactElements(
-				ContainSubstring(`four.yaml:5: unknown multipleLogin "sometimes"`),
-				ContainSubstring(`four.yaml:8: cluster "EU": user "A": unknown profile "UDP-X"`),
-				ContainSubstring(`four.yaml:10: emEnabled: expected true or false`),
-				ContainSubstring(`four.yaml:12: cluster "EU": duplicate device "sep2" (same name as "SEP2"`),
-				ContainSubstring("four.yaml: 4 problem(s)"),
+			Expect(linesWith(output(s), "broken_four_problems.yaml:")).To(HaveExactElements(
+				ContainSubstring(`broken_four_problems.yaml:6: unknown multipleLogin "sometimes"`),
+				ContainSubstring(`broken_four_problems.yaml:9: cluster "EU": user "A": unknown profile "UDP-X"`),
+				ContainSubstring(`broken_four_problems.yaml:11: emEnabled: expected true or false`),
+				ContainSubstring(`broken_four_problems.yaml:13: cluster "EU": duplicate device "sep2" (same name as "SEP2"`),
+				ContainSubstring("broken_four_problems.yaml: 4 problem(s)"),
 			))
 		})
 		It("names the line of a YAML syntax error, not the start of its block", func() {

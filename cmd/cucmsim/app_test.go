@@ -39,30 +39,21 @@ func TestValidate(t *testing.T) {
 // TestValidateListsEveryProblem: decoding problems and cross-entry problems come in one pass,
 // one a line, and a YAML syntax error names its own line.
 func TestValidateListsEveryProblem(t *testing.T) {
-	four := `clusters:
-  - code: EU
-    nodes:
-      - {name: eu-pub, listen: "127.0.0.1:18081"}
-    policy: {multipleLogin: sometimes}
-    profiles: [UDP-A]
-    users:
-      - {id: A, pin: "1", profiles: [UDP-X]}
-    devices:
-      - {name: SEP1, emEnabled: maybe}
-      - SEP2
-      - sep2
-`
+	four, err := os.ReadFile(filepath.Join("..", "..", "testdata", "features", "broken_four_problems.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	lines := strings.Split(demoText(t), "\n")
 	lines[85] = "   - {name: bad indent"
 	tests := []struct {
 		name, yaml string
 		want       []string
 	}{
-		{"four problems", four, []string{
-			`t.yaml:5: unknown multipleLogin "sometimes"`,
-			`t.yaml:8: cluster "EU": user "A": unknown profile "UDP-X"`,
-			`t.yaml:10: emEnabled: expected true or false`,
-			`t.yaml:12: cluster "EU": duplicate device "sep2"`,
+		{"four problems", string(four), []string{
+			`t.yaml:6: unknown multipleLogin "sometimes"`,
+			`t.yaml:9: cluster "EU": user "A": unknown profile "UDP-X"`,
+			`t.yaml:11: emEnabled: expected true or false`,
+			`t.yaml:13: cluster "EU": duplicate device "sep2"`,
 		}},
 		{"syntax error on line 86", strings.Join(lines, "\n"), []string{"t.yaml:86: invalid YAML: "}},
 	}

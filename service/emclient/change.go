@@ -24,11 +24,11 @@ func (c *Client) Login(ctx context.Context, cred service.Credentials, device, us
 	}
 	body := EncodeLogin(a, lr)
 	applied := func(d DeviceResult) bool { return !d.DoesNotExist && strings.EqualFold(d.User, user) }
-	unlock, err := c.devices.lock(ctx, device)
+	leave, err := c.admit(ctx, device)
 	if err != nil {
-		return service.LoginReport{}, c.busy("waiting for device " + device)
+		return service.LoginReport{}, err
 	}
-	defer unlock()
+	defer leave()
 	if !opts.Force {
 		return service.LoginReport{}, c.changeLocked(ctx, a, "login", body, device, applied)
 	}
@@ -36,8 +36,8 @@ func (c *Client) Login(ctx context.Context, cred service.Credentials, device, us
 }
 
 // forceLogin asks who is on device and, when somebody is, logs them out
-// before the login; the caller holds the device lock, so no other request
-// for the phone comes between. The report names the user replaced and
+// before the login; the caller holds the device lock and one slot for the
+// whole sequence, so no other request for the phone comes between. The report names the user replaced and
 // says whether the device was left free: CUCM refused the login after the
 // logout (an unknown outcome, 1010, leaves that open).
 func (c *Client) forceLogin(ctx context.Context, a Auth, body, device string, applied func(DeviceResult) bool) (service.LoginReport, error) {
@@ -66,16 +66,15 @@ func deviceFree(d DeviceResult) bool { return !d.DoesNotExist && d.User == "" }
 // already free before: the end state is what the caller asked for).
 func (c *Client) Logout(ctx context.Context, cred service.Credentials, device string) error {
 	a := auth(cred)
-	unlock, err := c.devices.lock(ctx, device)
+	leave, err := c.admit(ctx, device)
 	if err != nil {
-		return c.busy("waiting for device " + device)
+		return err
 	}
-	defer unlock()
+	defer leave()
 	return c.changeLocked(ctx, a, "logout", EncodeLogout(a, device), device, deviceFree)
 }
 
-// changeLocked runs a login or logout: concurrency slot, then the
-// exchange loop. When an answer is lost after the request may have reached
+// changeLocked runs the exchange loop of a login or logout. When an answer is lost after the request may have reached
 // CUCM, it asks the next node who is on the device before doing anything
 // else: applied(state) true means the change took effect (success); a state
 // that says otherwise means it did not (the request is sent again, to the
@@ -83,18 +82,8 @@ func (c *Client) Logout(ctx context.Context, cred service.Credentials, device st
 // no-double-login rule. If such a resend is refused as already done (18 for
 // a login, 19 for a logout), the lost attempt took effect after the check,
 // and the device is asked once more before the refusal is reported.
-// The caller holds the device lock.
+// The caller has been admitted (admit).
 func (c *Client) changeLocked(ctx context.Context, a Auth, op, body, device string, applied func(DeviceResult) bool) error {
-	release, err := c.lim.acquire(ctx)
-	if err != nil {
-		var le *limitError
-		if errors.As(err, &le) && le.full {
-			return c.busy("too many requests queued")
-		}
-		return c.busy("waiting for a request slot")
-	}
-	defer release()
-
 	start, busyTries, resends := 0, 0, 0
 	var lastBusy *Failure // CUCM's last busy answer, if the loop is retrying one
 	for {

@@ -34,6 +34,9 @@ type Options struct {
 	// Observer is told about every HTTP attempt to a node (metrics); nil
 	// means nobody listens.
 	Observer Observer
+	// Coordinator shares the concurrency budget and the device locks with
+	// the other replicas; nil means this process is alone.
+	Coordinator Coordinator
 }
 
 // Observer learns the outcome of every HTTP attempt to a CUCM node. It is
@@ -74,6 +77,7 @@ type Client struct {
 	jitter   func(time.Duration) time.Duration
 	log      *slog.Logger
 	obs      Observer
+	coord    Coordinator
 	// resetCred authenticates doDeviceReset (nil: the request's own).
 	resetCred    *service.Credentials
 	clearHistory bool
@@ -122,6 +126,7 @@ func New(cfg Config, opts Options) (*Client, error) {
 		jitter:       opts.Jitter,
 		log:          opts.Logger.With("cluster", cfg.Code),
 		obs:          opts.Observer,
+		coord:        opts.Coordinator,
 		clearHistory: cfg.ClearCallHistoryOnLogout,
 	}
 	if cfg.AXLUser != "" {

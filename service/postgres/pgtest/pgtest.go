@@ -120,14 +120,26 @@ func (s *Server) start() error {
 		if s.port, err = freePort(); err != nil {
 			return err
 		}
-		opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s -c fsync=off", s.port, s.data)
-		err = s.run("pg_ctl", "-D", s.data, "-o", opts, "-l", filepath.Join(s.data, "server.log"), "-w", "-t", "30", "start")
-		if err == nil {
+		if err = s.startOnPort(); err == nil {
 			return nil
 		}
 	}
 	return err
 }
+
+func (s *Server) startOnPort() error {
+	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s -c fsync=off", s.port, s.data)
+	return s.run("pg_ctl", "-D", s.data, "-o", opts, "-l", filepath.Join(s.data, "server.log"), "-w", "-t", "30", "start")
+}
+
+// Halt stops the server as an outage would (fast shutdown: sessions are
+// ended), keeping its data; Resume starts it again on the same port.
+func (s *Server) Halt() error {
+	return s.run("pg_ctl", "-D", s.data, "-m", "fast", "-w", "-t", "30", "stop")
+}
+
+// Resume starts a halted server again, on its port.
+func (s *Server) Resume() error { return s.startOnPort() }
 
 func (s *Server) run(name string, args ...string) error {
 	cmd := exec.Command(filepath.Join(s.bin, name), args...)

@@ -1,0 +1,345 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Coordinator makes several bcservice replicas share each CUCM cluster's
+// concurrency budget and lock each device once across all of them, with
+// PostgreSQL's session-level advisory locks (README.md, "Replicas"):
+//
+//   - slot i of cluster C is the two-key lock (key(C), i), i < the cluster's
+//     maxConcurrentRequests; device D of C is the one-key lock key(C, D);
+//   - both are taken in one statement on a pooled connection that the
+//     request keeps until it has CUCM's answer, and given back in one
+//     statement that also notifies the waiters (LISTEN/NOTIFY), off the
+//     request's path;
+//   - a waiter looks again on a notification, or every Poll without one;
+//   - session locks end with the session, so a replica that dies releases
+//     what it held as soon as PostgreSQL sees its connection close (at once
+//     for a killed process, within the TCP keepalive bound for a lost host).
+//
+// When PostgreSQL cannot be reached, Enter fails at once and the replica
+// works on its own limits until the listener is connected again (probed
+// every Probe).
+type Coordinator struct {
+	pool *pgxpool.Pool
+	cfg  *pgx.ConnConfig // the listener's
+	opts CoordinatorOptions
+	log  *slog.Logger
+
+	shared    atomic.Bool
+	fallbacks atomic.Int64
+	waits     atomic.Int64
+
+	mu        sync.Mutex
+	since     time.Time          // of the current state
+	lastErr   string             // why the coordination is down
+	interrupt context.CancelFunc // ends the listener's wait (down)
+	wake      map[int32]chan struct{}
+	replicas  int // listeners seen at the last count
+
+	releases sync.WaitGroup // leave calls still running
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+// CoordinatorOptions tune a Coordinator; zero values take the defaults.
+type CoordinatorOptions struct {
+	// Replica names this process in pg_stat_activity (application_name).
+	Replica string
+	// Logger receives the state changes (WARN when the coordination is
+	// lost, INFO when it is back); nil discards.
+	Logger *slog.Logger
+	// Timeout bounds one statement or connection attempt (default 1 s).
+	Timeout time.Duration
+	// Poll is how often a waiter looks again when no release was notified
+	// (default 100 ms): it bounds the wait after a replica died holding a
+	// slot, since a dead replica notifies nobody.
+	Poll time.Duration
+	// Probe is how often an unreachable PostgreSQL is tried again
+	// (default 1 s).
+	Probe time.Duration
+	// MaxConns bounds the pool (default 16): a replica holds at most one
+	// connection per request in flight or waiting across replicas, and
+	// those are bounded by the clusters' maxConcurrentRequests.
+	MaxConns int32
+	// Now is the clock of the status times; nil means time.Now.
+	Now func() time.Time
+}
+
+// Defaults of CoordinatorOptions.
+const (
+	DefaultCoordinationTimeout = time.Second
+	DefaultCoordinationPoll    = 100 * time.Millisecond
+	DefaultCoordinationProbe   = time.Second
+	DefaultCoordinationConns   = 16
+	// keepaliveIdle, keepaliveInterval and keepaliveCount make PostgreSQL
+	// end the session of a replica whose host vanished (no FIN) within
+	// idle + interval × count = 10 s, which frees its locks.
+	keepaliveIdle     = 5
+	keepaliveInterval = 1
+	keepaliveCount    = 5
+	// DeadHostBound is that bound (README.md, "Replicas").
+	DeadHostBound = (keepaliveIdle + keepaliveInterval*keepaliveCount) * time.Second
+)
+
+// channel carries the notifications of released locks; the payload is the
+// cluster key.
+const channel = "bcservice_release"
+
+func (o *CoordinatorOptions) defaults() {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultCoordinationTimeout
+	}
+	if o.Poll <= 0 {
+		o.Poll = DefaultCoordinationPoll
+	}
+	if o.Probe <= 0 {
+		o.Probe = DefaultCoordinationProbe
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = DefaultCoordinationConns
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Replica == "" {
+		o.Replica = "bcservice"
+	}
+}
+
+// NewCoordinator prepares the coordination over the database of dsn and
+// starts its listener. It fails only on a DSN it cannot use; a database
+// that cannot be reached yet leaves the coordinator on local limits until
+// it can. Close stops it.
+func NewCoordinator(dsn string, opts CoordinatorOptions) (*Coordinator, error) {
+	opts.defaults()
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("coordination: postgres %s: invalid DSN", Redact(dsn))
+	}
+	setSessionParams(pcfg.ConnConfig, opts)
+	pcfg.MaxConns = opts.MaxConns
+	pcfg.AfterConnect = prepareSession
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("coordination: postgres %s: %w", Redact(dsn), err)
+	}
+	lcfg := pcfg.ConnConfig.Copy()
+	lcfg.RuntimeParams["application_name"] = listenerName + opts.Replica
+	c := &Coordinator{pool: pool, cfg: lcfg, opts: opts, log: opts.Logger,
+		wake: map[int32]chan struct{}{}, done: make(chan struct{}), since: opts.Now(), lastErr: "not connected yet"}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	ready := make(chan struct{})
+	go c.listen(ctx, ready)
+	<-ready // the first attempt has ended, so a reachable database coordinates the first request
+	return c, nil
+}
+
+// setSessionParams names the replica and sets the server-side keepalives of
+// every session (listener and pool).
+func setSessionParams(cc *pgx.ConnConfig, opts CoordinatorOptions) {
+	cc.ConnectTimeout = opts.Timeout
+	cc.RuntimeParams["application_name"] = opts.Replica
+	cc.RuntimeParams["tcp_keepalives_idle"] = fmt.Sprint(keepaliveIdle)
+	cc.RuntimeParams["tcp_keepalives_interval"] = fmt.Sprint(keepaliveInterval)
+	cc.RuntimeParams["tcp_keepalives_count"] = fmt.Sprint(keepaliveCount)
+}
+
+// enterSQL is a session-local function (pg_temp, so no migration and nothing
+// left behind): it takes the device lock unless held already, then the first
+// free slot from `first` on. It answers the slot, -1 when the device is held
+// but no slot is free (the device lock is kept), -2 when another session
+// holds the device (nothing is taken). PL/pgSQL fixes the order in which the
+// locks are tried, which a single SELECT would leave to the planner.
+const enterSQL = `CREATE FUNCTION pg_temp.bcservice_enter(device bigint, cluster int, slots int, first int, held bool)
+RETURNS int LANGUAGE plpgsql AS $$
+DECLARE s int;
+BEGIN
+  IF NOT held AND NOT pg_try_advisory_lock(device) THEN
+    RETURN -2;
+  END IF;
+  FOR i IN 0..slots-1 LOOP
+    s := (first + i) % slots;
+    IF pg_try_advisory_lock(cluster, s) THEN
+      RETURN s;
+    END IF;
+  END LOOP;
+  RETURN -1;
+END $$`
+
+func prepareSession(ctx context.Context, conn *pgx.Conn) error {
+	_, err := conn.Exec(ctx, enterSQL)
+	return err
+}
+
+// Enter implements emclient.Coordinator.
+func (c *Coordinator) Enter(ctx context.Context, cluster, device string, slots int) (func(), error) {
+	if !c.shared.Load() {
+		return nil, errLocal
+	}
+	ck, dk := clusterKey(cluster), deviceKey(cluster, device)
+	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	conn, err := c.pool.Acquire(actx)
+	cancel()
+	if err != nil {
+		return nil, c.failed(ctx, err)
+	}
+	held, first := false, rand.IntN(max(slots, 1))
+	for {
+		wake := c.wakeup(ck) // before trying: a release after the try still wakes us
+		slot, err := c.try(ctx, conn, dk, ck, slots, first, held)
+		if err != nil {
+			destroy(conn)
+			return nil, c.failed(ctx, err)
+		}
+		if slot >= 0 {
+			return c.leaver(conn, dk, ck, int32(slot), cluster), nil
+		}
+		held = slot == -1
+		c.waits.Add(1)
+		select {
+		case <-wake:
+		case <-time.After(c.opts.Poll):
+		case <-ctx.Done():
+			// Closing the session gives back the device lock, if held.
+			destroy(conn)
+			return nil, ctx.Err()
+		}
+		if !c.shared.Load() {
+			destroy(conn)
+			return nil, errLocal
+		}
+	}
+}
+
+// errLocal is Enter's answer while the coordination is down.
+var errLocal = errors.New("coordination: PostgreSQL unreachable, on local limits")
+
+func (c *Coordinator) try(ctx context.Context, conn *pgxpool.Conn, dk int64, ck int32, slots, first int, held bool) (int, error) {
+	tctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	var slot int
+	err := conn.QueryRow(tctx, "SELECT pg_temp.bcservice_enter($1, $2, $3, $4, $5)", dk, ck, slots, first, held).Scan(&slot)
+	return slot, err
+}
+
+// leaver returns the function that gives the device and the slot back and
+// notifies the waiters, in one statement run in the background: the request
+// answers without waiting for it.
+func (c *Coordinator) leaver(conn *pgxpool.Conn, dk int64, ck int32, slot int32, cluster string) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.releases.Add(1)
+			go func() {
+				defer c.releases.Done()
+				ctx, cancel := context.WithTimeout(context.Background(), c.opts.Timeout)
+				defer cancel()
+				_, err := conn.Exec(ctx, "SELECT pg_advisory_unlock($1::int, $2::int), pg_advisory_unlock($3::bigint), pg_notify($4, $5)",
+					ck, slot, dk, channel, fmt.Sprint(ck))
+				if err != nil {
+					// The session ends instead, which releases both locks.
+					destroy(conn)
+					c.log.Debug("coordination: release failed", "cluster", cluster, "err", err)
+					return
+				}
+				conn.Release()
+			}()
+		})
+	}
+}
+
+// failed handles an error of Enter: an ended ctx is the caller's deadline;
+// anything else takes the coordination down.
+func (c *Coordinator) failed(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	c.down(err)
+	return errLocal
+}
+
+// destroy closes conn's session (which releases its locks) and drops it
+// from the pool.
+func destroy(conn *pgxpool.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_ = conn.Conn().Close(ctx)
+	conn.Release()
+}
+
+// wakeup returns the channel closed at the next release notified for
+// cluster key ck.
+func (c *Coordinator) wakeup(ck int32) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := c.wake[ck]
+	if ch == nil {
+		ch = make(chan struct{})
+		c.wake[ck] = ch
+	}
+	return ch
+}
+
+// notify wakes every waiter of cluster key ck.
+func (c *Coordinator) notify(ck int32) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ch := c.wake[ck]; ch != nil {
+		close(ch)
+		delete(c.wake, ck)
+	}
+}
+
+// wakeAll wakes every waiter (the coordination went down: they go local).
+func (c *Coordinator) wakeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for ck, ch := range c.wake {
+		close(ch)
+		delete(c.wake, ck)
+	}
+}
+
+// clusterKey is the first key of cluster's slot locks; deviceKey the key of
+// one device's lock. Both hash a prefix with the names (upper case: CUCM's
+// names are case-insensitive), so other users of advisory locks in the same
+// database do not meet ours by accident.
+func clusterKey(cluster string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte("bcservice/cluster/" + strings.ToUpper(cluster)))
+	return int32(h.Sum32())
+}
+
+func deviceKey(cluster, device string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("bcservice/device/" + strings.ToUpper(cluster) + "/" + strings.ToUpper(device)))
+	return int64(h.Sum64())
+}
+
+// Close stops the listener, waits for the releases under way and closes the
+// pool (which ends the sessions, so anything still held is released).
+func (c *Coordinator) Close() {
+	c.cancel()
+	<-c.done
+	c.releases.Wait()
+	c.pool.Close()
+}

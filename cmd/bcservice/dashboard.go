@@ -31,6 +31,10 @@ type dashboardDeps struct {
 	checker *health.Checker
 	hist    *requestHistory
 	access  *service.AccessPolicy
+	// sessions keeps the dashboard's sessions; nil keeps them in memory
+	// (the replicas of a coordinated deployment share a PostgreSQL one,
+	// postgres.NewSessions, which applies its own timeouts).
+	sessions dashboard.SessionStore
 }
 
 // startDashboard binds and serves the dashboard when the configuration has
@@ -66,6 +70,7 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		Writer:          func() history.Stats { return deps.hist.writer.Stats() },
 		Version:         httpapi.Build,
 		Started:         time.Now(),
+		Sessions:        deps.sessions,
 		SessionIdle:     dc.SessionIdle,
 		SessionAbsolute: dc.SessionAbsolute,
 		Logger:          log,

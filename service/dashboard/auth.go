@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -37,21 +38,23 @@ func (d *Dashboard) allowed(r *http.Request) bool {
 }
 
 // authenticate finds the request's user from its session cookie or its
-// HTTP Basic credentials. throttled is set when Basic credentials were
-// refused by the throttle.
-func (d *Dashboard) authenticate(w http.ResponseWriter, r *http.Request) (u User, ok bool) {
+// HTTP Basic credentials; Retry-After is set when Basic credentials were
+// refused by the throttle. err is the session store's failure.
+func (d *Dashboard) authenticate(w http.ResponseWriter, r *http.Request) (u User, ok bool, err error) {
 	if c, err := r.Cookie(cookieName); err == nil {
-		if name, ok := d.sessions.get(c.Value); ok {
-			if u, ok := d.users[name]; ok {
-				return u, true
-			}
+		name, live, err := d.sessions.Get(r.Context(), c.Value)
+		if err != nil {
+			return User{}, false, fmt.Errorf("reading the session: %w", err)
+		}
+		if u, known := d.users[name]; live && known {
+			return u, true, nil
 		}
 	}
 	if name, pw, ok := r.BasicAuth(); ok {
 		u, ok := d.check(w, r, name, pw)
-		return u, ok
+		return u, ok, nil
 	}
-	return User{}, false
+	return User{}, false, nil
 }
 
 // check verifies a name and password under the throttle; on refusal it
@@ -88,7 +91,11 @@ func (d *Dashboard) audit(event, user, client, outcome string, args ...any) {
 // user below role gets 403.
 func (d *Dashboard) page(role string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, ok := d.authenticate(w, r)
+		u, ok, err := d.authenticate(w, r)
+		if err != nil {
+			d.storeDown(w, r, err)
+			return
+		}
 		if !ok {
 			if w.Header().Get("Retry-After") != "" {
 				d.render(w, r, http.StatusTooManyRequests, "message.html", message("Too many attempts", "Wait before signing in again."))
@@ -109,7 +116,12 @@ func (d *Dashboard) page(role string, h http.HandlerFunc) http.Handler {
 // api wraps a data handler: without a user it answers 401.
 func (d *Dashboard) api(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, ok := d.authenticate(w, r)
+		u, ok, err := d.authenticate(w, r)
+		if err != nil {
+			d.warnStore(err)
+			writeJSON(w, http.StatusServiceUnavailable, apiError{Error: storeDownText})
+			return
+		}
 		if !ok {
 			status := http.StatusUnauthorized
 			if w.Header().Get("Retry-After") != "" {
@@ -144,7 +156,11 @@ func (d *Dashboard) signin(w http.ResponseWriter, r *http.Request) {
 		d.render(w, r, status, "signin.html", signinView{Name: name, Error: msg})
 		return
 	}
-	id := d.sessions.create(u.Name)
+	id, err := d.sessions.Create(r.Context(), u.Name)
+	if err != nil {
+		d.storeDown(w, r, fmt.Errorf("opening a session: %w", err))
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: id, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	d.audit("signin", u.Name, d.clientIP(r).String(), "ok", "role", u.Role)
@@ -153,14 +169,46 @@ func (d *Dashboard) signin(w http.ResponseWriter, r *http.Request) {
 
 func (d *Dashboard) signout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(cookieName); err == nil {
-		if name, ok := d.sessions.get(c.Value); ok {
-			d.audit("signout", name, d.clientIP(r).String(), "ok")
+		if err := d.endSession(r, c.Value); err != nil {
+			// The cookie stays: the session may still be live.
+			d.storeDown(w, r, err)
+			return
 		}
-		d.sessions.delete(c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// endSession deletes the session of token, auditing whose it was.
+func (d *Dashboard) endSession(r *http.Request, token string) error {
+	name, live, err := d.sessions.Get(r.Context(), token)
+	if err != nil {
+		return fmt.Errorf("reading the session: %w", err)
+	}
+	if err := d.sessions.Delete(r.Context(), token); err != nil {
+		return fmt.Errorf("ending the session: %w", err)
+	}
+	if live {
+		d.audit("signout", name, d.clientIP(r).String(), "ok")
+	}
+	return nil
+}
+
+// storeDownText is what a user sees when the session store fails.
+const storeDownText = "The dashboard cannot reach its session store (the database); try again in a moment."
+
+// storeDown answers 503 with a message page when the session store failed,
+// rather than signing the user out.
+func (d *Dashboard) storeDown(w http.ResponseWriter, r *http.Request, err error) {
+	d.warnStore(err)
+	d.render(w, r, http.StatusServiceUnavailable, "message.html", message("Dashboard unavailable", storeDownText))
+}
+
+// warnStore logs a session store failure; err never holds the token (the
+// stores do not put it in their errors).
+func (d *Dashboard) warnStore(err error) {
+	d.log.Warn("dashboard: session store unavailable", "error", err)
 }
 
 // dummyHash is a hash of a random password at the cost of like, compared

@@ -57,7 +57,11 @@ type Options struct {
 	// Version and Started are shown on the status page.
 	Version string
 	Started time.Time
-	// SessionIdle and SessionAbsolute bound a session (defaults 30m, 12h).
+	// Sessions keeps the sessions; nil keeps them in memory
+	// (NewMemorySessions). A store given here applies its own timeouts.
+	Sessions SessionStore
+	// SessionIdle and SessionAbsolute bound an in-memory session
+	// (defaults 30m, 12h).
 	SessionIdle, SessionAbsolute time.Duration
 	// Throttle tunes the sign-in backoff; zero values take the defaults.
 	Throttle ThrottleOptions
@@ -71,7 +75,7 @@ type Dashboard struct {
 	opts     Options
 	users    map[string]User
 	dummy    []byte // hash compared for unknown users, so they cost the same
-	sessions *sessions
+	sessions SessionStore
 	throttle *throttle
 	pages    *pages
 	log      *slog.Logger
@@ -96,13 +100,16 @@ func New(opts Options) (*Dashboard, error) {
 	if opts.SessionAbsolute <= 0 {
 		opts.SessionAbsolute = 12 * time.Hour
 	}
+	if opts.Sessions == nil {
+		opts.Sessions = NewMemorySessions(opts.SessionIdle, opts.SessionAbsolute, opts.Now)
+	}
 	if opts.Started.IsZero() {
 		opts.Started = opts.Now()
 	}
 	d := &Dashboard{
 		opts:     opts,
 		users:    make(map[string]User, len(opts.Users)),
-		sessions: newSessions(opts.SessionIdle, opts.SessionAbsolute, opts.Now),
+		sessions: opts.Sessions,
 		throttle: newThrottle(opts.Throttle, opts.Now),
 		log:      opts.Logger,
 		mux:      http.NewServeMux(),

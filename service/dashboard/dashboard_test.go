@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -190,24 +191,50 @@ func TestSignoutEndsTheSession(t *testing.T) {
 	}
 }
 
-func TestSessionTimeouts(t *testing.T) {
-	now := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
-	s := newSessions(30*time.Minute, 2*time.Hour, func() time.Time { return now })
-	id := s.create("desk")
-	for range 4 { // used every 29 minutes: alive until the absolute limit
-		now = now.Add(29 * time.Minute)
-		if _, ok := s.get(id); !ok {
-			t.Fatalf("session ended early at %s", now)
-		}
+// downStore is a session store whose database is unreachable.
+type downStore struct{}
+
+var errDown = errors.New("dial tcp 127.0.0.1:5432: connection refused")
+
+func (downStore) Create(context.Context, string) (string, error)    { return "", errDown }
+func (downStore) Get(context.Context, string) (string, bool, error) { return "", false, errDown }
+func (downStore) Delete(context.Context, string) error              { return errDown }
+
+// A session store that fails gives 503 and a WARN, never a sign-out, a
+// crash or the token in the log.
+func TestSessionStoreDown(t *testing.T) {
+	f := newFixture(t)
+	up := f.signin(t, "admin", "adminpw")
+	f.d.sessions = downStore{}
+	cookie := func(r *http.Request) *http.Request { r.AddCookie(up); return r }
+	tests := []struct {
+		name     string
+		req      *http.Request
+		wantType string
+	}{
+		{"page", cookie(httptest.NewRequest("GET", "/", nil)), "text/html"},
+		{"api", cookie(httptest.NewRequest("GET", "/api/history", nil)), "application/json"},
+		{"csv", cookie(httptest.NewRequest("GET", "/history.csv", nil)), "application/json"},
+		{"signin", formPost("/signin", url.Values{"name": {"admin"}, "password": {"adminpw"}}), "text/html"},
+		{"signout", cookie(httptest.NewRequest("POST", "/signout", nil)), "text/html"},
 	}
-	now = now.Add(5 * time.Minute) // 2h01 after sign-in
-	if _, ok := s.get(id); ok {
-		t.Fatal("session outlived the absolute timeout")
-	}
-	id = s.create("desk")
-	now = now.Add(30 * time.Minute)
-	if _, ok := s.get(id); ok {
-		t.Fatal("session outlived the idle timeout")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f.logs.Reset()
+			w := f.do(t, tc.req)
+			if w.Code != http.StatusServiceUnavailable || !strings.HasPrefix(w.Header().Get("Content-Type"), tc.wantType) ||
+				!strings.Contains(w.Body.String(), "session store") {
+				t.Fatalf("%d %s\n%s", w.Code, w.Header().Get("Content-Type"), w.Body)
+			}
+			if len(w.Result().Cookies()) != 0 {
+				t.Errorf("cookies set: %v", w.Result().Cookies())
+			}
+			logs := f.logs.String()
+			if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "connection refused") ||
+				strings.Contains(logs, up.Value) {
+				t.Errorf("want a WARN with the cause and without the token:\n%s", logs)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package postgres is the history store in PostgreSQL, through
 // github.com/jackc/pgx/v5 (its database/sql driver, so that the SQL and the
-// migrations are those of the SQLite store but for the placeholders).
+// migrations are those of the SQLite store but for the placeholders), and
+// the dashboard's sessions shared by replicas (Sessions).
 package postgres
 
 import (
@@ -26,20 +27,30 @@ var migrations embed.FS
 // readers.
 const maxConns = 4
 
-// Open connects to the database of dsn (postgres://…) and applies the
-// migrations it lacks, under an advisory lock so that several services
-// starting together migrate once. Errors name the server without the
-// password.
+// Open connects to the database of dsn (postgres://…) and returns the
+// history store on it (Connect).
 func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	db, err := Connect(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	return sqlstore.New(db, func(n int) string { return "$" + strconv.Itoa(n) }), nil
+}
+
+// Connect opens a pool on the database of dsn (postgres://…) and applies
+// the migrations it lacks (all of this package's tables), under an
+// advisory lock so that several services starting together migrate once.
+// Errors name the server without the password.
+func Connect(ctx context.Context, dsn string) (*sql.DB, error) {
 	where := Redact(dsn)
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("history: postgres %s: invalid DSN", where)
+		return nil, fmt.Errorf("postgres %s: invalid DSN", where)
 	}
 	db.SetMaxOpenConns(maxConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("history: postgres %s: %w", where, err)
+		return nil, fmt.Errorf("postgres %s: %w", where, err)
 	}
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
@@ -53,9 +64,9 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	}
 	if err := sqlstore.Migrate(ctx, db, goose.DialectPostgres, sub, goose.WithSessionLocker(locker)); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("history: postgres %s: %w", where, err)
+		return nil, fmt.Errorf("postgres %s: %w", where, err)
 	}
-	return sqlstore.New(db, func(n int) string { return "$" + strconv.Itoa(n) }), nil
+	return db, nil
 }
 
 // Redact returns dsn with its password (in the user info or a password

@@ -72,7 +72,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	reg := metrics.New(httpapi.Build)
-	clients, err := newClients(specs, log, reg)
+	coord, err := startCoordination(cfg, specs, log, reg)
+	if err != nil {
+		return err
+	}
+	// Deferred first, so run last: after the server has drained.
+	defer coord.stop()
+	clients, err := newClients(specs, log, reg, coord.coordinator())
 	defer func() {
 		for _, c := range clients {
 			c.Close()
@@ -99,7 +105,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Health:         checker,
 	})
 
-	dash, err := startDashboard(cfg, log, dashboardDeps{conn: conn, clients: clients, checker: checker, hist: hist, access: access})
+	dash, err := startDashboard(cfg, log, dashboardDeps{conn: conn, clients: clients, checker: checker, hist: hist, access: access,
+		sessions: coord.dashboardSessions()})
 	if err != nil {
 		return err
 	}
@@ -122,13 +129,14 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 // newClients builds one CUCM client per cluster. They report every attempt
-// to reg, which reads their breaker and queue state back at scrape time.
+// to reg, which reads their breaker and queue state back at scrape time;
+// coord, when not nil, shares their limits with the other replicas.
 // The clients built before an error are returned too, for closing.
-func newClients(specs []emclient.Config, log *slog.Logger, reg *metrics.Metrics) ([]*emclient.Client, error) {
+func newClients(specs []emclient.Config, log *slog.Logger, reg *metrics.Metrics, coord emclient.Coordinator) ([]*emclient.Client, error) {
 	clients := make([]*emclient.Client, 0, len(specs))
 	sources := make([]metrics.StatsSource, 0, len(specs))
 	for _, spec := range specs {
-		c, err := emclient.New(spec, emclient.Options{Logger: log, Observer: reg})
+		c, err := emclient.New(spec, emclient.Options{Logger: log, Observer: reg, Coordinator: coord})
 		if err != nil {
 			return clients, err
 		}

@@ -19,43 +19,55 @@ type Coordinator interface {
 	Enter(ctx context.Context, cluster, device string, slots int) (leave func(), err error)
 }
 
-// admit takes what a login or logout needs before CUCM is asked, in this
-// order: the device's lock, a concurrency slot (with the bounded queue), then
-// with a coordinator the same two across replicas. The local limits stay in
-// front so that one replica never has more than maxConcurrentRequests
-// requests (and PostgreSQL connections) contending for the shared ones. It
-// returns the function that gives everything back, or 1011.
+// admit takes what a login or logout needs before CUCM is asked, and
+// returns the function that gives it all back, or 1011. First the device's
+// lock in this process (one request per phone per replica goes further);
+// then, alone, a concurrency slot (with the bounded queue); with a
+// coordinator, a place among the requests waiting for a shared slot (twice
+// maxConcurrentRequests, so that a finishing request finds a local one to
+// hand its slot to) and the shared device lock and slot, falling back to
+// the local slot when the coordination is unavailable.
 func (c *Client) admit(ctx context.Context, device string) (func(), error) {
 	unlock, err := c.devices.lock(ctx, device)
 	if err != nil {
 		return nil, c.busy("waiting for device " + device)
 	}
-	release, err := c.lim.acquire(ctx)
+	if c.coord == nil {
+		release, err := c.slot(ctx, c.lim)
+		if err != nil {
+			unlock()
+			return nil, err
+		}
+		return func() { release(); unlock() }, nil
+	}
+	admitted, err := c.slot(ctx, c.admission)
 	if err != nil {
 		unlock()
+		return nil, err
+	}
+	leave, err := c.coord.Enter(ctx, c.code, device, cap(c.lim.slots))
+	if err != nil && ctx.Err() == nil {
+		// The coordinator has logged and counted it: on local limits.
+		leave, err = c.slot(ctx, c.lim)
+	}
+	if err != nil {
+		admitted()
+		unlock()
+		return nil, c.busy("waiting for a request slot shared with the other replicas")
+	}
+	return func() { leave(); admitted(); unlock() }, nil
+}
+
+// slot takes a slot of l, or answers 1011 when its queue is full or ctx
+// ended first.
+func (c *Client) slot(ctx context.Context, l *limiter) (func(), error) {
+	release, err := l.acquire(ctx)
+	if err != nil {
 		var le *limitError
 		if errors.As(err, &le) && le.full {
 			return nil, c.busy("too many requests queued")
 		}
 		return nil, c.busy("waiting for a request slot")
 	}
-	leave := func() {}
-	if c.coord != nil {
-		l, err := c.coord.Enter(ctx, c.code, device, cap(c.lim.slots))
-		switch {
-		case err == nil:
-			leave = l
-		case ctx.Err() != nil:
-			release()
-			unlock()
-			return nil, c.busy("waiting for a request slot shared with the other replicas")
-		default:
-			// The coordinator has logged and counted it: on local limits.
-		}
-	}
-	return func() {
-		leave()
-		release()
-		unlock()
-	}, nil
+	return release, nil
 }

@@ -65,19 +65,22 @@ func (nopObserver) CUCMCall(string, string, string, string, time.Duration) {}
 
 // Client talks to one cluster. It is safe for concurrent use.
 type Client struct {
-	code     string
-	nodes    []*node
-	axl      []string
-	http     *http.Client
-	timeout  time.Duration
-	lim      *limiter
-	devices  *deviceLocks
-	busyBase time.Duration
-	busyMax  time.Duration
-	jitter   func(time.Duration) time.Duration
-	log      *slog.Logger
-	obs      Observer
-	coord    Coordinator
+	code    string
+	nodes   []*node
+	axl     []string
+	http    *http.Client
+	timeout time.Duration
+	lim     *limiter
+	// admission bounds the requests waiting for a shared slot or in CUCM
+	// when coordinated (2 × maxConcurrentRequests, queue maxQueue).
+	admission *limiter
+	devices   *deviceLocks
+	busyBase  time.Duration
+	busyMax   time.Duration
+	jitter    func(time.Duration) time.Duration
+	log       *slog.Logger
+	obs       Observer
+	coord     Coordinator
 	// resetCred authenticates doDeviceReset (nil: the request's own).
 	resetCred    *service.Credentials
 	clearHistory bool
@@ -128,6 +131,9 @@ func New(cfg Config, opts Options) (*Client, error) {
 		obs:          opts.Observer,
 		coord:        opts.Coordinator,
 		clearHistory: cfg.ClearCallHistoryOnLogout,
+	}
+	if c.coord != nil {
+		c.admission = newLimiter(2*cfg.MaxConcurrentRequests, cfg.MaxQueue)
 	}
 	if cfg.AXLUser != "" {
 		c.resetCred = &service.Credentials{AppID: cfg.AXLUser, AppCertificate: cfg.AXLPassword}

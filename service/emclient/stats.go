@@ -6,7 +6,9 @@ package emclient
 type Stats struct {
 	Cluster string
 	// InFlight login/logout requests hold a concurrency slot; Queued wait
-	// for one.
+	// for one. With a coordinator, InFlight counts the requests admitted
+	// (holding a shared slot or waiting for one) and Queued those waiting
+	// to be admitted.
 	InFlight, Queued int
 	// MaxConcurrent and MaxQueue are the configured limits.
 	MaxConcurrent, MaxQueue int
@@ -23,10 +25,14 @@ type NodeStats struct {
 
 // Stats returns the current snapshot.
 func (c *Client) Stats() Stats {
+	l := c.lim
+	if c.admission != nil {
+		l = c.admission
+	}
 	s := Stats{
 		Cluster:       c.code,
-		InFlight:      c.lim.inFlight(),
-		Queued:        c.lim.queued(),
+		InFlight:      l.inFlight(),
+		Queued:        l.queued(),
 		MaxConcurrent: cap(c.lim.slots),
 		MaxQueue:      c.lim.queue,
 	}

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,12 +44,14 @@ type Coordinator struct {
 	shared    atomic.Bool
 	fallbacks atomic.Int64
 	waits     atomic.Int64
+	handoffs  atomic.Int64
 
 	mu        sync.Mutex
 	since     time.Time          // of the current state
 	lastErr   string             // why the coordination is down
 	interrupt context.CancelFunc // ends the listener's wait (down)
-	wake      map[int32]chan struct{}
+	wake      map[wakeKey]chan struct{}
+	budgets   map[int32]*budget
 	replicas  int // listeners seen at the last count
 
 	releases sync.WaitGroup // leave calls still running
@@ -74,8 +77,10 @@ type CoordinatorOptions struct {
 	Probe time.Duration
 	// MaxConns bounds the pool (default 16): a replica holds at most one
 	// connection per request in flight or waiting across replicas, and
-	// those are bounded by the clusters' maxConcurrentRequests.
-	MaxConns int32
+	// those are bounded by the clusters' maxConcurrentRequests. MinConns
+	// are opened at start and kept (default 0), so that the first burst
+	// does not wait for new sessions.
+	MaxConns, MinConns int32
 	// Now is the clock of the status times; nil means time.Now.
 	Now func() time.Time
 }
@@ -136,6 +141,7 @@ func NewCoordinator(dsn string, opts CoordinatorOptions) (*Coordinator, error) {
 	}
 	setSessionParams(pcfg.ConnConfig, opts)
 	pcfg.MaxConns = opts.MaxConns
+	pcfg.MinConns = min(opts.MinConns, opts.MaxConns)
 	pcfg.AfterConnect = prepareSession
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
@@ -144,7 +150,7 @@ func NewCoordinator(dsn string, opts CoordinatorOptions) (*Coordinator, error) {
 	lcfg := pcfg.ConnConfig.Copy()
 	lcfg.RuntimeParams["application_name"] = listenerName + opts.Replica
 	c := &Coordinator{pool: pool, cfg: lcfg, opts: opts, log: opts.Logger,
-		wake: map[int32]chan struct{}{}, done: make(chan struct{}), since: opts.Now(), lastErr: "not connected yet"}
+		wake: map[wakeKey]chan struct{}{}, budgets: map[int32]*budget{}, done: make(chan struct{}), since: opts.Now(), lastErr: "not connected yet"}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	ready := make(chan struct{})
@@ -204,30 +210,53 @@ func (c *Coordinator) Enter(ctx context.Context, cluster, device string, slots i
 	}
 	held, first := false, rand.IntN(max(slots, 1))
 	for {
-		wake := c.wakeup(ck) // before trying: a release after the try still wakes us
-		slot, err := c.try(ctx, conn, dk, ck, slots, first, held)
+		// Before trying: a release after the try still wakes us.
+		devWake, slotWake := c.wakeup(wakeKey{ck, false}), c.wakeup(wakeKey{ck, true})
+		r, err := c.try(ctx, conn, dk, ck, slots, first, held)
 		if err != nil {
 			destroy(conn)
 			return nil, c.failed(ctx, err)
 		}
-		if slot >= 0 {
-			return c.leaver(conn, dk, ck, int32(slot), cluster), nil
+		var s *slot
+		switch {
+		case r >= 0:
+			s = &slot{conn: conn, key: ck, index: int32(r)}
+		case r == -1:
+			// The device is ours, every slot is taken: wait for a local
+			// request to hand its slot over, or for a release anywhere.
+			held = true
+			s, err = c.budget(ck).await(ctx, slotWake, c.opts.Poll)
+		default:
+			err = c.pause(ctx, devWake)
 		}
-		held = slot == -1
+		if err != nil {
+			if s != nil {
+				c.passOn(s, cluster)
+			}
+			destroy(conn) // which gives the device lock back, if held
+			return nil, err
+		}
+		if s != nil {
+			c.log.Debug("coordination: entered", "cluster", cluster, "slot", s.index, "handoffs", s.handoffs)
+			return c.leaver(&hold{dev: conn, devKey: dk, slot: s, cluster: cluster}), nil
+		}
 		c.waits.Add(1)
-		select {
-		case <-wake:
-		case <-time.After(c.opts.Poll):
-		case <-ctx.Done():
-			// Closing the session gives back the device lock, if held.
-			destroy(conn)
-			return nil, ctx.Err()
-		}
 		if !c.shared.Load() {
 			destroy(conn)
 			return nil, errLocal
 		}
 	}
+}
+
+// pause waits for a release notified for the cluster, or Poll, or ctx.
+func (c *Coordinator) pause(ctx context.Context, wake <-chan struct{}) error {
+	select {
+	case <-wake:
+	case <-time.After(c.opts.Poll):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
 }
 
 // errLocal is Enter's answer while the coordination is down.
@@ -236,35 +265,121 @@ var errLocal = errors.New("coordination: PostgreSQL unreachable, on local limits
 func (c *Coordinator) try(ctx context.Context, conn *pgxpool.Conn, dk int64, ck int32, slots, first int, held bool) (int, error) {
 	tctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	var slot int
-	err := conn.QueryRow(tctx, "SELECT pg_temp.bcservice_enter($1, $2, $3, $4, $5)", dk, ck, slots, first, held).Scan(&slot)
-	return slot, err
+	var r int
+	err := conn.QueryRow(tctx, "SELECT pg_temp.bcservice_enter($1, $2, $3, $4, $5)", dk, ck, slots, first, held).Scan(&r)
+	return r, err
 }
 
-// leaver returns the function that gives the device and the slot back and
-// notifies the waiters, in one statement run in the background: the request
-// answers without waiting for it.
-func (c *Coordinator) leaver(conn *pgxpool.Conn, dk int64, ck int32, slot int32, cluster string) func() {
+// hold is what one request holds: its device lock on dev, and a slot
+// (whose lock is on dev too when it was taken in the same statement, on
+// another session when a local request handed it over).
+type hold struct {
+	dev     *pgxpool.Conn
+	devKey  int64
+	slot    *slot
+	cluster string
+}
+
+// leaver returns the function that gives the hold back, in the background:
+// the request answers without waiting for PostgreSQL.
+func (c *Coordinator) leaver(h *hold) func() {
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			c.releases.Add(1)
 			go func() {
 				defer c.releases.Done()
-				ctx, cancel := context.WithTimeout(context.Background(), c.opts.Timeout)
-				defer cancel()
-				_, err := conn.Exec(ctx, "SELECT pg_advisory_unlock($1::int, $2::int), pg_advisory_unlock($3::bigint), pg_notify($4, $5)",
-					ck, slot, dk, channel, fmt.Sprint(ck))
-				if err != nil {
-					// The session ends instead, which releases both locks.
-					destroy(conn)
-					c.log.Debug("coordination: release failed", "cluster", cluster, "err", err)
-					return
-				}
-				conn.Release()
+				c.leave(h)
 			}()
 		})
 	}
+}
+
+// leave gives the device lock back (notifying its waiters) and passes the
+// slot on. When both locks are on one session, a local request that waits
+// gets the slot (and the session) at once, and the device is unlocked on
+// that session beside it; otherwise one statement frees both.
+func (c *Coordinator) leave(h *hold) {
+	s := h.slot
+	unlockDevice := "SELECT pg_advisory_unlock($1::bigint), pg_notify($2, $3)"
+	if s.conn != h.dev {
+		c.passOn(s, h.cluster)
+		c.release(h.dev, h.cluster, c.run(h.dev, unlockDevice, h.devKey, channel, payload(s.key, "d")))
+		return
+	}
+	s.mu.Lock() // the next holder uses the session after the device unlock
+	if s.handoffs < maxHandoffs && c.handTo(s) {
+		if err := c.run(s.conn, unlockDevice, h.devKey, channel, payload(s.key, "d")); err != nil {
+			c.lose(s, h.cluster, err)
+		}
+		s.mu.Unlock()
+		return
+	}
+	defer s.mu.Unlock()
+	if s.lost {
+		return
+	}
+	c.release(s.conn, h.cluster, c.run(s.conn, "SELECT pg_advisory_unlock($1::int, $2::int), pg_advisory_unlock($3::bigint), pg_notify($4, $5)",
+		s.key, s.index, h.devKey, channel, payload(s.key, "ds")))
+}
+
+// maxHandoffs bounds how many local requests in a row one slot serves
+// before it goes back to PostgreSQL, where every replica's waiters compete
+// for it: handing over locally saves the round trips of a release and a
+// retake, the bound keeps a replica from holding a slot while others wait.
+const maxHandoffs = 8
+
+// handTo gives s to a local waiter, if one waits.
+func (c *Coordinator) handTo(s *slot) bool {
+	s.handoffs++
+	if !c.budget(s.key).handTo(s) {
+		s.handoffs--
+		return false
+	}
+	c.handoffs.Add(1)
+	return true
+}
+
+// passOn hands slot s to a local waiter, or gives it back to PostgreSQL
+// (notifying the waiters) when none waits or s has served maxHandoffs
+// requests in a row.
+func (c *Coordinator) passOn(s *slot, cluster string) {
+	if s.handoffs < maxHandoffs && c.handTo(s) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lost {
+		return
+	}
+	c.release(s.conn, cluster, c.run(s.conn, "SELECT pg_advisory_unlock($1::int, $2::int), pg_notify($3, $4)", s.key, s.index, channel, payload(s.key, "s")))
+}
+
+// run executes a release statement on conn's session.
+func (c *Coordinator) run(conn *pgxpool.Conn, sql string, args ...any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.Timeout)
+	defer cancel()
+	_, err := conn.Exec(ctx, sql, args...)
+	return err
+}
+
+// release returns conn to the pool after its last statement, or closes its
+// session when that failed, which releases its locks just the same
+// (without a notification: the waiters' poll finds them).
+func (c *Coordinator) release(conn *pgxpool.Conn, cluster string, err error) {
+	if err != nil {
+		c.log.Debug("coordination: release failed", "cluster", cluster, "err", err)
+		destroy(conn)
+		return
+	}
+	conn.Release()
+}
+
+// lose closes the session of slot s after a failed statement; whoever
+// holds s next has nothing left to release. The caller holds s.mu.
+func (c *Coordinator) lose(s *slot, cluster string, err error) {
+	c.release(s.conn, cluster, err)
+	s.lost = true
 }
 
 // failed handles an error of Enter: an ended ctx is the caller's deadline;
@@ -286,26 +401,56 @@ func destroy(conn *pgxpool.Conn) {
 	conn.Release()
 }
 
-// wakeup returns the channel closed at the next release notified for
-// cluster key ck.
-func (c *Coordinator) wakeup(ck int32) <-chan struct{} {
+// budget returns this replica's side of cluster key ck's budget.
+func (c *Coordinator) budget(ck int32) *budget {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ch := c.wake[ck]
+	b := c.budgets[ck]
+	if b == nil {
+		b = &budget{}
+		c.budgets[ck] = b
+	}
+	return b
+}
+
+// wakeKey names the waiters of one cluster (key ck) for a device lock
+// (slot false) or for a slot.
+type wakeKey struct {
+	ck   int32
+	slot bool
+}
+
+// payload is a release notification: the cluster key, then d when a device
+// lock was released, s when a slot was.
+func payload(ck int32, what string) string { return fmt.Sprintf("%d/%s", ck, what) }
+
+// wakeup returns the channel closed at the next release notified for k.
+func (c *Coordinator) wakeup(k wakeKey) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := c.wake[k]
 	if ch == nil {
 		ch = make(chan struct{})
-		c.wake[ck] = ch
+		c.wake[k] = ch
 	}
 	return ch
 }
 
-// notify wakes every waiter of cluster key ck.
-func (c *Coordinator) notify(ck int32) {
+// notify wakes the waiters of a notification's payload.
+func (c *Coordinator) notify(p string) {
+	key, what, ok := strings.Cut(p, "/")
+	ck, err := strconv.ParseInt(key, 10, 32)
+	if !ok || err != nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if ch := c.wake[ck]; ch != nil {
-		close(ch)
-		delete(c.wake, ck)
+	for _, slot := range []bool{false, true} {
+		k := wakeKey{int32(ck), slot}
+		if ch := c.wake[k]; ch != nil && strings.Contains(what, map[bool]string{false: "d", true: "s"}[slot]) {
+			close(ch)
+			delete(c.wake, k)
+		}
 	}
 }
 
@@ -313,9 +458,9 @@ func (c *Coordinator) notify(ck int32) {
 func (c *Coordinator) wakeAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for ck, ch := range c.wake {
+	for k, ch := range c.wake {
 		close(ch)
-		delete(c.wake, ck)
+		delete(c.wake, k)
 	}
 }
 

@@ -143,7 +143,8 @@ func TestDeviceLockAcrossReplicas(t *testing.T) {
 }
 
 // Under load from three replicas, no more than `slots` requests are ever in,
-// and never two for one device.
+// and never two for one device. Each replica admits 2 × slots requests at
+// once, as emclient does.
 func TestCoordinationHoldsUnderLoad(t *testing.T) {
 	s := pgtest.Require(t, server, startErr)
 	rs, db := replicas(t, s, 3)
@@ -153,12 +154,18 @@ func TestCoordinationHoldsUnderLoad(t *testing.T) {
 	var byDevice [devices]atomic.Int32
 	var wg sync.WaitGroup
 	errs := make(chan error, requests)
+	admission := make([]chan struct{}, len(rs))
+	for i := range admission {
+		admission[i] = make(chan struct{}, 2*slots)
+	}
 	for i := range requests {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dev := i % devices
-			leave, err := enter(t, rs[i%len(rs)], "EU", fmt.Sprintf("SEP%d", dev), slots, 20*time.Second)
+			dev, r := i%devices, i%len(rs)
+			admission[r] <- struct{}{}
+			defer func() { <-admission[r] }()
+			leave, err := enter(t, rs[r], "EU", fmt.Sprintf("SEP%d", dev), slots, 20*time.Second)
 			if err != nil {
 				errs <- err
 				return
@@ -176,6 +183,9 @@ func TestCoordinationHoldsUnderLoad(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	for i, r := range rs {
+		t.Logf("replica %d: %+v", i, r.Status())
+	}
 	close(errs)
 	for err := range errs {
 		t.Error(err)

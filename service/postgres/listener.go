@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync"
 	"time"
 
@@ -22,8 +21,10 @@ type CoordinationStatus struct {
 	// password); empty while it is shared.
 	Reason string
 	// Fallbacks counts the switches to local limits; Waits the times a
-	// request found its device or every slot taken and had to wait.
-	Fallbacks, Waits int64
+	// request found its device or every slot taken and had to wait;
+	// Handoffs the slots handed from a finishing request to a waiting one
+	// of this replica without a round trip to PostgreSQL.
+	Fallbacks, Waits, Handoffs int64
 	// Replicas is the number of replicas whose listener was connected at
 	// the last check (this one included), 0 when unknown.
 	Replicas int
@@ -34,7 +35,7 @@ func (c *Coordinator) Status() CoordinationStatus {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return CoordinationStatus{Shared: c.shared.Load(), Since: c.since, Reason: c.lastErr,
-		Fallbacks: c.fallbacks.Load(), Waits: c.waits.Load(), Replicas: c.replicas}
+		Fallbacks: c.fallbacks.Load(), Waits: c.waits.Load(), Handoffs: c.handoffs.Load(), Replicas: c.replicas}
 }
 
 // listen keeps one connection LISTENing for releases; the coordination is
@@ -90,9 +91,7 @@ func (c *Coordinator) listenOnce(ctx context.Context, up func()) error {
 		cancel()
 		switch {
 		case err == nil:
-			if ck, perr := strconv.ParseInt(n.Payload, 10, 32); perr == nil {
-				c.notify(int32(ck))
-			}
+			c.notify(n.Payload)
 		case lctx.Err() != nil:
 			if ctx.Err() != nil {
 				return ctx.Err()

@@ -37,6 +37,10 @@ type Config struct {
 	DeviceCache DeviceCacheConfig `yaml:"deviceCache"`
 	// History is the request history; off without a dsn.
 	History HistoryConfig `yaml:"history"`
+	// Coordination is local (the default) or postgres: share each
+	// cluster's concurrency budget, the device locks and the dashboard
+	// sessions with the other replicas through history.dsn's database.
+	Coordination string `yaml:"coordination"`
 	// Dashboard is the web dashboard's own listener; off when absent.
 	Dashboard DashboardConfig `yaml:"dashboard"`
 	Clusters  []ClusterSpec   `yaml:"clusters"`

@@ -77,6 +77,7 @@ func (c *Config) problems() Problems {
 	}
 	k.tls()
 	k.history()
+	k.coordination()
 	k.dashboard()
 	k.access()
 	k.clusters()

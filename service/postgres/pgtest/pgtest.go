@@ -193,19 +193,29 @@ func (s *Server) DSN(db string) string {
 // CreateDB makes a new, empty database for one test and returns its DSN.
 func (s *Server) CreateDB(t testing.TB) string {
 	t.Helper()
+	dsn, err := s.NewDB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dsn
+}
+
+// NewDB makes a new, empty database and returns its DSN (CreateDB for
+// callers without a testing.TB, such as Ginkgo suites and benchmarks).
+func (s *Server) NewDB() (string, error) {
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), s.dbs.Add(1))
 	db, err := sql.Open("pgx", s.DSN("postgres"))
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// A database name cannot be a parameter; name is made above, not given.
 	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("pgtest: create database: %v", err)
+		return "", fmt.Errorf("pgtest: create database: %w", err)
 	}
-	return s.DSN(name)
+	return s.DSN(name), nil
 }
 
 // Require returns s, or ends the test when the server could not start

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+
+	"github.com/emconnector/emconnector/cmd/bcservice/config"
+	"github.com/emconnector/emconnector/service/dashboard"
+	"github.com/emconnector/emconnector/service/emclient"
+	"github.com/emconnector/emconnector/service/metrics"
+	"github.com/emconnector/emconnector/service/postgres"
+)
+
+// coordination is what a replica shares with the others through
+// PostgreSQL (README.md, "Replicas"): the clusters' budgets and device
+// locks, and the dashboard sessions. Nil when coordination is local.
+type coordination struct {
+	coord    *postgres.Coordinator
+	sessions *lazySessions
+}
+
+// startCoordination starts the coordination when the configuration asks
+// for it. A database that cannot be reached does not stop the start: the
+// replica works on its own limits until it can.
+func startCoordination(cfg *config.Config, specs []emclient.Config, log *slog.Logger, reg *metrics.Metrics) (*coordination, error) {
+	if !cfg.Coordinated() {
+		return nil, nil
+	}
+	// Per cluster, 2 × maxConcurrentRequests requests are admitted, each
+	// with a session, plus up to maxConcurrentRequests sessions of slots
+	// handed over between them; the pool is never what they wait for.
+	conns, warm := 2, 0
+	for _, s := range specs {
+		conns += 3 * s.MaxConcurrentRequests
+		warm += 2 * s.MaxConcurrentRequests
+	}
+	dsn := cfg.History.DSN
+	c, err := postgres.NewCoordinator(dsn, postgres.CoordinatorOptions{Replica: replicaName(), Logger: log, MaxConns: int32(conns), MinConns: int32(warm)})
+	if err != nil {
+		return nil, err
+	}
+	reg.WatchCoordination(func() metrics.CoordinationStats {
+		s := c.Status()
+		return metrics.CoordinationStats{Shared: s.Shared, Fallbacks: s.Fallbacks, Waits: s.Waits, Replicas: s.Replicas}
+	})
+	if st := c.Status(); st.Shared {
+		log.Info("coordination on: limits, device locks and dashboard sessions shared through PostgreSQL", "at", postgres.Redact(dsn), "replicas", st.Replicas)
+	}
+	dc := cfg.Dashboard
+	sessions := &lazySessions{open: func(ctx context.Context) (*sql.DB, error) { return postgres.Connect(ctx, dsn) },
+		opts: postgres.SessionOptions{Idle: dc.SessionIdle, Absolute: dc.SessionAbsolute}}
+	return &coordination{coord: c, sessions: sessions}, nil
+}
+
+// replicaName names this process in PostgreSQL's pg_stat_activity.
+func replicaName() string {
+	host, _ := os.Hostname()
+	if len(host) > 40 {
+		host = host[:40]
+	}
+	return fmt.Sprintf("bcservice %s/%d", host, os.Getpid())
+}
+
+// coordinator is the clients' coordinator, nil (an untyped nil interface)
+// when local.
+func (c *coordination) coordinator() emclient.Coordinator {
+	if c == nil {
+		return nil
+	}
+	return c.coord
+}
+
+// dashboardSessions is the dashboard's shared session store, nil (in
+// memory) when local.
+func (c *coordination) dashboardSessions() dashboard.SessionStore {
+	if c == nil {
+		return nil
+	}
+	return c.sessions
+}
+
+// stop ends the coordination; call it after the server has drained.
+func (c *coordination) stop() {
+	if c == nil {
+		return
+	}
+	c.coord.Close()
+	c.sessions.close()
+}
+
+// lazySessions opens the session store on first use, and again after a
+// failure, so that a database that is away at start costs the dashboard's
+// sign-ins (503) until it is back, never the start.
+type lazySessions struct {
+	open func(context.Context) (*sql.DB, error)
+	opts postgres.SessionOptions
+
+	mu    sync.Mutex
+	db    *sql.DB
+	store *postgres.Sessions
+}
+
+func (l *lazySessions) get(ctx context.Context) (*postgres.Sessions, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.store != nil {
+		return l.store, nil
+	}
+	db, err := l.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l.db, l.store = db, postgres.NewSessions(db, l.opts)
+	return l.store, nil
+}
+
+// Create implements dashboard.SessionStore.
+func (l *lazySessions) Create(ctx context.Context, user string) (string, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.Create(ctx, user)
+}
+
+// Get implements dashboard.SessionStore.
+func (l *lazySessions) Get(ctx context.Context, token string) (string, bool, error) {
+	s, err := l.get(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	return s.Get(ctx, token)
+}
+
+// Delete implements dashboard.SessionStore.
+func (l *lazySessions) Delete(ctx context.Context, token string) error {
+	s, err := l.get(ctx)
+	if err != nil {
+		return err
+	}
+	return s.Delete(ctx, token)
+}
+
+func (l *lazySessions) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.db != nil {
+		l.db.Close()
+	}
+}

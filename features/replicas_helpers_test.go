@@ -1,0 +1,190 @@
+package features
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to look into the shared database
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/emconnector/emconnector/cucmsim/topology"
+	"github.com/emconnector/emconnector/service/postgres/pgtest"
+)
+
+// replicasTopology is one cluster R of 200 devices and users whose CUCM takes 5 concurrent
+// logins/logouts.
+const replicasTopology = "testdata/topology/replicas.yaml"
+
+// Postgres is a throwaway PostgreSQL server (service/postgres/pgtest) for specs.
+type Postgres struct{ srv *pgtest.Server }
+
+// StartPostgres starts a server now; it is stopped (pg_ctl, then its PID) when the calling
+// node's scope ends. Under CI a missing PostgreSQL fails the spec; elsewhere it skips it.
+func StartPostgres() *Postgres {
+	GinkgoHelper()
+	srv, err := pgtest.Start()
+	switch {
+	case err == nil:
+	case os.Getenv("CI") == "" && errors.Is(err, pgtest.ErrNoServer):
+		Skip(err.Error())
+	default:
+		Fail(fmt.Sprintf("PostgreSQL for the replica specs: %v", err))
+	}
+	p := &Postgres{srv: srv}
+	DeferCleanup(func() { Expect(p.srv.Stop()).To(Succeed()) })
+	return p
+}
+
+// NewDB makes an empty database and returns its DSN.
+func (p *Postgres) NewDB() string {
+	GinkgoHelper()
+	dsn, err := p.srv.NewDB()
+	Expect(err).NotTo(HaveOccurred())
+	return dsn
+}
+
+// Halt stops the server as an outage would; Resume starts it again on its port.
+func (p *Postgres) Halt() {
+	GinkgoHelper()
+	Expect(p.srv.Halt()).To(Succeed())
+}
+
+// Resume starts a halted server again.
+func (p *Postgres) Resume() {
+	GinkgoHelper()
+	Expect(p.srv.Resume()).To(Succeed())
+}
+
+// Count runs a SELECT count(*)… on the database of dsn.
+func (p *Postgres) Count(dsn, query string) int {
+	GinkgoHelper()
+	db, err := sql.Open("pgx", dsn)
+	Expect(err).NotTo(HaveOccurred())
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var n int
+	Expect(db.QueryRowContext(ctx, query).Scan(&n)).To(Succeed(), query)
+	return n
+}
+
+// advisoryLocksQuery counts the advisory locks held in the current database: the slots and
+// device locks of the coordination.
+const advisoryLocksQuery = `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+	AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`
+
+// Replica is one bcservice of a replicated service: its API and its dashboard.
+type Replica struct {
+	*Service
+	Dashboard string
+}
+
+// replicaPassword is the dashboard password of user admin on the replicas.
+const replicaPassword = "replica-pw"
+
+// startReplicas starts n bcservice processes as replicas of one service in front of sim's
+// cluster R: the same configuration with coordination: postgres over dsn (the history too),
+// a queue that holds a whole burst, a request deadline longer than one, and a dashboard. They
+// stop when the calling node's scope ends.
+func startReplicas(sim *Sim, n int, dsn string) []*Replica {
+	GinkgoHelper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(replicaPassword), bcrypt.MinCost)
+	Expect(err).NotTo(HaveOccurred())
+	out := make([]*Replica, n)
+	for i := range out {
+		configPath := filepath.Join(GinkgoT().TempDir(), fmt.Sprintf("replica-%d.yaml", i))
+		writeServiceConfig(configPath, sim, ServiceOptions{Clusters: []string{"R"}, Default: "R",
+			MaxConcurrentRequests: 5, RequestTimeout: 20 * time.Second, Extra: map[string]any{
+				"coordination": "postgres",
+				"history":      map[string]any{"dsn": dsn, "flushTimeout": "5s"},
+				"server":       map[string]any{"writeTimeout": "30s"},
+				"dashboard": map[string]any{
+					"listen": "127.0.0.1:0",
+					"users":  []map[string]any{{"name": "admin", "role": "operator", "passwordHash": string(hash)}},
+					"emAppID": appID, "emAppCertificateEnv": "BC_DASH_CERT",
+				},
+			}})
+		mergeClusterKeys(configPath, map[string]any{"maxQueue": 500})
+		svc, dash := startDashboardService(configPath, []string{"BC_DASH_CERT=" + appCert})
+		out[i] = &Replica{Service: svc, Dashboard: dash}
+	}
+	return out
+}
+
+// change is one login or logout sent by a replica spec, with its answer.
+type change struct {
+	Replica  int
+	Device   string
+	User     string // "" for a logout
+	Code     int    // -1: no answer (transport error)
+	Answered time.Time
+}
+
+// sendChange logs user into device (a logout when user is "") through r and returns the
+// answer's code, -1 when there was no answer. It runs in goroutines: it never fails the spec.
+func sendChange(c *http.Client, r *Replica, i int, device, user string) change {
+	path := "/api/logout/" + url.PathEscape(device)
+	if user != "" {
+		path = "/api/login/" + url.PathEscape(device) + "/" + url.PathEscape(user)
+	}
+	ch := change{Replica: i, Device: device, User: user, Code: -1}
+	a, err := rbTryPost(c, r.Service, path, rbGoodCreds())
+	ch.Answered = time.Now()
+	if err == nil {
+		ch.Code = a.Code()
+	}
+	return ch
+}
+
+// burst sends logins of device i / user i for i in [from, to) at once, spread over the
+// replicas in turn (replica i mod len, skipping none), and returns every answer.
+func burst(replicas []*Replica, from, to int) []change {
+	c := rbClient()
+	defer c.CloseIdleConnections()
+	out := make([]change, to-from)
+	var wg sync.WaitGroup
+	for i := from; i < to; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := i % len(replicas)
+			out[i-from] = sendChange(c, replicas[r], r, genDevice(i), genUser(i))
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// genDevice and genUser are the i-th device and user (0-based) of replicasTopology.
+func genDevice(i int) string { return topology.GeneratedDeviceName(i) }
+func genUser(i int) string   { return topology.GeneratedUserID(i) }
+
+// codesOf counts the answers by code.
+func codesOf(changes []change) map[int]int {
+	out := map[int]int{}
+	for _, c := range changes {
+		out[c.Code]++
+	}
+	return out
+}
+
+// busyAnswers counts the requests CUCM answered with 26.
+func busyAnswers(sim *Sim, cluster string) int {
+	n := 0
+	for _, r := range sim.Requests(cluster) {
+		if r.Code == 26 {
+			n++
+		}
+	}
+	return n
+}

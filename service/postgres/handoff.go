@@ -1,0 +1,92 @@
+package postgres
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// slot is one of a cluster's shared slots held by this replica: the
+// session holding its advisory lock, and how many requests in a row it has
+// served without going back to PostgreSQL.
+type slot struct {
+	conn     *pgxpool.Conn
+	key      int32
+	index    int32
+	handoffs int
+	// mu serialises the statements on conn: the request that handed the
+	// slot over may still be unlocking its device on it. lost means the
+	// session was closed after a failed statement (the lock went with it).
+	mu   sync.Mutex
+	lost bool
+}
+
+// budget is this replica's side of one cluster's shared budget: its
+// requests that hold their device lock and wait for a slot, oldest first.
+// A request that finishes hands its slot to the oldest of them directly,
+// which saves a release and a retake through PostgreSQL per request while
+// the cluster is saturated.
+type budget struct {
+	mu      sync.Mutex
+	waiting []*waiter
+}
+
+type waiter struct{ got chan *slot } // buffered(1): a handoff never blocks
+
+func (b *budget) waiters() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.waiting)
+}
+
+// handTo gives s to the oldest waiter, if any.
+func (b *budget) handTo(s *slot) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.waiting) == 0 {
+		return false
+	}
+	w := b.waiting[0]
+	b.waiting = b.waiting[1:]
+	w.got <- s
+	return true
+}
+
+// remove takes w out of the queue; false means a slot was handed to w
+// already.
+func (b *budget) remove(w *waiter) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, x := range b.waiting {
+		if x == w {
+			b.waiting = append(b.waiting[:i], b.waiting[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// await queues for a slot until one is handed over (returned), a release
+// is notified or poll passes (nil: try PostgreSQL again), or ctx ends (its
+// error, with the slot when one was handed over at that very moment: the
+// caller must pass it on).
+func (b *budget) await(ctx context.Context, wake <-chan struct{}, poll time.Duration) (*slot, error) {
+	w := &waiter{got: make(chan *slot, 1)}
+	b.mu.Lock()
+	b.waiting = append(b.waiting, w)
+	b.mu.Unlock()
+	select {
+	case s := <-w.got:
+		return s, nil
+	case <-wake:
+	case <-time.After(poll):
+	case <-ctx.Done():
+	}
+	if b.remove(w) {
+		return nil, ctx.Err()
+	}
+	// Handed over while we were leaving the queue.
+	return <-w.got, ctx.Err()
+}

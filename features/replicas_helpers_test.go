@@ -109,8 +109,8 @@ func startReplicas(sim *Sim, n int, dsn string) []*Replica {
 				"history":      map[string]any{"dsn": dsn, "flushTimeout": "5s"},
 				"server":       map[string]any{"writeTimeout": "30s"},
 				"dashboard": map[string]any{
-					"listen": "127.0.0.1:0",
-					"users":  []map[string]any{{"name": "admin", "role": "operator", "passwordHash": string(hash)}},
+					"listen":  "127.0.0.1:0",
+					"users":   []map[string]any{{"name": "admin", "role": "operator", "passwordHash": string(hash)}},
 					"emAppID": appID, "emAppCertificateEnv": "BC_DASH_CERT",
 				},
 			}})

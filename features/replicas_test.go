@@ -1,8 +1,8 @@
 package features
 
 import (
-	"slices"
 	"fmt"
+	"slices"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -56,4 +56,3 @@ var _ = Describe("replicas coordinated through PostgreSQL", Ordered, func() {
 		Eventually(pg.Count).WithArguments(dsn, advisoryLocksQuery).Should(BeZero(), "every slot and device lock given back")
 	})
 })
-

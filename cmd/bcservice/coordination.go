@@ -83,6 +83,17 @@ func (c *coordination) dashboardSessions() dashboard.SessionStore {
 	return c.sessions
 }
 
+// status feeds the dashboard's status page, nil when local.
+func (c *coordination) status() func() dashboard.Coordination {
+	if c == nil {
+		return nil
+	}
+	return func() dashboard.Coordination {
+		s := c.coord.Status()
+		return dashboard.Coordination{Shared: s.Shared, Since: s.Since, Reason: s.Reason, Replicas: s.Replicas, Fallbacks: s.Fallbacks}
+	}
+}
+
 // stop ends the coordination; call it after the server has drained.
 func (c *coordination) stop() {
 	if c == nil {

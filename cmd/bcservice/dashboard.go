@@ -35,6 +35,9 @@ type dashboardDeps struct {
 	// (the replicas of a coordinated deployment share a PostgreSQL one,
 	// postgres.NewSessions, which applies its own timeouts).
 	sessions dashboard.SessionStore
+	// coordination feeds the status page's Replicas section; nil when the
+	// coordination is local.
+	coordination func() dashboard.Coordination
 }
 
 // startDashboard binds and serves the dashboard when the configuration has
@@ -71,6 +74,7 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		Version:         httpapi.Build,
 		Started:         time.Now(),
 		Sessions:        deps.sessions,
+		Coordination:    deps.coordination,
 		SessionIdle:     dc.SessionIdle,
 		SessionAbsolute: dc.SessionAbsolute,
 		Logger:          log,

@@ -106,7 +106,7 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 
 	dash, err := startDashboard(cfg, log, dashboardDeps{conn: conn, clients: clients, checker: checker, hist: hist, access: access,
-		sessions: coord.dashboardSessions()})
+		sessions: coord.dashboardSessions(), coordination: coord.status()})
 	if err != nil {
 		return err
 	}

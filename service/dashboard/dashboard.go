@@ -54,6 +54,9 @@ type Options struct {
 	Clusters func() []emclient.Stats
 	Health   func(ctx context.Context) health.Report
 	Writer   func() history.Stats
+	// Coordination is the state of the coordination with the other
+	// replicas; nil when this process is alone.
+	Coordination func() Coordination
 	// Version and Started are shown on the status page.
 	Version string
 	Started time.Time

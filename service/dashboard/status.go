@@ -20,6 +20,18 @@ type clusterView struct {
 	Ready, Checked   bool
 }
 
+// Health is the class of the reachable-nodes cell: ok with every node,
+// degraded with some (ready, but without a spare), bad with none.
+func (c clusterView) Health() string {
+	switch {
+	case !c.Ready:
+		return "bad"
+	case c.Reachable < c.Nodes:
+		return "degraded"
+	}
+	return "ok"
+}
+
 // bar is one bar of the last-hour SVG chart, laid out here so that the
 // template only prints numbers.
 type bar struct {
@@ -28,7 +40,22 @@ type bar struct {
 	Y, Width, TY int
 }
 
+// Coordination is what the status page shows of the coordination between
+// replicas (README.md, "Replicas").
+type Coordination struct {
+	// Shared is true while the limits are shared through PostgreSQL.
+	Shared bool
+	// Since is when the current state began; Reason why the coordination
+	// is down.
+	Since  time.Time
+	Reason string
+	// Replicas connected at the last check, this one included.
+	Replicas  int
+	Fallbacks int64
+}
+
 type statusView struct {
+	Coord     *Coordination
 	Clusters  []clusterView
 	Bars      []bar
 	Total     int
@@ -45,6 +72,10 @@ func (d *Dashboard) status(w http.ResponseWriter, r *http.Request) {
 	now := d.opts.Now()
 	v := statusView{Version: d.opts.Version, Uptime: now.Sub(d.opts.Started).Truncate(time.Second)}
 	v.Clusters = d.clusters(r.Context())
+	if d.opts.Coordination != nil {
+		c := d.opts.Coordination()
+		v.Coord = &c
+	}
 	if d.opts.Writer != nil {
 		s := d.opts.Writer()
 		v.Writer = &s

@@ -445,12 +445,17 @@ func (c *Coordinator) notify(p string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, slot := range []bool{false, true} {
-		k := wakeKey{int32(ck), slot}
-		if ch := c.wake[k]; ch != nil && strings.Contains(what, map[bool]string{false: "d", true: "s"}[slot]) {
+	wake := func(k wakeKey) {
+		if ch := c.wake[k]; ch != nil {
 			close(ch)
 			delete(c.wake, k)
 		}
+	}
+	if strings.Contains(what, "d") {
+		wake(wakeKey{int32(ck), false})
+	}
+	if strings.Contains(what, "s") {
+		wake(wakeKey{int32(ck), true})
 	}
 }
 

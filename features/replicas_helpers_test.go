@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -187,4 +189,118 @@ func busyAnswers(sim *Sim, cluster string) int {
 		}
 	}
 	return n
+}
+
+// storm sends workers × each random logins and logouts of phones devices 0..phones-1 of
+// replicasTopology through random replicas; phone p only ever gets its own users 2p and 2p+1,
+// so no login reaches across phones.
+func storm(replicas []*Replica, phones, workers, each int) []change {
+	c := rbClient()
+	defer c.CloseIdleConnections()
+	var mu sync.Mutex
+	var out []change
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rnd := rand.New(rand.NewPCG(uint64(w), 12))
+			for range each {
+				p, r, user := rnd.IntN(phones), rnd.IntN(len(replicas)), ""
+				if rnd.IntN(3) > 0 {
+					user = genUser(2*p + rnd.IntN(2))
+				}
+				ch := sendChange(c, replicas[r], r, genDevice(p), user)
+				mu.Lock()
+				out = append(out, ch)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// successes are the changes of device that answered 0, in the order of their answers.
+func successes(changes []change, device string) []change {
+	var out []change
+	for _, c := range changes {
+		if c.Device == device && c.Code == 0 {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b change) int { return a.Answered.Compare(b.Answered) })
+	return out
+}
+
+// lastSuccess is who the last successful answer for device leaves on it ("" for nobody).
+func lastSuccess(changes []change, device string) string {
+	s := successes(changes, device)
+	if len(s) == 0 {
+		return ""
+	}
+	return s[len(s)-1].User
+}
+
+// answerOrder lists device's successful changes in answer order ("login USER" or "logout").
+func answerOrder(changes []change, device string) []string {
+	var out []string
+	for _, c := range successes(changes, device) {
+		out = append(out, changeName(c.User))
+	}
+	return out
+}
+
+// cucmOrder lists the logins and logouts CUCM carried out on device, in its own order.
+func cucmOrder(sim *Sim, device string) []string {
+	var out []string
+	for _, r := range sim.Requests("R") {
+		if r.Device == device && r.Code == 0 && (r.Operation == "login" || r.Operation == "logout") {
+			user := r.User
+			if r.Operation == "logout" {
+				user = ""
+			}
+			out = append(out, changeName(user))
+		}
+	}
+	return out
+}
+
+func changeName(user string) string {
+	if user == "" {
+		return "logout"
+	}
+	return "login " + user
+}
+
+// deviceUser is who CUCM has on device ("" for nobody).
+func deviceUser(sim *Sim, device string) string {
+	for _, l := range sim.Logins("R") {
+		if l.Device == device {
+			return l.User
+		}
+	}
+	return ""
+}
+
+// loginLogoutLoop logs user into device and out again, alternating the replicas, until stop
+// is closed, and returns every answer.
+func loginLogoutLoop(replicas []*Replica, device, user string, stop <-chan struct{}) []change {
+	c := rbClient()
+	defer c.CloseIdleConnections()
+	var out []change
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return out
+		default:
+		}
+		u := user
+		if i%2 == 1 {
+			u = ""
+		}
+		r := i % len(replicas)
+		out = append(out, sendChange(c, replicas[r], r, device, u))
+		time.Sleep(20 * time.Millisecond)
+	}
 }

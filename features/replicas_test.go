@@ -2,11 +2,11 @@ package features
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gexec"
 )
 
 // Replicas (README.md, "Replicas"): three bcservice processes with coordination: postgres in
@@ -37,22 +37,104 @@ var _ = Describe("replicas coordinated through PostgreSQL", Ordered, func() {
 		limit := time.Duration(n/slots) * loginLatency
 		AddReportEntry("burst of 200 over 3 replicas", fmt.Sprintf("%v, %.3f x the physical limit %v",
 			elapsed.Round(time.Millisecond), float64(elapsed)/float64(limit), limit))
-		var ts []time.Time
-		for _, r := range sim.Requests("R") {
-			if r.Operation == "login" {
-				t, _ := time.Parse(time.RFC3339Nano, r.Time)
-				ts = append(ts, t)
-			}
-		}
-		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
-		GinkgoWriter.Printf("XDBG first login %v after start, last %v after start; n=%d\n", ts[0].Sub(start), ts[len(ts)-1].Sub(start), len(ts))
-		for i := 5; i < len(ts); i += 5 {
-			GinkgoWriter.Printf("XDBG wave %d at %v (+%v)\n", i/5, ts[i].Sub(start), ts[i].Sub(ts[i-5]))
-		}
 		Expect(codesOf(answers)).To(Equal(map[int]int{0: n}))
 		Expect(busyAnswers(sim, "R")).To(BeZero(), "CUCM never had more than its 5 requests at once")
 		Expect(sim.Logins("R")).To(HaveLen(n))
 		Expect(elapsed).To(BeNumerically("<=", limit*105/100), "physical limit %v", limit)
 		Eventually(pg.Count).WithArguments(dsn, advisoryLocksQuery).Should(BeZero(), "every slot and device lock given back")
+	})
+
+	It("ends a storm of logins and logouts on a few phones, spread over the replicas, in the state the last answer of each phone implies", func() {
+		// CUCM carries a change out at once and answers it later, a login slower than a
+		// logout: two requests for one phone that overlapped at CUCM would be answered in the
+		// other order than CUCM carried them out. With one lock per phone across the replicas,
+		// the next request for a phone reaches CUCM only after the previous one was answered.
+		sim.AddFault("R", Fault{Operation: "login", Latency: "60ms", After: true})
+		sim.AddFault("R", Fault{Operation: "logout", Latency: "10ms", After: true})
+		changes := storm(replicas, 6, 12, 25)
+
+		codes := codesOf(changes)
+		for code := range codes {
+			Expect(code).To(BeElementOf(0, 18, 19), "every answer is a documented code for the phone's state: %v", codes)
+		}
+		Expect(codes[0]).To(BeNumerically(">", 50), "the storm changed phones: %v", codes)
+		Expect(busyAnswers(sim, "R")).To(BeZero())
+		for d := range 6 {
+			device := genDevice(d)
+			want := lastSuccess(changes, device)
+			Expect(deviceUser(sim, device)).To(Equal(want), "phone %s", device)
+			Expect(cucmOrder(sim, device)).To(Equal(answerOrder(changes, device)),
+				"CUCM carried out phone %s's changes in the order they were answered: one at a time", device)
+		}
+		Eventually(pg.Count).WithArguments(dsn, advisoryLocksQuery).Should(BeZero())
+	})
+
+	It("finishes a burst when one replica is killed in its middle, and the budget is whole again at once", func() {
+		sim.AddFault("R", Fault{Operation: "login", Latency: loginLatency.String()})
+		own := startReplicas(sim, 3, dsn)
+		done := make(chan []change, 1)
+		go func() {
+			defer GinkgoRecover()
+			done <- burst(own, 0, 100)
+		}()
+		time.Sleep(time.Second)
+		own[0].Session().Kill() // SIGKILL: no shutdown, no release statement
+		Eventually(own[0].Session()).WithTimeout(stopTimeout).Should(gexec.Exit())
+		killed := time.Now()
+		var answers []change
+		Eventually(done).WithTimeout(30 * time.Second).Should(Receive(&answers))
+		for _, a := range answers {
+			if a.Replica == 0 {
+				Expect(a.Code).To(BeElementOf(0, -1), "the killed replica answered before it died, or not at all")
+				continue
+			}
+			Expect(a.Code).To(BeZero(), "the surviving replicas finish their part: %+v", a)
+		}
+		// The dead replica's sessions ended with its process: its slots and device locks went with them.
+		Eventually(pg.Count).WithArguments(dsn, advisoryLocksQuery).WithTimeout(time.Second).Should(BeZero())
+		AddReportEntry("budget whole after the kill", time.Since(killed).Round(time.Millisecond).String())
+
+		// All five slots serve at once again: five logins take one CUCM time, not several.
+		start := time.Now()
+		again := burst(own[1:], 100, 105)
+		Expect(codesOf(again)).To(Equal(map[int]int{0: 5}))
+		Expect(time.Since(start)).To(BeNumerically("<", 2*loginLatency), "five logins in one CUCM time")
+	})
+
+	It("answers every request while PostgreSQL is stopped and started again, on local limits, and keeps the whole history", func() {
+		own := StartPostgres()
+		ownDSN := own.NewDB()
+		two := startReplicas(sim, 2, ownDSN)
+		const workers = 4
+		stop := make(chan struct{})
+		results := make(chan []change, workers)
+		for w := range workers {
+			go func() {
+				defer GinkgoRecover()
+				results <- loginLogoutLoop(two, genDevice(150+w), genUser(150+w), stop)
+			}()
+		}
+		time.Sleep(time.Second)
+		own.Halt()
+		Eventually(func() float64 { return historyMetric(two[0].Service, "bcservice_coordination_shared") }).
+			WithTimeout(5*time.Second).Should(BeZero(), "the replica says it is on local limits")
+		time.Sleep(2 * time.Second)
+		own.Resume()
+		for _, r := range two {
+			Eventually(func() float64 { return historyMetric(r.Service, "bcservice_coordination_shared") }).
+				WithTimeout(10*time.Second).Should(Equal(1.0), "shared again")
+			Expect(historyMetric(r.Service, "bcservice_coordination_fallbacks_total")).To(BeNumerically(">=", 1))
+			Expect(string(r.Session().Err.Contents())).To(ContainSubstring("coordination: PostgreSQL unreachable"))
+		}
+		time.Sleep(time.Second)
+		close(stop)
+		var all []change
+		for range workers {
+			all = append(all, <-results...)
+		}
+		Expect(codesOf(all)).To(Equal(map[int]int{0: len(all)}), "no request failed for the outage")
+		Expect(len(all)).To(BeNumerically(">", 40))
+		Eventually(own.Count).WithArguments(ownDSN, "SELECT count(*) FROM request_history").
+			WithTimeout(60*time.Second).Should(Equal(len(all)), "every answered request is in the shared history")
 	})
 })

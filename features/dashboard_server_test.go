@@ -197,10 +197,16 @@ func startDemoDashboard(sim *Sim, db string) (*Service, string) {
 // dashboard's base URL, read from the address file's "dashboard" key.
 func startDashboardService(configPath string, env []string) (*Service, string) {
 	GinkgoHelper()
-	Expect(binaries.Service).NotTo(BeEmpty(), "bcservice was not built")
+	return startDashboardBinary(binaries.Service, configPath, env)
+}
+
+// startDashboardBinary is startDashboardService with the bcservice binary at bin.
+func startDashboardBinary(bin, configPath string, env []string) (*Service, string) {
+	GinkgoHelper()
+	Expect(bin).NotTo(BeEmpty(), "bcservice was not built")
 	svc := &Service{ConfigPath: configPath}
 	addrFile := filepath.Join(GinkgoT().TempDir(), "bcservice-addr.json")
-	cmd := exec.Command(binaries.Service, "serve",
+	cmd := exec.Command(bin, "serve",
 		"--config", configPath, "--listen", "127.0.0.1:0", "--addr-file", addrFile)
 	cmd.Env = append(os.Environ(), env...)
 	var err error

@@ -100,6 +100,12 @@ const replicaPassword = "replica-pw"
 // stop when the calling node's scope ends.
 func startReplicas(sim *Sim, n int, dsn string) []*Replica {
 	GinkgoHelper()
+	return startReplicasOf(binaries.Service, sim, n, dsn)
+}
+
+// startReplicasOf is startReplicas with the bcservice binary at bin.
+func startReplicasOf(bin string, sim *Sim, n int, dsn string) []*Replica {
+	GinkgoHelper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(replicaPassword), bcrypt.MinCost)
 	Expect(err).NotTo(HaveOccurred())
 	out := make([]*Replica, n)
@@ -117,7 +123,7 @@ func startReplicas(sim *Sim, n int, dsn string) []*Replica {
 				},
 			}})
 		mergeClusterKeys(configPath, map[string]any{"maxQueue": 500})
-		svc, dash := startDashboardService(configPath, []string{"BC_DASH_CERT=" + appCert})
+		svc, dash := startDashboardBinary(bin, configPath, []string{"BC_DASH_CERT=" + appCert})
 		out[i] = &Replica{Service: svc, Dashboard: dash}
 	}
 	return out

@@ -2,6 +2,7 @@ package features
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -50,6 +51,8 @@ type Sim struct {
 	// nodeOrder lists each cluster's node names in topology order (GET /v1/clusters).
 	nodeOrder map[string][]string
 	client    *http.Client
+	// bin is the binary; "" means binaries.Sim.
+	bin string
 }
 
 // UseSim registers, in the enclosing Ordered container, a BeforeAll that starts cucmsim on
@@ -71,11 +74,20 @@ func NewSim(topologyPath string) *Sim {
 	return s
 }
 
+// NewUntimedSim is NewSim with the cucmsim built without the race detector, for a spec that
+// asserts a wall time (binaries.SimUntimed).
+func NewUntimedSim(topologyPath string) *Sim {
+	s := &Sim{Topology: topologyPath, bin: binaries.SimUntimed}
+	s.start()
+	return s
+}
+
 func (s *Sim) start() {
 	GinkgoHelper()
-	Expect(binaries.Sim).NotTo(BeEmpty(), "cucmsim was not built")
+	bin := cmp.Or(s.bin, binaries.Sim)
+	Expect(bin).NotTo(BeEmpty(), "cucmsim was not built")
 	addrFile := filepath.Join(GinkgoT().TempDir(), "cucmsim-addrs.json")
-	cmd := exec.Command(binaries.Sim, "serve",
+	cmd := exec.Command(bin, "serve",
 		"--topology", repoPath(s.Topology),
 		"--ephemeral-ports", "--admin", "127.0.0.1:0",
 		"--addr-file", addrFile)

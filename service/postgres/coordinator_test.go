@@ -279,3 +279,37 @@ func TestCoordinatorRefusesBadDSN(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A request that finishes hands its slot to a request of the same replica
+// that waits for it, without going through PostgreSQL; after maxHandoffs in
+// a row the slot goes back to PostgreSQL (where the other replicas' waiters
+// get their turn), so the last of the chain got it from there.
+func TestSlotHandedOverLocally(t *testing.T) {
+	s := pgtest.Require(t, server, startErr)
+	rs, db := replicas(t, s, 1)
+	a := rs[0]
+	held, err := enter(t, a, "EU", "SEP0", 1, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A chain of maxHandoffs+1 local requests, each waiting for the one before.
+	for i := 1; i <= maxHandoffs+1; i++ {
+		next := make(chan func(), 1)
+		go func() {
+			l, err := enter(t, a, "EU", fmt.Sprintf("SEP%d", i), 1, 5*time.Second)
+			if err != nil {
+				t.Error(err)
+				l = func() {}
+			}
+			next <- l
+		}()
+		eventually(t, "the next request waits", func() bool { return a.budget(clusterKey("EU")).waiters() == 1 })
+		held()
+		held = <-next
+	}
+	if got := a.Status().Handoffs; got != maxHandoffs {
+		t.Errorf("%d handoffs, want %d", got, maxHandoffs)
+	}
+	held()
+	eventually(t, "every lock given back", func() bool { return advisoryLocks(t, db) == 0 })
+}

@@ -85,8 +85,9 @@ func (c *Coordinator) listenOnce(ctx context.Context, up func()) error {
 	}
 	c.up(interrupt)
 	up()
+	next := time.Now().Add(countEvery)
 	for {
-		wctx, cancel := context.WithTimeout(lctx, c.opts.Probe*5)
+		wctx, cancel := context.WithDeadline(lctx, next)
 		n, err := conn.WaitForNotification(wctx)
 		cancel()
 		switch {
@@ -97,17 +98,21 @@ func (c *Coordinator) listenOnce(ctx context.Context, up func()) error {
 				return ctx.Err()
 			}
 			return errors.New("interrupted after a failed statement")
-		case errors.Is(err, context.DeadlineExceeded):
-			// Quiet for a while: check the connection and refresh the
-			// replica count.
+		case !errors.Is(err, context.DeadlineExceeded):
+			return err
+		}
+		if time.Now().After(next) {
+			// Also proves the connection alive when no release was notified.
 			if err := c.countReplicas(lctx, conn); err != nil {
 				return err
 			}
-		default:
-			return err
+			next = time.Now().Add(countEvery)
 		}
 	}
 }
+
+// countEvery is how often the listener counts the replicas.
+const countEvery = 5 * time.Second
 
 // listenerName prefixes the application_name of every replica's listener
 // session, which is how the replicas are counted.

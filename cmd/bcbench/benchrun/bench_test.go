@@ -156,8 +156,8 @@ func TestSmokeReplicas(t *testing.T) {
 	if c := r.Coordinated; c.Busy != 0 || c.Errors != 0 || c.ShareOfLimit < 1 || r.Fallbacks != 0 {
 		t.Errorf("coordinated burst %+v, %d fallbacks: want no 26, no error, no fallback, not faster than CUCM allows", c, r.Fallbacks)
 	}
-	if l := r.Local; l.ShareOfLimit <= 0 {
-		t.Errorf("uncoordinated burst %+v did not run", l)
+	if l, o := r.Local, r.OneReplica; l.ShareOfLimit <= 0 || o.ShareOfLimit < 1 || o.Busy != 0 || o.Errors != 0 {
+		t.Errorf("uncoordinated burst %+v, one replica's %+v: want both run, the latter without 26 or error", l, o)
 	}
 	if s := r.Single; s.Count != 20 || s.Errors != 0 || s.Coordinated.LoginP50Ms <= 0 || s.Local.LoginP50Ms <= 0 || s.Local.LogoutP95Ms <= 0 {
 		t.Errorf("single logins %+v", s)

@@ -81,7 +81,8 @@ func runReplicas(ctx context.Context, cfg Config, work string) (res *ReplicasRes
 	return env.measure(ctx, cfg)
 }
 
-// measure runs the two bursts, then the single logins.
+// measure runs the bursts (coordinated, uncoordinated, one replica alone), then the single
+// logins.
 func (e *replicaEnv) measure(ctx context.Context, cfg Config) (*ReplicasResult, error) {
 	rc := cfg.Replicas
 	limit := physicalLimit(rc.Logins, rc.Slots, rc.LoginLatency)
@@ -104,6 +105,10 @@ func (e *replicaEnv) measure(ctx context.Context, cfg Config) (*ReplicasResult, 
 		return nil, err
 	}
 	cfg.Logger.Info("uncoordinated burst done", "seconds", res.Local.Seconds, "busy", res.Local.Busy)
+	if res.OneReplica, err = e.burst(ctx, e.local[:1], rc.Logins, limit); err != nil {
+		return nil, err
+	}
+	cfg.Logger.Info("one replica's burst done", "seconds", res.OneReplica.Seconds, "busy", res.OneReplica.Busy)
 	if err := e.sim.clearFaults(ctx, e.code); err != nil {
 		return nil, err
 	}

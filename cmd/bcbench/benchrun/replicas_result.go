@@ -31,6 +31,9 @@ type ReplicasResult struct {
 	// on its own limits (coordination: local).
 	Coordinated BurstResult `json:"coordinated"`
 	Local       BurstResult `json:"local"`
+	// OneReplica is the burst through one replica alone (its own limit is the whole budget):
+	// what the hand-over of slots costs without any coordination, the floor of the others.
+	OneReplica BurstResult `json:"oneReplica"`
 	// Waits and Fallbacks are the coordinated replicas' bcservice_coordination_waits_total
 	// and _fallbacks_total after their burst: a fallback means a replica worked on its own
 	// limits for a while, and the burst did not measure the shared budget alone.
@@ -153,7 +156,7 @@ func (r *ReplicasResult) writeTo(w io.Writer) error {
 	for _, b := range []struct {
 		mode string
 		r    BurstResult
-	}{{"postgres", r.Coordinated}, {"local (each its own)", r.Local}} {
+	}{{"postgres", r.Coordinated}, {"local (each its own)", r.Local}, {"one replica alone", r.OneReplica}} {
 		busy := fmt.Sprint(b.r.Busy)
 		if b.r.BusyAtLeast {
 			busy = ">=" + busy

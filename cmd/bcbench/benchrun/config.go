@@ -82,7 +82,7 @@ type ReplicasConfig struct {
 // Defaults returns the configuration of `make bench`: 100k devices and users on 2 clusters,
 // 16 workers, 10 s per throughput scenario, 200 req/s for 5 s for latency; then two replicas
 // sharing 5 slots through PostgreSQL for a burst of 200 logins of 200 ms each. The whole run
-// takes about two and a half minutes on 2 cores.
+// takes about two minutes on 2 cores.
 func Defaults() Config {
 	return Config{
 		Scenarios:      []string{ScenariosService, ScenariosReplicas},

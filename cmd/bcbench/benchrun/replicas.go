@@ -74,10 +74,12 @@ func runReplicas(ctx context.Context, cfg Config, work string) (res *ReplicasRes
 			stopLogged(procs[i], log)
 		}
 	}()
+	if env != nil {
+		defer env.client.CloseIdleConnections()
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer env.client.CloseIdleConnections()
 	return env.measure(ctx, cfg)
 }
 

@@ -3,7 +3,7 @@
 // (`bcbench refhop`), drives them, prints a table and writes the same figures as JSON under
 // --out.
 //
-//	bcbench [--bin DIR] [--out DIR] [sizes…]
+//	bcbench [--bin DIR] [--out DIR] [--scenarios service,replicas] [sizes…]
 //	bcbench refhop --node CODE=URL… [--listen ADDR] [--addr-file FILE]
 package main
 
@@ -42,6 +42,7 @@ func newApp() *cli.App {
 		Name:  "bcbench",
 		Usage: "benchmark bcservice against cucmsim on loopback",
 		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "scenarios", Value: cli.NewStringSlice(d.Scenarios...), Usage: "scenario groups to run: service (one bcservice against direct and reference), replicas (two replicas, one budget)"},
 			&cli.StringFlag{Name: "bin", Value: d.BinDir, Usage: "directory holding the cucmsim and bcservice binaries"},
 			&cli.StringFlag{Name: "out", Value: "bin/bench", Usage: "directory for bench-<timestamp>.json (empty: none)"},
 			&cli.IntFlag{Name: "devices", Value: d.Devices, Usage: "devices in the generated topology"},
@@ -55,6 +56,9 @@ func newApp() *cli.App {
 			&cli.DurationFlag{Name: "rate-duration", Value: d.RateDuration, Usage: "length of the latency scenarios"},
 			&cli.StringFlag{Name: "log-level", Value: d.LogLevel, Usage: "log level of both binaries (logs go to the work directory)"},
 			&cli.Uint64Flag{Name: "seed", Value: d.Seed, Usage: "seed of the device and user choice"},
+			&cli.IntFlag{Name: "replica-logins", Value: d.Replicas.Logins, Usage: "logins of the two replicas' burst (and single logins timed)"},
+			&cli.IntFlag{Name: "replica-slots", Value: d.Replicas.Slots, Usage: "the replicas' cluster's maxConcurrentRequests (CUCM's and each replica's)"},
+			&cli.DurationFlag{Name: "replica-login-latency", Value: d.Replicas.LoginLatency, Usage: "CUCM's time per login during the replicas' bursts"},
 			&cli.StringFlag{Name: "workdir", Usage: "keep topology, configs and logs here (default: a temporary directory, removed)"},
 		},
 		Commands: []*cli.Command{refhopCommand()},
@@ -64,6 +68,7 @@ func newApp() *cli.App {
 				return err
 			}
 			cfg := benchrun.Config{
+				Scenarios:    c.StringSlice("scenarios"),
 				RefHop:       []string{self, "refhop"},
 				BinDir:       c.String("bin"),
 				OutDir:       c.String("out"),
@@ -80,6 +85,8 @@ func newApp() *cli.App {
 				Seed:         c.Uint64("seed"),
 				WorkDir:      c.String("workdir"),
 				Logger:       slog.New(slog.NewTextHandler(os.Stderr, nil)),
+				Replicas: benchrun.ReplicasConfig{Logins: c.Int("replica-logins"), Slots: c.Int("replica-slots"),
+					LoginLatency: c.Duration("replica-login-latency")},
 			}
 			res, err := benchrun.Run(c.Context, cfg)
 			if err != nil {

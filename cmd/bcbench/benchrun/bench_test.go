@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/emconnector/emconnector/cucmsim/topology"
+	"github.com/emconnector/emconnector/service/postgres/pgtest"
 )
 
 // TestSmoke runs the whole benchmark at toy size against freshly built binaries, so that
@@ -20,17 +21,12 @@ func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs both binaries")
 	}
-	bin := t.TempDir()
-	for _, name := range []string{"cucmsim", "bcservice", "bcbench"} { // bcbench serves the reference hop
-		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, name), "github.com/emconnector/emconnector/cmd/"+name)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", name, err, out)
-		}
-	}
+	bin := buildBinaries(t, "cucmsim", "bcservice", "bcbench") // bcbench serves the reference hop
 	out := filepath.Join(t.TempDir(), "results")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cfg := Config{
+		Scenarios:    []string{ScenariosService},
 		BinDir:       bin,
 		OutDir:       out,
 		Devices:      200,
@@ -122,6 +118,63 @@ func TestSmoke(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSmokeReplicas runs the two replicas scenario at toy size (20 logins of 50 ms over 5
+// slots) against freshly built binaries and a throwaway PostgreSQL, skipped without one
+// (failed under CI, as the PostgreSQL store tests are).
+func TestSmokeReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs both binaries and PostgreSQL")
+	}
+	if _, err := pgtest.BinDir(); err != nil {
+		pgtest.Require(t, nil, err)
+	}
+	cfg := Config{
+		Scenarios: []string{ScenariosReplicas},
+		BinDir:    buildBinaries(t, "cucmsim", "bcservice"),
+		LogLevel:  "warn",
+		WorkDir:   filepath.Join(t.TempDir(), "work"),
+		Logger:    slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		Replicas:  ReplicasConfig{Logins: 20, Slots: 5, LoginLatency: 50 * time.Millisecond},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	res, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table strings.Builder
+	if err := res.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + table.String())
+	r := res.Replicas
+	if r == nil || len(res.Scenarios) != 0 || len(res.Targets) != 3 {
+		t.Fatalf("replicas %+v, %d service scenarios, %d targets; want the replicas alone", r, len(res.Scenarios), len(res.Targets))
+	}
+	if c := r.Coordinated; c.Busy != 0 || c.Errors != 0 || c.ShareOfLimit < 1 || r.Fallbacks != 0 {
+		t.Errorf("coordinated burst %+v, %d fallbacks: want no 26, no error, no fallback, not faster than CUCM allows", c, r.Fallbacks)
+	}
+	if l, o := r.Local, r.OneReplica; l.ShareOfLimit <= 0 || o.ShareOfLimit < 1 || o.Busy != 0 || o.Errors != 0 {
+		t.Errorf("uncoordinated burst %+v, one replica's %+v: want both run, the latter without 26 or error", l, o)
+	}
+	if s := r.Single; s.Count != 20 || s.Errors != 0 || s.Coordinated.LoginP50Ms <= 0 || s.Local.LoginP50Ms <= 0 || s.Local.LogoutP95Ms <= 0 {
+		t.Errorf("single logins %+v", s)
+	}
+}
+
+// buildBinaries builds the named commands of cmd/ into a temporary directory and returns it.
+func buildBinaries(t *testing.T, names ...string) string {
+	t.Helper()
+	bin := t.TempDir()
+	for _, name := range names {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, name), "github.com/emconnector/emconnector/cmd/"+name)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", name, err, out)
+		}
+	}
+	return bin
 }
 
 // testWriter sends progress lines to the test log.

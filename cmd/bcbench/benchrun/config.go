@@ -10,11 +10,16 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
 // Config sizes a benchmark run. The zero value of a field means its default (Defaults).
 type Config struct {
+	// Scenarios selects what runs: ScenariosService (the nine scenarios of one bcservice
+	// against direct and reference) and ScenariosReplicas (two replicas, one budget).
+	// Default: both.
+	Scenarios []string
 	// BinDir holds the cucmsim and bcservice binaries.
 	BinDir string
 	// RefHop is the command (binary and leading arguments) that serves the reference hop;
@@ -52,13 +57,35 @@ type Config struct {
 	KeepWorkDir bool
 	// Logger receives progress messages; nil: discarded.
 	Logger *slog.Logger
+	// Replicas sizes the "two replicas, one budget" scenario.
+	Replicas ReplicasConfig
+}
+
+// The scenario groups of Config.Scenarios.
+const (
+	ScenariosService  = "service"
+	ScenariosReplicas = "replicas"
+)
+
+// ReplicasConfig sizes the "two replicas, one budget" scenario (replicas.go). The zero value
+// of a field means its default.
+type ReplicasConfig struct {
+	// Logins is the burst's size, and the number of single logins timed one at a time.
+	Logins int
+	// Slots is the cluster's EM "Maximum Concurrent Requests" and each replica's
+	// maxConcurrentRequests.
+	Slots int
+	// LoginLatency is how long CUCM takes for one login during the bursts.
+	LoginLatency time.Duration
 }
 
 // Defaults returns the configuration of `make bench`: 100k devices and users on 2 clusters,
-// 16 workers, 10 s per throughput scenario, 200 req/s for 5 s for latency. The whole run
-// (generator, loads, nine scenarios) takes about two minutes on 2 cores.
+// 16 workers, 10 s per throughput scenario, 200 req/s for 5 s for latency; then two replicas
+// sharing 5 slots through PostgreSQL for a burst of 200 logins of 200 ms each. The whole run
+// takes about two minutes on 2 cores.
 func Defaults() Config {
 	return Config{
+		Scenarios:      []string{ScenariosService, ScenariosReplicas},
 		BinDir:         "bin",
 		Devices:        100_000,
 		Users:          100_000,
@@ -74,6 +101,7 @@ func Defaults() Config {
 		Seed:           1,
 		StartTimeout:   60 * time.Second,
 		RequestTimeout: 10 * time.Second,
+		Replicas:       ReplicasConfig{Logins: 200, Slots: 5, LoginLatency: 200 * time.Millisecond},
 	}
 }
 
@@ -89,6 +117,9 @@ func (c Config) withDefaults() Config {
 		if *v == 0 {
 			*v = def
 		}
+	}
+	if len(c.Scenarios) == 0 {
+		c.Scenarios = d.Scenarios
 	}
 	if c.BinDir == "" {
 		c.BinDir = d.BinDir
@@ -107,6 +138,9 @@ func (c Config) withDefaults() Config {
 	setDur(&c.RateDuration, d.RateDuration)
 	setDur(&c.StartTimeout, d.StartTimeout)
 	setDur(&c.RequestTimeout, d.RequestTimeout)
+	set(&c.Replicas.Logins, d.Replicas.Logins)
+	set(&c.Replicas.Slots, d.Replicas.Slots)
+	setDur(&c.Replicas.LoginLatency, d.Replicas.LoginLatency)
 	if c.Rate == 0 {
 		c.Rate = d.Rate
 	}
@@ -140,5 +174,16 @@ func (c Config) validate() error {
 	if c.Rate <= 0 || c.Rate > 100_000 {
 		errs = append(errs, fmt.Errorf("rate must be in (0, 100000], got %v", c.Rate))
 	}
+	for _, sc := range c.Scenarios {
+		if sc != ScenariosService && sc != ScenariosReplicas {
+			errs = append(errs, fmt.Errorf("unknown scenario group %q (want %s or %s)", sc, ScenariosService, ScenariosReplicas))
+		}
+	}
+	if r := c.Replicas; r.Logins < 1 || r.Slots < 1 || r.Slots > 100 || r.LoginLatency <= 0 {
+		errs = append(errs, fmt.Errorf("replicas: logins must be >= 1, slots 1..100, login latency positive"))
+	}
 	return errors.Join(errs...)
 }
+
+// runs reports whether the scenario group is selected.
+func (c Config) runs(group string) bool { return slices.Contains(c.Scenarios, group) }

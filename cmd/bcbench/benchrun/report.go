@@ -44,6 +44,11 @@ type Result struct {
 	SimRSSAfterRun      float64 `json:"simRssAfterRunMiB"`
 	RefHopRSSAfterRun   float64 `json:"refhopRssAfterRunMiB"`
 
+	// Replicas is the "two replicas, one budget" scenario; nil when it did not run.
+	Replicas *ReplicasResult `json:"replicas,omitempty"`
+	// ReplicasSkipped says why that scenario was selected but could not run (no PostgreSQL).
+	ReplicasSkipped string `json:"replicasSkipped,omitempty"`
+
 	Targets []Target `json:"targets"`
 	// TotalSeconds is the wall time of the whole run.
 	TotalSeconds float64 `json:"totalSeconds"`
@@ -150,16 +155,28 @@ func (r *Result) TotalErrors() int {
 	return n
 }
 
-// computeTargets fills Targets from the figures (targets of the README, "Performance").
+// computeTargets fills Targets from the figures (targets of the README, "Performance") of
+// the scenarios that ran.
 func (r *Result) computeTargets() {
+	r.Targets = nil
+	if len(r.Scenarios) > 0 {
+		r.serviceTargets()
+	}
+	if r.Replicas != nil {
+		r.Targets = append(r.Targets, r.Replicas.targets()...)
+	}
+}
+
+// serviceTargets appends the targets of the single-service scenarios.
+func (r *Result) serviceTargets() {
 	errs := r.TotalErrors()
-	r.Targets = []Target{
+	r.Targets = append(r.Targets, []Target{
 		{Name: "via-service throughput / direct", Want: ">= 0.50", Got: fmt.Sprintf("%.2f", r.ViaDirectRatio), Met: r.ViaDirectRatio >= 0.5},
 		{Name: "added p50 latency at fixed rate", Want: "<= 0.30 ms", Got: fmt.Sprintf("%.3f ms", r.AddedP50Ms), Met: r.AddedP50Ms <= 0.3},
 		{Name: "topology load time", Want: "< 1 s", Got: fmt.Sprintf("%.3f s", r.SimLoadSeconds), Met: r.SimLoadSeconds < 1},
 		{Name: "cucmsim RSS after load", Want: "< 150 MiB", Got: fmt.Sprintf("%.1f MiB", r.SimRSSAfterLoad), Met: r.SimRSSAfterLoad < 150},
 		{Name: "errors", Want: "0", Got: fmt.Sprint(errs), Met: errs == 0},
-	}
+	}...)
 	for _, h := range r.Shares {
 		r.Targets = append(r.Targets, Target{
 			Name: h.Op + " share of reference", Want: fmt.Sprintf(">= %.2f", h.Target),
@@ -168,8 +185,38 @@ func (r *Result) computeTargets() {
 	}
 }
 
-// WriteTable prints the scenarios as one table, then the other figures and the targets.
+// WriteTable prints the scenarios as one table, then the other figures, the two replicas
+// scenario and the targets.
 func (r *Result) WriteTable(w io.Writer) error {
+	if len(r.Scenarios) > 0 {
+		if err := r.writeService(w); err != nil {
+			return err
+		}
+	}
+	if r.Replicas != nil {
+		if err := r.Replicas.writeTo(w); err != nil {
+			return err
+		}
+	}
+	var b strings.Builder
+	if r.ReplicasSkipped != "" {
+		fmt.Fprintf(&b, "\ntwo replicas, one budget: skipped: %s\n", r.ReplicasSkipped)
+	}
+	b.WriteString("\ntargets:\n")
+	for _, t := range r.Targets {
+		mark := "ok  "
+		if !t.Met {
+			mark = "MISS"
+		}
+		fmt.Fprintf(&b, "  %s %-34s want %-11s got %s\n", mark, t.Name, t.Want, t.Got)
+	}
+	fmt.Fprintf(&b, "total %.1f s, %d CPUs, %s\n", r.TotalSeconds, r.CPUs, r.GoVersion)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeService prints the single-service scenarios as one table, then their other figures.
+func (r *Result) writeService(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\tmode\trequests\treq/s\tp50 ms\tp99 ms\terrors\t")
 	for _, s := range r.Scenarios {
@@ -208,15 +255,6 @@ func (r *Result) WriteTable(w io.Writer) error {
 			fmt.Fprintf(&b, "  %s: %d x %s\n", s.Name, k.Count, k.Text)
 		}
 	}
-	b.WriteString("\ntargets:\n")
-	for _, t := range r.Targets {
-		mark := "ok  "
-		if !t.Met {
-			mark = "MISS"
-		}
-		fmt.Fprintf(&b, "  %s %-34s want %-11s got %s\n", mark, t.Name, t.Want, t.Got)
-	}
-	fmt.Fprintf(&b, "total %.1f s, %d CPUs, %s\n", r.TotalSeconds, r.CPUs, r.GoVersion)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/emconnector/emconnector/cmd/bcbench/loadgen"
 	"github.com/emconnector/emconnector/cucmsim/topology"
+	"github.com/emconnector/emconnector/service/postgres/pgtest"
 )
 
 // stopGrace is how long a binary may take to shut down after SIGTERM.
@@ -35,9 +36,10 @@ type serviceAddrs struct {
 	Listen string `json:"listen"`
 }
 
-// Run performs a whole benchmark: generate, validate and load the topology, start both
-// binaries, run the scenarios, stop the binaries. It writes the JSON result to cfg.OutDir when
-// set. Failed requests do not make Run fail (they are counted in the result); a binary that
+// Run performs a whole benchmark: for the service scenarios, generate, validate and load the
+// topology, start both binaries, run the scenarios, stop the binaries; then the two replicas
+// scenario, which starts its own PostgreSQL, simulator and replicas. It writes the JSON result
+// to cfg.OutDir when set. Failed requests do not make Run fail (they are counted in the result); a binary that
 // does not build, start or answer does.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	cfg = cfg.withDefaults()
@@ -69,6 +71,41 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	log.Info("work directory", "dir", work)
+	if cfg.runs(ScenariosService) {
+		if err := runService(ctx, cfg, work, res); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.runs(ScenariosReplicas) {
+		rr, err := runReplicas(ctx, cfg, filepath.Join(work, "replicas"))
+		switch {
+		case errors.Is(err, pgtest.ErrNoServer):
+			// A machine without PostgreSQL still gets the single-service figures.
+			log.Warn("two replicas scenario skipped", "err", err)
+			res.ReplicasSkipped = err.Error()
+		case err != nil:
+			return nil, err
+		default:
+			res.Replicas = rr
+		}
+	}
+
+	res.computeTargets()
+	res.TotalSeconds = time.Since(res.Started).Seconds()
+	if cfg.OutDir != "" {
+		path, err := res.WriteJSON(cfg.OutDir)
+		if err != nil {
+			return res, err
+		}
+		log.Info("result written", "file", path)
+	}
+	return res, nil
+}
+
+// runService runs the scenarios of one bcservice against the direct calls and the reference
+// hop (steps 1 to 5 of README "Performance", "What it does") and records them in res.
+func runService(ctx context.Context, cfg Config, work string, res *Result) error {
+	log := cfg.Logger
 	simBin := filepath.Join(cfg.BinDir, "cucmsim")
 	svcBin := filepath.Join(cfg.BinDir, "bcservice")
 
@@ -78,42 +115,42 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		"--devices", strconv.Itoa(cfg.Devices), "--users", strconv.Itoa(cfg.Users),
 		"--clusters", strconv.Itoa(cfg.Clusters), "--out", topoPath)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	res.GenSeconds = took.Seconds()
 	took, err = runCommand(ctx, cfg.StartTimeout, simBin, "validate", topoPath)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	res.ValidateSeconds = took.Seconds()
 	log.Info("topology generated and validated", "file", topoPath, "gen", res.GenSeconds, "validate", res.ValidateSeconds)
 	topo, err := topology.Load(topoPath)
 	if err != nil {
-		return nil, fmt.Errorf("read generated topology: %w", err)
+		return fmt.Errorf("read generated topology: %w", err)
 	}
 
 	// 2. cucmsim: load time is start to address file (all listeners bound), then memory.
 	simAddrPath := filepath.Join(work, "cucmsim.addr.json")
 	if err := removeStale(simAddrPath); err != nil {
-		return nil, err
+		return err
 	}
 	startedAt := time.Now()
 	sim, err := startProcess("cucmsim", filepath.Join(work, "cucmsim.log"), simBin, "serve",
 		"--topology", topoPath, "--ephemeral-ports", "--addr-file", simAddrPath,
 		"--admin", "127.0.0.1:0", "--log-level", cfg.LogLevel)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer stopLogged(sim, log)
 	var sa simAddrs
 	seen, err := waitAddrFile(ctx, sim, simAddrPath, cfg.StartTimeout, &sa)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	res.SimLoadSeconds = seen.Sub(startedAt).Seconds()
 	rss, peak, err := sim.memory()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	res.SimRSSAfterLoad, res.SimPeakAfterLoad = mib(rss), mib(peak)
 	log.Info("cucmsim ready", "load_s", res.SimLoadSeconds, "rss_mib", res.SimRSSAfterLoad)
@@ -122,15 +159,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	defer client.CloseIdleConnections()
 	busyDev, busyUser, err := simLogins(ctx, client, sa.Admin, topoCodes(topo))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	fx, err := readFixture(topo, cfg.Seed, busyDev, busyUser)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	emURL, svcCfg, err := nodeURLs(fx, sa)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// Drop the topology so the measurements do not run against a large live heap here.
 	topo = nil
@@ -140,28 +177,28 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// 3. bcservice in front of the simulator.
 	svcCfgPath := filepath.Join(work, "bcservice.yaml")
 	if err := writeServiceConfig(svcCfgPath, svcCfg); err != nil {
-		return nil, err
+		return err
 	}
 	svcAddrPath := filepath.Join(work, "bcservice.addr.json")
 	if err := removeStale(svcAddrPath); err != nil {
-		return nil, err
+		return err
 	}
 	svc, err := startProcess("bcservice", filepath.Join(work, "bcservice.log"), svcBin, "serve",
 		"--config", svcCfgPath, "--listen", "127.0.0.1:0", "--addr-file", svcAddrPath, "--log-level", cfg.LogLevel)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer stopLogged(svc, log)
 	var va serviceAddrs
 	if _, err := waitAddrFile(ctx, svc, svcAddrPath, cfg.StartTimeout, &va); err != nil {
-		return nil, err
+		return err
 	}
 	log.Info("bcservice ready", "listen", va.Listen)
 
 	// 3b. The reference hop in bcservice's place, forwarding to the same first nodes.
 	ref, refURL, err := startRefHop(ctx, cfg, work, fx, emURL)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer stopLogged(ref, log)
 	log.Info("reference hop ready", "url", refURL)
@@ -169,7 +206,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// 4. The scenarios.
 	tg, err := newTargets(client, fx, emURL)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	svcURL := "http://" + va.Listen
 	closed := loadgen.Closed{Workers: cfg.Concurrency, MaxRequests: cfg.MaxRequests, Duration: cfg.Duration}
@@ -220,18 +257,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for _, sc := range scenarios {
 		before, err := cpuTimes(procs)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		st, err := sc.run()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		after, err := cpuTimes(procs)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		r := scenarioResult(sc.name, sc.mode, st)
 		r.CPU = cpuShare(before, after, st)
@@ -242,28 +279,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	// 5. Memory after the run.
 	if rss, peak, err = svc.memory(); err != nil {
-		return nil, err
+		return err
 	}
 	res.ServiceRSSAfterRun, res.ServicePeakAfterRun = mib(rss), mib(peak)
 	if rss, _, err = sim.memory(); err != nil {
-		return nil, err
+		return err
 	}
 	res.SimRSSAfterRun = mib(rss)
 	if rss, _, err = ref.memory(); err != nil {
-		return nil, err
+		return err
 	}
 	res.RefHopRSSAfterRun = mib(rss)
-
-	res.computeTargets()
-	res.TotalSeconds = time.Since(res.Started).Seconds()
-	if cfg.OutDir != "" {
-		path, err := res.WriteJSON(cfg.OutDir)
-		if err != nil {
-			return res, err
-		}
-		log.Info("result written", "file", path)
-	}
-	return res, nil
+	return nil
 }
 
 // cpuSource reads one process's CPU time so far.
@@ -372,6 +399,8 @@ type serviceCluster struct {
 	// MaxConcurrentRequests mirrors the simulated cluster's EM "Maximum Concurrent Requests",
 	// as an operator configures it, so the service queues rather than provoking code 26.
 	MaxConcurrentRequests int `yaml:"maxConcurrentRequests"`
+	// MaxQueue is left to bcservice's default unless set (the replicas' bursts).
+	MaxQueue int `yaml:"maxQueue,omitempty"`
 }
 
 // nodeURLs maps the fixture's clusters to the simulator's bound addresses: the EM URL of each
@@ -398,7 +427,8 @@ func nodeURLs(fx *fixture, sa simAddrs) ([]string, serviceConfig, error) {
 	return first, cfg, nil
 }
 
-func writeServiceConfig(path string, cfg serviceConfig) error {
+// writeServiceConfig writes a bcservice configuration (serviceConfig or a superset) as YAML.
+func writeServiceConfig(path string, cfg any) error {
 	data, err := yaml.Marshal(cfg)
 	if err != nil {
 		return err

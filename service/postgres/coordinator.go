@@ -47,10 +47,10 @@ type Coordinator struct {
 	handoffs  atomic.Int64
 
 	mu        sync.Mutex
-	since     time.Time          // of the current state
-	lastErr   string             // why the coordination is down
-	interrupt context.CancelFunc // ends the listener's wait (down)
-	wake      map[wakeKey]chan struct{}
+	since     time.Time               // of the current state
+	lastErr   string                  // why the coordination is down
+	interrupt context.CancelFunc      // ends the listener's wait (down)
+	wake      map[int32]chan struct{} // device waiters, by cluster key
 	budgets   map[int32]*budget
 	replicas  int // listeners seen at the last count
 
@@ -150,7 +150,7 @@ func NewCoordinator(dsn string, opts CoordinatorOptions) (*Coordinator, error) {
 	lcfg := pcfg.ConnConfig.Copy()
 	lcfg.RuntimeParams["application_name"] = listenerName + opts.Replica
 	c := &Coordinator{pool: pool, cfg: lcfg, opts: opts, log: opts.Logger,
-		wake: map[wakeKey]chan struct{}{}, budgets: map[int32]*budget{}, done: make(chan struct{}), since: opts.Now(), lastErr: "not connected yet"}
+		wake: map[int32]chan struct{}{}, budgets: map[int32]*budget{}, done: make(chan struct{}), since: opts.Now(), lastErr: "not connected yet"}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	ready := make(chan struct{})
@@ -211,7 +211,7 @@ func (c *Coordinator) Enter(ctx context.Context, cluster, device string, slots i
 	held, first := false, rand.IntN(max(slots, 1))
 	for {
 		// Before trying: a release after the try still wakes us.
-		devWake, slotWake := c.wakeup(wakeKey{ck, false}), c.wakeup(wakeKey{ck, true})
+		devWake, since := c.wakeup(ck), c.budget(ck).generation()
 		r, err := c.try(ctx, conn, dk, ck, slots, first, held)
 		if err != nil {
 			destroy(conn)
@@ -225,7 +225,7 @@ func (c *Coordinator) Enter(ctx context.Context, cluster, device string, slots i
 			// The device is ours, every slot is taken: wait for a local
 			// request to hand its slot over, or for a release anywhere.
 			held = true
-			s, err = c.budget(ck).await(ctx, slotWake, c.opts.Poll)
+			s, err = c.budget(ck).await(ctx, since, c.opts.Poll)
 		default:
 			err = c.pause(ctx, devWake)
 		}
@@ -413,59 +413,61 @@ func (c *Coordinator) budget(ck int32) *budget {
 	return b
 }
 
-// wakeKey names the waiters of one cluster (key ck) for a device lock
-// (slot false) or for a slot.
-type wakeKey struct {
-	ck   int32
-	slot bool
-}
-
 // payload is a release notification: the cluster key, then d when a device
 // lock was released, s when a slot was.
 func payload(ck int32, what string) string { return fmt.Sprintf("%d/%s", ck, what) }
 
-// wakeup returns the channel closed at the next release notified for k.
-func (c *Coordinator) wakeup(k wakeKey) <-chan struct{} {
+// wakeup returns the channel closed at the next device lock release
+// notified for cluster key ck.
+func (c *Coordinator) wakeup(ck int32) <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ch := c.wake[k]
+	ch := c.wake[ck]
 	if ch == nil {
 		ch = make(chan struct{})
-		c.wake[k] = ch
+		c.wake[ck] = ch
 	}
 	return ch
 }
 
-// notify wakes the waiters of a notification's payload.
+// notify wakes the waiters of a notification's payload: every request
+// waiting for a device of the cluster (which device is not said: device
+// names stay out of the notifications), and the oldest one waiting for a
+// slot.
 func (c *Coordinator) notify(p string) {
 	key, what, ok := strings.Cut(p, "/")
-	ck, err := strconv.ParseInt(key, 10, 32)
+	n, err := strconv.ParseInt(key, 10, 32)
 	if !ok || err != nil {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	wake := func(k wakeKey) {
-		if ch := c.wake[k]; ch != nil {
-			close(ch)
-			delete(c.wake, k)
-		}
-	}
+	ck := int32(n)
 	if strings.Contains(what, "d") {
-		wake(wakeKey{int32(ck), false})
+		c.mu.Lock()
+		if ch := c.wake[ck]; ch != nil {
+			close(ch)
+			delete(c.wake, ck)
+		}
+		c.mu.Unlock()
 	}
 	if strings.Contains(what, "s") {
-		wake(wakeKey{int32(ck), true})
+		c.budget(ck).poke()
 	}
 }
 
 // wakeAll wakes every waiter (the coordination went down: they go local).
 func (c *Coordinator) wakeAll() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, ch := range c.wake {
+	budgets := make([]*budget, 0, len(c.budgets))
+	for _, b := range c.budgets {
+		budgets = append(budgets, b)
+	}
+	for ck, ch := range c.wake {
 		close(ch)
-		delete(c.wake, k)
+		delete(c.wake, ck)
+	}
+	c.mu.Unlock()
+	for _, b := range budgets {
+		b.pokeAll()
 	}
 }
 

@@ -31,9 +31,15 @@ type slot struct {
 type budget struct {
 	mu      sync.Mutex
 	waiting []*waiter
+	// pokes counts the releases notified for the cluster. One release
+	// wakes one waiter here (the oldest), not all of them: a freed slot
+	// can serve one request, and every replica has its own oldest.
+	pokes uint64
 }
 
-type waiter struct{ got chan *slot } // buffered(1): a handoff never blocks
+// waiter gets a slot handed over, or nil: try PostgreSQL again. Buffered(1):
+// neither ever blocks.
+type waiter struct{ got chan *slot }
 
 func (b *budget) waiters() int {
 	b.mu.Lock()
@@ -54,6 +60,36 @@ func (b *budget) handTo(s *slot) bool {
 	return true
 }
 
+// generation is the count of pokes, read before trying PostgreSQL so that
+// await sees a release that came in between.
+func (b *budget) generation() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.pokes
+}
+
+// poke tells the oldest waiter that a slot was released somewhere.
+func (b *budget) poke() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pokes++
+	if len(b.waiting) > 0 {
+		b.waiting[0].got <- nil
+		b.waiting = b.waiting[1:]
+	}
+}
+
+// pokeAll wakes every waiter (the coordination went down: they go local).
+func (b *budget) pokeAll() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pokes++
+	for _, w := range b.waiting {
+		w.got <- nil
+	}
+	b.waiting = nil
+}
+
 // remove takes w out of the queue; false means a slot was handed to w
 // already.
 func (b *budget) remove(w *waiter) bool {
@@ -69,24 +105,31 @@ func (b *budget) remove(w *waiter) bool {
 }
 
 // await queues for a slot until one is handed over (returned), a release
-// is notified or poll passes (nil: try PostgreSQL again), or ctx ends (its
-// error, with the slot when one was handed over at that very moment: the
-// caller must pass it on).
-func (b *budget) await(ctx context.Context, wake <-chan struct{}, poll time.Duration) (*slot, error) {
+// is notified after generation `since` or poll passes (nil: try PostgreSQL
+// again), or ctx ends (its error, with the slot when one was handed over at
+// that very moment: the caller must pass it on).
+func (b *budget) await(ctx context.Context, since uint64, poll time.Duration) (*slot, error) {
 	w := &waiter{got: make(chan *slot, 1)}
 	b.mu.Lock()
+	if b.pokes != since {
+		b.mu.Unlock()
+		return nil, nil
+	}
 	b.waiting = append(b.waiting, w)
 	b.mu.Unlock()
 	select {
 	case s := <-w.got:
 		return s, nil
-	case <-wake:
 	case <-time.After(poll):
 	case <-ctx.Done():
 	}
 	if b.remove(w) {
 		return nil, ctx.Err()
 	}
-	// Handed over while we were leaving the queue.
-	return <-w.got, ctx.Err()
+	// Handed over or poked while we were leaving the queue.
+	s := <-w.got
+	if s == nil && ctx.Err() != nil {
+		b.poke() // a slot is free: the next waiter tries instead of us
+	}
+	return s, ctx.Err()
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -309,4 +310,19 @@ func loginLogoutLoop(replicas []*Replica, device, user string, stop <-chan struc
 		out = append(out, sendChange(c, replicas[r], r, device, u))
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// fetchBasic GETs url with HTTP basic credentials (no cookie) and returns the body of its 200.
+func fetchBasic(url, user, password string) string {
+	GinkgoHelper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	Expect(err).NotTo(HaveOccurred())
+	req.SetBasicAuth(user, password)
+	resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(resp.StatusCode).To(Equal(http.StatusOK), "%s", body)
+	return string(body)
 }

@@ -122,6 +122,9 @@ var _ = Describe("replicas coordinated through PostgreSQL", Ordered, func() {
 		own.Halt()
 		Eventually(func() float64 { return historyMetric(two[0].Service, "bcservice_coordination_shared") }).
 			WithTimeout(5*time.Second).Should(BeZero(), "the replica says it is on local limits")
+		status := fetchBasic(two[1].Dashboard+"/", "admin", replicaPassword)
+		Expect(status).To(ContainSubstring("PostgreSQL unreachable since"), "the status page says so")
+		Expect(status).To(ContainSubstring("this replica works on its own limits"))
 		time.Sleep(2 * time.Second)
 		own.Resume()
 		for _, r := range two {

@@ -32,12 +32,13 @@ func startCoordination(cfg *config.Config, specs []emclient.Config, log *slog.Lo
 	}
 	// Per cluster, 2 × maxConcurrentRequests requests are admitted, each
 	// with a session, plus up to maxConcurrentRequests sessions of slots
-	// handed over between them; the pool is never what they wait for.
-	conns, warm := 2, 0
+	// handed over between them: all opened at start, so that neither a
+	// burst nor its first handoffs wait for new sessions.
+	warm := 0
 	for _, s := range specs {
-		conns += 3 * s.MaxConcurrentRequests
-		warm += 2 * s.MaxConcurrentRequests
+		warm += 3 * s.MaxConcurrentRequests
 	}
+	conns := warm + 2
 	dsn := cfg.History.DSN
 	c, err := postgres.NewCoordinator(dsn, postgres.CoordinatorOptions{Replica: replicaName(), Logger: log, MaxConns: int32(conns), MinConns: int32(warm)})
 	if err != nil {

@@ -156,7 +156,29 @@ func NewCoordinator(dsn string, opts CoordinatorOptions) (*Coordinator, error) {
 	ready := make(chan struct{})
 	go c.listen(ctx, ready)
 	<-ready // the first attempt has ended, so a reachable database coordinates the first request
+	if c.shared.Load() {
+		c.warm(int(pcfg.MinConns))
+	}
 	return c, nil
+}
+
+// warm opens n sessions now rather than in the pool's background, so that
+// the first requests after the start do not share the server with their
+// creation.
+func (c *Coordinator) warm(n int) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.Timeout)
+	defer cancel()
+	conns := make([]*pgxpool.Conn, 0, n)
+	for range n {
+		conn, err := c.pool.Acquire(ctx)
+		if err != nil {
+			break
+		}
+		conns = append(conns, conn)
+	}
+	for _, conn := range conns {
+		conn.Release()
+	}
 }
 
 // setSessionParams names the replica and sets the server-side keepalives of

@@ -128,7 +128,7 @@ func (s *Server) start() error {
 }
 
 func (s *Server) startOnPort() error {
-	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s -c fsync=off", s.port, s.data)
+	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s -c fsync=off -c max_connections=400", s.port, s.data)
 	return s.run("pg_ctl", "-D", s.data, "-o", opts, "-l", filepath.Join(s.data, "server.log"), "-w", "-t", "30", "start")
 }
 

@@ -229,7 +229,7 @@ func readmeBlock(marker string) string {
 	Expect(err).NotTo(HaveOccurred())
 	_, after, found := strings.Cut(string(data), "\n"+marker+"\n")
 	Expect(found).To(BeTrue(), "README.md has the line %q", marker)
-	fence, body, found := strings.Cut(after, "\n")
+	fence, body, _ := strings.Cut(after, "\n")
 	Expect(strings.HasPrefix(fence, "```")).To(BeTrue(), "a fenced block follows %q", marker)
 	body, _, found = strings.Cut(body, "\n```")
 	Expect(found).To(BeTrue(), "the block after %q is closed", marker)

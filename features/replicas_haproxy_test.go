@@ -1,7 +1,6 @@
 package features
 
 import (
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -258,17 +257,7 @@ func statusOf(url string) (int, error) {
 // post sends the demo credentials to path through HAProxy; it never fails the spec, as it
 // runs in goroutines.
 func (h *HAProxy) post(c *http.Client, path string) (rbAnswer, error) {
-	start := time.Now()
-	resp, err := c.PostForm(h.API+path, url.Values{"xml": {rbGoodCreds()}})
-	if err != nil {
-		return rbAnswer{}, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return rbAnswer{}, err
-	}
-	return rbAnswer{Status: resp.StatusCode, Header: resp.Header, Body: string(body), Elapsed: time.Since(start)}, nil
+	return rbTryPostURL(c, h.API+path, rbGoodCreds())
 }
 
 // logins logs user i into device i for i in [from, to) through HAProxy, 4 at a time.

@@ -166,8 +166,13 @@ func rbClient() *http.Client {
 // rbTryPost sends xmlParam as the form field xml to svc's path and returns the answer or the
 // transport error (it runs in goroutines, so it never fails the spec itself).
 func rbTryPost(c *http.Client, svc *Service, path, xmlParam string) (rbAnswer, error) {
+	return rbTryPostURL(c, svc.BaseURL()+path, xmlParam)
+}
+
+// rbTryPostURL is rbTryPost to any URL (a load balancer in front of services).
+func rbTryPostURL(c *http.Client, target, xmlParam string) (rbAnswer, error) {
 	start := time.Now()
-	resp, err := c.PostForm(svc.BaseURL()+path, url.Values{"xml": {xmlParam}})
+	resp, err := c.PostForm(target, url.Values{"xml": {xmlParam}})
 	if err != nil {
 		return rbAnswer{}, err
 	}

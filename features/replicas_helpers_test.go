@@ -326,3 +326,9 @@ func fetchBasic(url, user, password string) string {
 	Expect(resp.StatusCode).To(Equal(http.StatusOK), "%s", body)
 	return string(body)
 }
+
+// sessionsOf counts the PostgreSQL sessions of replica r: each of them names itself
+// "bcservice HOST/PID" (the listener "bcservice-listener bcservice HOST/PID").
+func sessionsOf(r *Replica) string {
+	return fmt.Sprintf(`SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '%%/%d'`, r.Session().Command.Process.Pid)
+}

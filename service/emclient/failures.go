@@ -21,8 +21,13 @@ func (c *Client) deadlinePassed(lastBusy *Failure, a Auth) error {
 	return c.busy("deadline passed")
 }
 
-// backoff waits before the next busy retry; false when the wait would not
-// end before ctx's deadline.
+// retryRoom is the time a busy retry needs after its wait: a retry that the
+// deadline cuts off in flight leaves the outcome unknown (1010), where giving
+// up before it passes CUCM's 26 through, which is what the caller can act on.
+const retryRoom = 100 * time.Millisecond
+
+// backoff waits before the next busy retry; false when the wait and
+// retryRoom would not end before ctx's deadline.
 func (c *Client) backoff(ctx context.Context, attempt int) bool {
 	d := c.busyBase
 	for range attempt {
@@ -33,7 +38,7 @@ func (c *Client) backoff(ctx context.Context, attempt int) bool {
 		}
 	}
 	d = c.jitter(d)
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d+retryRoom {
 		return false
 	}
 	t := time.NewTimer(d)

@@ -30,7 +30,9 @@ var _ = Describe("replicas behind HAProxy", Ordered, func() {
 	BeforeAll(func() {
 		bin := haproxyBinary()
 		pg := StartPostgres()
-		replicas = startReplicas(sim, 2, pg.NewDB())
+		// The README's drain delay: HAProxy takes a stopping replica out before its listener
+		// closes.
+		replicas = startReplicasOf(binaries.Service, sim, 2, pg.NewDB(), replicaDrainDelay)
 		lb = startHAProxy(bin, replicas)
 	})
 
@@ -100,8 +102,10 @@ var _ = Describe("replicas behind HAProxy", Ordered, func() {
 		Expect(lb.since(mark)).To(ContainSubstring("bcservice_api/bc2 "), "the replica to stop was serving")
 		stopped := replicas[1].Session()
 		stopped.Terminate()
-		Eventually(stopped).WithTimeout(stopTimeout).Should(gexec.Exit(0), "the replica drained and exited")
+		Eventually(stopped).WithTimeout(replicaDrainDelay+stopTimeout).Should(gexec.Exit(0), "the replica drained and exited")
+		Expect(string(stopped.Err.Contents())).To(ContainSubstring("/readyz answers 503 while the load balancer notices"))
 		Expect(string(stopped.Err.Contents())).To(ContainSubstring("draining in-flight requests"))
+		Expect(lb.since(mark)).To(ContainSubstring("Server bcservice_api/bc2 is DOWN"), "HAProxy took it out while it still served")
 
 		var answers []change
 		Eventually(done).WithTimeout(60 * time.Second).Should(Receive(&answers))
@@ -118,6 +122,10 @@ var _ = Describe("replicas behind HAProxy", Ordered, func() {
 		}
 	})
 })
+
+// replicaDrainDelay is the README's server.drainDelay for replicas behind HAProxy: longer
+// than its checks need to take a replica out (fall 2 × inter 2s, plus a check's timeout).
+const replicaDrainDelay = 6 * time.Second
 
 // cookieHeader is the Cookie header that sends c.
 func cookieHeader(c *http.Cookie) string { return c.Name + "=" + c.Value }

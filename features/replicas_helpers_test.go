@@ -101,11 +101,12 @@ const replicaPassword = "replica-pw"
 // stop when the calling node's scope ends.
 func startReplicas(sim *Sim, n int, dsn string) []*Replica {
 	GinkgoHelper()
-	return startReplicasOf(binaries.Service, sim, n, dsn)
+	return startReplicasOf(binaries.Service, sim, n, dsn, 0)
 }
 
-// startReplicasOf is startReplicas with the bcservice binary at bin.
-func startReplicasOf(bin string, sim *Sim, n int, dsn string) []*Replica {
+// startReplicasOf is startReplicas with the bcservice binary at bin and server.drainDelay
+// drain (0: none).
+func startReplicasOf(bin string, sim *Sim, n int, dsn string, drain time.Duration) []*Replica {
 	GinkgoHelper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(replicaPassword), bcrypt.MinCost)
 	Expect(err).NotTo(HaveOccurred())
@@ -116,7 +117,7 @@ func startReplicasOf(bin string, sim *Sim, n int, dsn string) []*Replica {
 			MaxConcurrentRequests: 5, RequestTimeout: 20 * time.Second, Extra: map[string]any{
 				"coordination": "postgres",
 				"history":      map[string]any{"dsn": dsn, "flushTimeout": "5s"},
-				"server":       map[string]any{"writeTimeout": "30s"},
+				"server":       serverKeys(drain),
 				"dashboard": map[string]any{
 					"listen":  "127.0.0.1:0",
 					"users":   []map[string]any{{"name": "admin", "role": "operator", "passwordHash": string(hash)}},
@@ -331,4 +332,14 @@ func fetchBasic(url, user, password string) string {
 // "bcservice HOST/PID" (the listener "bcservice-listener bcservice HOST/PID").
 func sessionsOf(r *Replica) string {
 	return fmt.Sprintf(`SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '%%/%d'`, r.Session().Command.Process.Pid)
+}
+
+// serverKeys is the replicas' server section: answers may take long (a queued burst), and a
+// stopping replica waits drain (0: not at all) before it closes its listener.
+func serverKeys(drain time.Duration) map[string]any {
+	keys := map[string]any{"writeTimeout": "30s"}
+	if drain > 0 {
+		keys["drainDelay"] = drain.String()
+	}
+	return keys
 }

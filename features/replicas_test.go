@@ -34,7 +34,7 @@ var _ = Describe("replicas coordinated through PostgreSQL", Ordered, func() {
 		// service, not the race detector (the other specs run the race-built ones).
 		sim := NewUntimedSim(replicasTopology)
 		sim.AddFault("R", Fault{Operation: "login", Latency: loginLatency.String()})
-		timed := startReplicasOf(binaries.ServiceUntimed, sim, 3, dsn)
+		timed := startReplicasOf(binaries.ServiceUntimed, sim, 3, dsn, 0)
 		// Other test packages may share the machine's CPUs meanwhile, which only adds time:
 		// the best of up to three bursts is judged, every one must be right.
 		const n = 200

@@ -215,3 +215,43 @@ func TestEnvOverridesFile(t *testing.T) {
 		t.Errorf("BC_LISTEN not applied: %v", err)
 	}
 }
+
+// With server.drainDelay, a stopping service keeps serving for that long
+// while /readyz answers 503 "draining", then closes its listener.
+func TestDrainDelayKeepsServingWhileNotReady(t *testing.T) {
+	node := httptest.NewServer(fakecucm.New("bcapp", "s3cret").Handler())
+	defer node.Close()
+	cfg := writeConfig(t, node.URL)
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString("server: {drainDelay: 400ms}\n")
+	f.Close()
+	addrFile := filepath.Join(t.TempDir(), "addr.json")
+	m := &Main{ConfigPath: cfg, AddrFile: addrFile, Stderr: &syncBuffer{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	addr := waitAddr(t, addrFile, done)
+	stopped := time.Now()
+	cancel()
+	for !m.draining.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	res, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatalf("the draining service no longer serves: %v", err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"status":"draining"`) {
+		t.Errorf("/readyz while draining = %d %s", res.StatusCode, body)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(stopped); d < 400*time.Millisecond {
+		t.Errorf("stopped after %v, before the drain delay", d)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/emconnector/emconnector/cmd/bcservice/config"
 	"github.com/emconnector/emconnector/service"
@@ -35,6 +37,9 @@ type Main struct {
 	AddrFile string
 	// Stderr receives the logs; nil means os.Stderr.
 	Stderr io.Writer
+
+	// draining is set once the service stops with a server.drainDelay.
+	draining atomic.Bool
 }
 
 // LoadConfig reads the file, applies the overrides and validates; the error
@@ -97,6 +102,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	checker := health.NewChecker(cfg.HealthTargets(), health.Options{CacheFor: cfg.Health.CacheFor, DialTimeout: cfg.Health.DialTimeout})
 	handler := httpapi.New(conn, httpapi.Options{
+		Draining:       m.draining.Load,
 		Logger:         log,
 		RequestTimeout: cfg.RequestTimeout,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
@@ -203,6 +209,18 @@ func (m *Main) serve(ctx context.Context, cfg *config.Config, log *slog.Logger, 
 		_ = dash.shutdown(context.Background())
 		return err
 	case <-ctx.Done():
+	}
+	if d := cfg.Server.DrainDelay; d > 0 {
+		// Still serving, but not ready: the load balancer takes us out before
+		// the listener closes under it.
+		m.draining.Store(true)
+		log.Info("shutting down: /readyz answers 503 while the load balancer notices", "drainDelay", d)
+		select {
+		case <-time.After(d):
+		case err := <-served:
+			_ = dash.shutdown(context.Background())
+			return err
+		}
 	}
 	log.Info("shutting down: draining in-flight requests", "timeout", cfg.Server.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)

@@ -31,14 +31,18 @@ type Options struct {
 	Metrics *metrics.Metrics
 	// Health answers /readyz; nil is always ready (no clusters to check).
 	Health *health.Checker
+	// Draining, when it reports true, makes /readyz answer 503 "draining"
+	// whatever CUCM's state (the service is about to stop); nil never drains.
+	Draining func() bool
 }
 
 // api holds the connector and the limits the handlers need.
 type api struct {
-	conn    *service.Connector
-	maxBody int64
-	health  *health.Checker
-	metrics *metrics.Metrics
+	conn     *service.Connector
+	maxBody  int64
+	health   *health.Checker
+	draining func() bool
+	metrics  *metrics.Metrics
 }
 
 // Route is one registered ServeMux pattern and the methods it answers
@@ -104,7 +108,7 @@ func New(conn *service.Connector, opts Options) http.Handler {
 	if opts.Access == nil {
 		opts.Access, _ = service.NewAccessPolicy(service.AccessConfig{}) // empty lists never fail
 	}
-	a := &api{conn: conn, maxBody: opts.MaxBodyBytes, health: opts.Health, metrics: opts.Metrics}
+	a := &api{conn: conn, maxBody: opts.MaxBodyBytes, health: opts.Health, draining: opts.Draining, metrics: opts.Metrics}
 	return Chain(a.mux(),
 		Exchange(conn, opts.Logger),
 		Recover(opts.Logger),

@@ -19,21 +19,24 @@ func healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // readyz answers 200 when at least one node of every cluster accepts a TCP
-// connection, else 503; the body is the health.Report as JSON (which
+// connection, else 503 (503 "draining" too once the service is stopping); the body is the health.Report as JSON (which
 // clusters are not ready). The report is cached by the checker, so polling
 // /readyz cannot hammer CUCM.
 func (a *api) readyz(w http.ResponseWriter, r *http.Request) {
 	rep := a.health.Check(r.Context())
-	status := http.StatusOK
+	status, word := http.StatusOK, statusWord(rep.Ready)
 	if !rep.Ready {
 		status = http.StatusServiceUnavailable
+	}
+	if a.draining != nil && a.draining() {
+		status, word = http.StatusServiceUnavailable, "draining"
 	}
 	body, _ := json.Marshal(struct {
 		Status   string                 `json:"status"`
 		NotReady []string               `json:"notReady,omitempty"`
 		Clusters []health.ClusterReport `json:"clusters"`
 		Checked  time.Time              `json:"checked"`
-	}{statusWord(rep.Ready), rep.NotReady(), rep.Clusters, rep.Checked})
+	}{word, rep.NotReady(), rep.Clusters, rep.Checked})
 	w.Header().Set("Content-Type", contentJSON)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

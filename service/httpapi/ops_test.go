@@ -278,3 +278,24 @@ func TestFieldsRendered(t *testing.T) {
 		t.Errorf("JSON %s, want %s", got, wantJSON)
 	}
 }
+
+// A draining service is not ready, whatever CUCM's state, so that a load
+// balancer takes it out before its listener closes.
+func TestReadyzWhileDraining(t *testing.T) {
+	checker := health.NewChecker([]health.Target{{Cluster: "EU", Addrs: []string{"eu:80"}}},
+		health.Options{Dial: func(context.Context, string) error { return nil }, CacheFor: 1})
+	draining := false
+	m := metrics.New(Build)
+	h := New(connectorFor(t, nil, "", nil, m), Options{Health: checker, Metrics: m, Draining: func() bool { return draining }})
+	for _, tc := range []struct {
+		draining bool
+		code     int
+		status   string
+	}{{false, 200, `"status":"ready"`}, {true, 503, `"status":"draining"`}} {
+		draining = tc.draining
+		w := serve(h, "GET", "/readyz", "127.0.0.1:1", nil, "")
+		if w.Code != tc.code || !strings.Contains(w.Body.String(), tc.status) {
+			t.Errorf("draining=%v: /readyz = %d %s, want %d %s", tc.draining, w.Code, w.Body.String(), tc.code, tc.status)
+		}
+	}
+}

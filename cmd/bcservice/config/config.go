@@ -88,6 +88,11 @@ type ServerConfig struct {
 	MaxHeaderBytes    int           `yaml:"maxHeaderBytes"`
 	// ShutdownTimeout bounds the drain of in-flight requests on SIGTERM.
 	ShutdownTimeout time.Duration `yaml:"shutdownTimeout"`
+	// DrainDelay is how long, after SIGTERM, the service keeps serving while
+	// /readyz answers 503, before it stops accepting: a load balancer's
+	// health checks take the replica out first, so that no request meets a
+	// closing listener. 0 (the default) closes the listener at once.
+	DrainDelay time.Duration `yaml:"drainDelay"`
 }
 
 // LogConfig selects the slog level (debug, info, warn, error) and format

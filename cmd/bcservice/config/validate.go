@@ -59,6 +59,9 @@ func (c *Config) problems() Problems {
 	if c.Server.WriteTimeout <= c.RequestTimeout {
 		k.bad("server.writeTimeout", "must be longer than requestTimeout (%s), or answers are cut off", c.RequestTimeout)
 	}
+	if c.Server.DrainDelay < 0 {
+		k.bad("server.drainDelay", "must not be negative")
+	}
 	if c.MaxBodyBytes < 1 {
 		k.bad("maxBodyBytes", "must be positive")
 	}

@@ -1,8 +1,6 @@
 package config
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -24,14 +22,9 @@ func TestCoordinationKey(t *testing.T) {
 		{"postgres over sqlite", "coordination: postgres\nhistory: {dsn: \"sqlite:/h.db\"}", "", "postgres needs history.dsn"},
 		{"unknown", "coordination: etcd", "", `"etcd" must be local or postgres`},
 	}
-	dir := t.TempDir()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(dir, "c.yaml")
-			if err := os.WriteFile(path, []byte(tt.yaml+"\n"+base), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := Load(path, Overrides{})
+			cfg, err := Load(writeYAML(t, tt.yaml+"\n"+base), Overrides{})
 			if tt.want == "" {
 				if err == nil || !strings.Contains(err.Error(), "coordination (line 1): ") || !strings.Contains(err.Error(), tt.wantMsg) {
 					t.Fatalf("got %v, want coordination (line 1): …%s", err, tt.wantMsg)

@@ -1,7 +1,9 @@
 // Package postgres is the history store in PostgreSQL, through
 // github.com/jackc/pgx/v5 (its database/sql driver, so that the SQL and the
-// migrations are those of the SQLite store but for the placeholders), and
-// the dashboard's sessions shared by replicas (Sessions).
+// migrations are those of the SQLite store but for the placeholders), the
+// dashboard's sessions shared by replicas (Sessions), and the coordination
+// of the replicas' CUCM budgets and device locks (Coordinator, through pgx's
+// own pool: it needs sessions of its own, LISTEN and advisory locks).
 package postgres
 
 import (

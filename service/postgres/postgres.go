@@ -11,7 +11,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"strconv"
 
@@ -50,21 +49,12 @@ func Connect(ctx context.Context, dsn string) (*sql.DB, error) {
 		return nil, fmt.Errorf("postgres %s: invalid DSN", where)
 	}
 	db.SetMaxOpenConns(maxConns)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("postgres %s: %w", where, err)
-	}
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	if err := sqlstore.Migrate(ctx, db, goose.DialectPostgres, sub, goose.WithSessionLocker(locker)); err != nil {
+	if err := sqlstore.Ready(ctx, db, goose.DialectPostgres, migrations, goose.WithSessionLocker(locker)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres %s: %w", where, err)
 	}

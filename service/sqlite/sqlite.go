@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"net/url"
 
 	"github.com/pressly/goose/v3"
@@ -34,16 +33,7 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("history: sqlite %s: %w", path, err)
-	}
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := sqlstore.Migrate(ctx, db, goose.DialectSQLite3, sub); err != nil {
+	if err := sqlstore.Ready(ctx, db, goose.DialectSQLite3, migrations); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("history: sqlite %s: %w", path, err)
 	}

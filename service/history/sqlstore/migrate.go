@@ -22,3 +22,17 @@ func Migrate(ctx context.Context, db *sql.DB, dialect goose.Dialect, fsys fs.FS,
 	}
 	return nil
 }
+
+// Ready pings db and applies the migrations it lacks from the directory
+// "migrations" of fsys (a store package's embedded files). On an error the
+// caller closes db and says which database it was.
+func Ready(ctx context.Context, db *sql.DB, dialect goose.Dialect, fsys fs.FS, opts ...goose.ProviderOption) error {
+	if err := db.PingContext(ctx); err != nil {
+		return err
+	}
+	sub, err := fs.Sub(fsys, "migrations")
+	if err != nil {
+		return err
+	}
+	return Migrate(ctx, db, dialect, sub, opts...)
+}

@@ -72,11 +72,12 @@ type CoordinatorOptions struct {
 	// Probe is how often an unreachable PostgreSQL is tried again
 	// (default 1 s).
 	Probe time.Duration
-	// MaxConns bounds the pool (default 16): a replica holds at most one
-	// connection per request in flight or waiting across replicas, and
-	// those are bounded by the clusters' maxConcurrentRequests. MinConns
-	// are opened at start and kept (default 0), so that the first burst
-	// does not wait for new sessions.
+	// MaxConns bounds the pool (default 16): a request holds a session for
+	// its device lock, and one more for a slot handed over by another
+	// request, so size it from the requests a replica admits (bcservice:
+	// 3 × the clusters' maxConcurrentRequests). MinConns are opened at
+	// start and kept (default 0), so that a burst does not wait for new
+	// sessions.
 	MaxConns, MinConns int32
 	// Now is the clock of the status times; nil means time.Now.
 	Now func() time.Time
@@ -90,17 +91,23 @@ const (
 	DefaultCoordinationConns   = 16
 	// keepaliveIdle, keepaliveInterval and keepaliveCount make PostgreSQL
 	// end the session of a replica whose host vanished (no FIN) within
-	// idle + interval × count = 10 s, which frees its locks.
+	// idle + interval × count = 10 s (README.md, "Replicas"), which frees
+	// its locks.
 	keepaliveIdle     = 5
 	keepaliveInterval = 1
 	keepaliveCount    = 5
-	// DeadHostBound is that bound (README.md, "Replicas").
-	DeadHostBound = (keepaliveIdle + keepaliveInterval*keepaliveCount) * time.Second
 )
 
-// channel carries the notifications of released locks; the payload is the
-// cluster key.
+// channel carries the notifications of released locks (payload).
 const channel = "bcservice_release"
+
+// The release statements: each unlocks and notifies the waiters, $1… the
+// keys, then the channel and the payload.
+const (
+	unlockDeviceSQL = "SELECT pg_advisory_unlock($1::bigint), pg_notify($2, $3)"
+	unlockSlotSQL   = "SELECT pg_advisory_unlock($1::int, $2::int), pg_notify($3, $4)"
+	unlockBothSQL   = "SELECT pg_advisory_unlock($1::int, $2::int), pg_advisory_unlock($3::bigint), pg_notify($4, $5)"
+)
 
 func (o *CoordinatorOptions) defaults() {
 	if o.Timeout <= 0 {
@@ -320,15 +327,14 @@ func (c *Coordinator) leaver(h *hold) func() {
 // that session beside it; otherwise one statement frees both.
 func (c *Coordinator) leave(h *hold) {
 	s := h.slot
-	unlockDevice := "SELECT pg_advisory_unlock($1::bigint), pg_notify($2, $3)"
 	if s.conn != h.dev {
 		c.passOn(s, h.cluster)
-		c.release(h.dev, h.cluster, c.run(h.dev, unlockDevice, h.devKey, channel, payload(s.key, "d")))
+		c.release(h.dev, h.cluster, c.run(h.dev, unlockDeviceSQL, h.devKey, channel, payload(s.key, "d")))
 		return
 	}
 	s.mu.Lock() // the next holder uses the session after the device unlock
-	if s.handoffs < maxHandoffs && c.handTo(s) {
-		if err := c.run(s.conn, unlockDevice, h.devKey, channel, payload(s.key, "d")); err != nil {
+	if c.handTo(s) {
+		if err := c.run(s.conn, unlockDeviceSQL, h.devKey, channel, payload(s.key, "d")); err != nil {
 			c.lose(s, h.cluster, err)
 		}
 		s.mu.Unlock()
@@ -338,8 +344,7 @@ func (c *Coordinator) leave(h *hold) {
 	if s.lost {
 		return
 	}
-	c.release(s.conn, h.cluster, c.run(s.conn, "SELECT pg_advisory_unlock($1::int, $2::int), pg_advisory_unlock($3::bigint), pg_notify($4, $5)",
-		s.key, s.index, h.devKey, channel, payload(s.key, "ds")))
+	c.release(s.conn, h.cluster, c.run(s.conn, unlockBothSQL, s.key, s.index, h.devKey, channel, payload(s.key, "ds")))
 }
 
 // maxHandoffs bounds how many local requests in a row one slot serves
@@ -348,8 +353,12 @@ func (c *Coordinator) leave(h *hold) {
 // retake, the bound keeps a replica from holding a slot while others wait.
 const maxHandoffs = 8
 
-// handTo gives s to a local waiter, if one waits.
+// handTo gives s to a local waiter, if one waits and s has served fewer
+// than maxHandoffs requests in a row.
 func (c *Coordinator) handTo(s *slot) bool {
+	if s.handoffs >= maxHandoffs {
+		return false
+	}
 	s.handoffs++
 	if !c.budget(s.key).handTo(s) {
 		s.handoffs--
@@ -363,7 +372,7 @@ func (c *Coordinator) handTo(s *slot) bool {
 // (notifying the waiters) when none waits or s has served maxHandoffs
 // requests in a row.
 func (c *Coordinator) passOn(s *slot, cluster string) {
-	if s.handoffs < maxHandoffs && c.handTo(s) {
+	if c.handTo(s) {
 		return
 	}
 	s.mu.Lock()
@@ -371,7 +380,7 @@ func (c *Coordinator) passOn(s *slot, cluster string) {
 	if s.lost {
 		return
 	}
-	c.release(s.conn, cluster, c.run(s.conn, "SELECT pg_advisory_unlock($1::int, $2::int), pg_notify($3, $4)", s.key, s.index, channel, payload(s.key, "s")))
+	c.release(s.conn, cluster, c.run(s.conn, unlockSlotSQL, s.key, s.index, channel, payload(s.key, "s")))
 }
 
 // run executes a release statement on conn's session.

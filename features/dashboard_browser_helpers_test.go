@@ -371,11 +371,6 @@ func fetchWithCookie(url, cookie string) (int, string, string) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	Expect(err).NotTo(HaveOccurred())
 	req.Header.Set("Cookie", cookie)
-	resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	var body bytes.Buffer
-	_, err = body.ReadFrom(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	return resp.StatusCode, resp.Header.Get("Content-Type"), body.String()
+	status, header, body := fetch(req)
+	return status, header.Get("Content-Type"), body
 }

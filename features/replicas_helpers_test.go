@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -319,13 +318,9 @@ func fetchBasic(url, user, password string) string {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	Expect(err).NotTo(HaveOccurred())
 	req.SetBasicAuth(user, password)
-	resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(resp.StatusCode).To(Equal(http.StatusOK), "%s", body)
-	return string(body)
+	status, _, body := fetch(req)
+	Expect(status).To(Equal(http.StatusOK), "%s", body)
+	return body
 }
 
 // sessionsOf counts the PostgreSQL sessions of replica r: each of them names itself

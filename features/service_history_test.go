@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -131,13 +130,9 @@ func askWho(svc *Service, id string) bcResult {
 	Expect(err).NotTo(HaveOccurred())
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Request-ID", id)
-	resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(resp.StatusCode).To(Equal(http.StatusOK), "body %s", body)
-	return decodeResult(string(body))
+	status, _, body := fetch(req)
+	Expect(status).To(Equal(http.StatusOK), "body %s", body)
+	return decodeResult(body)
 }
 
 // historyRows reads every row of the history file, oldest first (insertion order).

@@ -1,6 +1,8 @@
 package features
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -194,4 +196,16 @@ func writeServiceConfig(path string, sim *Sim, opts ServiceOptions) {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(os.WriteFile(path, data, 0o600)).To(Succeed())
 	GinkgoWriter.Printf("bcservice config %s:\n%s\n", path, data)
+}
+
+// fetch sends req with a bounded client and returns the answer's status, header and body;
+// a transport error fails the spec.
+func fetch(req *http.Request) (int, http.Header, string) {
+	GinkgoHelper()
+	resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	Expect(err).NotTo(HaveOccurred())
+	return resp.StatusCode, resp.Header, string(body)
 }

@@ -91,16 +91,7 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		ln.Close()
 		return nil, err
 	}
-	s := &dashboardServer{addr: ln.Addr().String(), served: make(chan error, 1), srv: &http.Server{
-		Handler:           d,
-		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
-		ReadTimeout:       cfg.Server.ReadTimeout,
-		WriteTimeout:      cfg.Server.WriteTimeout,
-		IdleTimeout:       cfg.Server.IdleTimeout,
-		MaxHeaderBytes:    cfg.Server.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		TLSConfig:         tlsConfig,
-	}}
+	s := &dashboardServer{addr: ln.Addr().String(), served: make(chan error, 1), srv: newHTTPServer(cfg, log, d, tlsConfig)}
 	go func() {
 		if tlsConfig != nil {
 			s.served <- s.srv.ServeTLS(ln, "", "")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -121,8 +122,14 @@ func (m *Main) Run(ctx context.Context) error {
 		_ = dash.shutdown(context.Background())
 		return err
 	}
-	srv := &http.Server{
-		Handler:           handler,
+	return m.serve(ctx, cfg, log, newHTTPServer(cfg, log, handler, tlsConfig), ln, dash, hist)
+}
+
+// newHTTPServer serves h with the server section's limits; the API and the
+// dashboard listeners share them.
+func newHTTPServer(cfg *config.Config, log *slog.Logger, h http.Handler, tlsConfig *tls.Config) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
 		ReadTimeout:       cfg.Server.ReadTimeout,
 		WriteTimeout:      cfg.Server.WriteTimeout,
@@ -131,7 +138,6 @@ func (m *Main) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:         tlsConfig,
 	}
-	return m.serve(ctx, cfg, log, srv, ln, dash, hist)
 }
 
 // newClients builds one CUCM client per cluster. They report every attempt

@@ -44,12 +44,20 @@ type apiEnv struct {
 	svc *Service
 }
 
-var _ = Describe("the Business Connector API", Ordered, ContinueOnFailure, func() {
+// useAPIEnv registers, in the enclosing Ordered container, the demo simulator and one
+// service in front of it (EU default, every cluster, the API specs' short timeouts and
+// cluster tuning).
+func useAPIEnv() *apiEnv {
 	sim := UseSim(demoTopology)
 	env := &apiEnv{sim: sim}
 	BeforeAll(func() {
 		env.svc = newTunedService(sim, ServiceOptions{Timeout: apiNodeTimeout, RequestTimeout: apiRequestTimeout}, apiClusterTuning())
 	})
+	return env
+}
+
+var _ = Describe("the Business Connector API", Ordered, ContinueOnFailure, func() {
+	env := useAPIEnv()
 
 	describeVersionInfo(env)
 	describeLogin(env)

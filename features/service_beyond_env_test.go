@@ -25,11 +25,7 @@ import (
 // one concept through a describe function.
 
 var _ = Describe("bcservice beyond Business Connector 1.4", Ordered, ContinueOnFailure, func() {
-	sim := UseSim(demoTopology)
-	env := &apiEnv{sim: sim}
-	BeforeAll(func() {
-		env.svc = newTunedService(sim, ServiceOptions{Timeout: apiNodeTimeout, RequestTimeout: apiRequestTimeout}, apiClusterTuning())
-	})
+	env := useAPIEnv()
 
 	describeUserDevices(env)
 	describeLogoutUser(env)

@@ -192,9 +192,9 @@ func (x *Exchange) Answered(res Result, status int) {
 	e.Fields = res.Fields
 }
 
-// Event returns the Event as recorded, with its duration up to end; ok is
-// false when no answer was recorded (a transport-only request such as a
-// health check).
+// Event returns the Event as recorded, with its duration up to end and its
+// values storable (Event.Storable); ok is false when no answer was
+// recorded (a transport-only request such as a health check).
 func (x *Exchange) Event(end time.Time) (e Event, ok bool) {
 	if x == nil {
 		return Event{}, false
@@ -205,5 +205,5 @@ func (x *Exchange) Event(end time.Time) (e Event, ok bool) {
 	e.Nodes = slices.Clone(e.Nodes)
 	e.Fields = slices.Clone(e.Fields)
 	e.Duration = end.Sub(e.Start)
-	return e, e.Status != 0
+	return e.Storable(), e.Status != 0
 }

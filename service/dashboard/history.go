@@ -122,14 +122,6 @@ func (d *Dashboard) historyCSV(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// cell defuses a value a spreadsheet would run as a formula.
-func cell(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return "'" + s
-	}
-	return s
-}
-
 type historyView struct {
 	F     filter
 	Rows  []history.Record

@@ -39,6 +39,9 @@ type Event struct {
 	// Fields hold operation-specific values (name, value): those of the
 	// answer (Result.Fields).
 	Fields []Field
+	// Devices is the answer's list payload (Result.Devices): each device
+	// an operation such as logoutuser acted on, with its own code.
+	Devices []DeviceResult
 }
 
 // Field is one operation-specific value of an Event.
@@ -190,6 +193,7 @@ func (x *Exchange) Answered(res Result, status int) {
 	e.Op, e.Device, e.User, e.Cluster = res.Op, res.Device, res.User, res.Cluster
 	e.Code, e.Class, e.Text, e.Status = res.Code, res.Class(), res.Text, status
 	e.Fields = res.Fields
+	e.Devices = res.Devices
 }
 
 // Event returns the Event as recorded, with its duration up to end and its
@@ -204,6 +208,7 @@ func (x *Exchange) Event(end time.Time) (e Event, ok bool) {
 	e = x.ev
 	e.Nodes = slices.Clone(e.Nodes)
 	e.Fields = slices.Clone(e.Fields)
+	e.Devices = slices.Clone(e.Devices)
 	e.Duration = end.Sub(e.Start)
 	return e.Storable(), e.Status != 0
 }

@@ -91,5 +91,9 @@ func (e Event) Storable() Event {
 	for i, f := range e.Fields {
 		e.Fields[i] = Field{Name: Storable(f.Name, MaxNameBytes), Value: Storable(f.Value, MaxTextBytes)}
 	}
+	for i, d := range e.Devices {
+		e.Devices[i] = DeviceResult{Device: Storable(d.Device, MaxNameBytes), Cluster: Storable(d.Cluster, MaxNameBytes),
+			Code: d.Code, Text: Storable(d.Text, MaxTextBytes)}
+	}
 	return e
 }

@@ -44,7 +44,7 @@ func startHistory(cfg config.HistoryConfig, log *slog.Logger, reg *metrics.Metri
 	w := history.NewWriter(store, history.WriterOptions{QueueSize: cfg.QueueSize, Logger: log})
 	reg.WatchHistory(func() metrics.HistoryStats {
 		s := w.Stats()
-		return metrics.HistoryStats{Dropped: s.Dropped, Depth: s.Depth, LastCommit: s.LastCommit}
+		return metrics.HistoryStats{Dropped: s.Dropped, Rejected: s.Rejected, Depth: s.Depth, LastCommit: s.LastCommit}
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &requestHistory{writer: w, store: store, log: log, flush: cfg.FlushTimeout, cancel: cancel, purged: make(chan struct{})}

@@ -399,19 +399,3 @@ func TestAPIHistoryPagesAndCSV(t *testing.T) {
 	}
 }
 
-func TestSessionsOf(t *testing.T) {
-	at := func(m int) time.Time { return time.Date(2026, 1, 1, 8, m, 0, 0, time.UTC) }
-	rec := func(m int, op, class string) history.Record {
-		return history.Record{Time: at(m), Op: op, Device: "SEP1", User: "alice", Class: class}
-	}
-	// newest first, as the store returns them
-	rows := []history.Record{rec(30, "login", "success"), rec(20, "logout", "cucm_error"),
-		rec(10, "logout", "success"), rec(5, "getloggedinuser", "success"), rec(0, "login", "success")}
-	got := sessionsOf(rows)
-	if len(got) != 2 || !got[0].Open || got[0].Start != at(30) || got[1].Open || got[1].Length != 10*time.Minute {
-		t.Fatalf("sessions %+v", got)
-	}
-	if n := len(failuresOf(rows)); n != 1 {
-		t.Errorf("%d failures", n)
-	}
-}

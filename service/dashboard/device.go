@@ -2,8 +2,6 @@ package dashboard
 
 import (
 	"net/http"
-	"slices"
-	"time"
 
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/history"
@@ -12,15 +10,6 @@ import (
 // detailRows is how many of a device's or a user's newest rows a page
 // reads; the history page pages through the rest.
 const detailRows = 200
-
-// loginSession is a successful login and the successful logout that
-// ended it (Open when none has yet).
-type loginSession struct {
-	Device, User string
-	Start, End   time.Time
-	Open         bool
-	Length       time.Duration
-}
 
 type detailView struct {
 	Device, User string
@@ -31,36 +20,6 @@ type detailView struct {
 	Error        string
 	// Check is the answer of "check now"; Done the answer of a logout.
 	Check, Done *service.Result
-}
-
-// sessionsOf pairs each successful login on a device with the next
-// successful logout of that device (rows come newest first).
-func sessionsOf(rows []history.Record) []loginSession {
-	open := map[string]*loginSession{}
-	var out []loginSession
-	for _, r := range slices.Backward(rows) {
-		if r.Class != string(service.ClassSuccess) {
-			continue
-		}
-		switch service.Op(r.Op) {
-		case service.OpLogin:
-			if s := open[r.Device]; s != nil {
-				out = append(out, *s) // replaced by a forced login: end unknown
-			}
-			open[r.Device] = &loginSession{Device: r.Device, User: r.User, Start: r.Time, Open: true}
-		case service.OpLogout:
-			if s := open[r.Device]; s != nil {
-				s.End, s.Open, s.Length = r.Time, false, r.Time.Sub(s.Start)
-				out = append(out, *s)
-				delete(open, r.Device)
-			}
-		}
-	}
-	for _, s := range open {
-		out = append(out, *s)
-	}
-	slices.SortFunc(out, func(a, b loginSession) int { return b.Start.Compare(a.Start) })
-	return out
 }
 
 func failuresOf(rows []history.Record) []history.Record {
@@ -102,6 +61,7 @@ func (d *Dashboard) devicePage(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) userPage(w http.ResponseWriter, r *http.Request) {
 	user := r.PathValue("user")
 	v, status := d.detail(r, history.Query{User: user}, filter{User: user})
+	d.closeOpen(r.Context(), v.Sessions)
 	d.render(w, r, status, "user.html", v)
 }
 

@@ -79,6 +79,9 @@ func parseFilter(v url.Values) (filter, error) {
 			return f, fmt.Errorf("cursor: invalid")
 		}
 	}
+	if err := q.Validate(); err != nil {
+		return f, err
+	}
 	f.q = q
 	return f, nil
 }

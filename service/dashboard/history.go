@@ -57,6 +57,8 @@ func (d *Dashboard) query(r *http.Request, q history.Query) (history.Page, int, 
 	switch {
 	case errors.Is(err, history.ErrBadCursor):
 		return p, http.StatusBadRequest, "cursor: invalid"
+	case errors.Is(err, history.ErrBadQuery):
+		return p, http.StatusBadRequest, err.Error()
 	case err != nil:
 		d.log.Warn("dashboard: history query failed", "error", err)
 		return p, http.StatusServiceUnavailable, "the request history is not available"

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emconnector/emconnector/service"
 )
 
 // Page size bounds: a Query's Limit is clamped to MinLimit..MaxLimit, and
@@ -51,6 +53,38 @@ func ClampLimit(n int) int {
 		return MaxLimit
 	}
 	return n
+}
+
+// ErrBadQuery is wrapped by the error of a Query whose values no row can
+// hold (Validate): the caller's mistake, to be answered 400.
+var ErrBadQuery = errors.New("history: invalid query")
+
+// BadQueryError names the filter of a Query that no row can match, and
+// why, in words fit for the user.
+type BadQueryError struct {
+	Field, Problem string
+}
+
+func (e *BadQueryError) Error() string { return e.Field + ": " + e.Problem }
+
+// Is makes errors.Is(err, ErrBadQuery) hold.
+func (e *BadQueryError) Is(target error) bool { return target == ErrBadQuery }
+
+// Validate checks that every text filter could match a stored value: rows
+// hold service.Storable values (valid UTF-8, no control character, at most
+// service.MaxNameBytes), and PostgreSQL refuses a query with an invalid
+// byte or a NUL (it would answer an error, not an empty page).
+func (q Query) Validate() error {
+	for _, f := range []struct{ name, value string }{{"device", q.Device}, {"user", q.User},
+		{"cluster", q.Cluster}, {"op", q.Op}, {"outcome", q.Class}, {"cursor", q.Cursor}} {
+		switch {
+		case len(f.value) > service.MaxNameBytes:
+			return &BadQueryError{f.name, fmt.Sprintf("longer than %d bytes", service.MaxNameBytes)}
+		case service.Storable(f.value, service.MaxNameBytes) != f.value:
+			return &BadQueryError{f.name, "not valid UTF-8, or holds a control character"}
+		}
+	}
+	return nil
 }
 
 // ErrBadCursor is returned for a cursor no Page produced.

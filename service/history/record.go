@@ -40,11 +40,13 @@ type Record struct {
 
 // FromEvent makes the Record of e; ok is false when e concerns neither a
 // device nor a user (getversioninfo, a request refused before its path was
-// read), which the history does not keep.
+// read), which the history does not keep. Its values are made storable
+// (service.Storable) whatever made e.
 func FromEvent(e service.Event) (r Record, ok bool) {
 	if e.Device == "" && e.User == "" {
 		return Record{}, false
 	}
+	e = e.Storable()
 	var node string
 	if n := len(e.Nodes); n > 0 {
 		node = e.Nodes[n-1]
@@ -66,4 +68,27 @@ func FromEvent(e service.Event) (r Record, ok bool) {
 		Roaming:  e.PINFlow,
 		Actor:    e.Actor,
 	}, true
+}
+
+// RecordsOf makes the rows of e: one Record (FromEvent), or, for an
+// operation that changed several phones (logoutuser), one per device it
+// acted on, each with that device, cluster, code and text, so that the
+// device's sessions end where the dashboard looks for them. An operation
+// whose list found no device keeps its one row.
+func RecordsOf(e service.Event) []Record {
+	r, ok := FromEvent(e)
+	if !ok {
+		return nil
+	}
+	if e.Op != service.OpLogoutUser || len(e.Devices) == 0 {
+		return []Record{r}
+	}
+	rows := make([]Record, 0, len(e.Devices))
+	for _, d := range e.Storable().Devices {
+		dr := r
+		dr.Device, dr.Cluster, dr.Code, dr.Text = d.Device, d.Cluster, d.Code, d.Text
+		dr.Class = string(service.Result{Code: d.Code, FromCUCM: d.Code > 0 && d.Code < 1000}.Class())
+		rows = append(rows, dr)
+	}
+	return rows
 }

@@ -2,8 +2,10 @@ package history
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,17 +92,23 @@ type Writer struct {
 	closed    atomic.Bool
 
 	dropped    atomic.Uint64
+	rejected   atomic.Uint64
 	inFlight   atomic.Int64 // rows taken from the queue, not yet committed
 	lastCommit atomic.Int64 // unix nanoseconds; 0: never
 	// lastWarn and warnedDrops are the goroutine's only.
 	lastWarn    time.Time
 	warnedDrops uint64
+	// lastReject is when a rejected row was last logged (the goroutine's).
+	lastReject time.Time
 }
 
 // Stats is the Writer's state for the metrics.
 type Stats struct {
 	// Dropped counts rows lost: queue full, or not written by Close.
 	Dropped uint64
+	// Rejected counts rows the database refused on their own (ErrRefused)
+	// and that were therefore skipped; the rows around them were written.
+	Rejected uint64
 	// Depth is the rows waiting: queued plus the batch being written.
 	Depth int
 	// LastCommit is when a batch was last committed; zero if never.
@@ -124,10 +132,10 @@ func NewWriter(store Store, opts WriterOptions) *Writer {
 	return w
 }
 
-// Consume records e if it concerns a device or a user (service.Consumer).
+// Consume records the rows of e (RecordsOf) (service.Consumer).
 // It never blocks.
 func (w *Writer) Consume(e service.Event) {
-	if r, ok := FromEvent(e); ok {
+	for _, r := range RecordsOf(e) {
 		w.Add(r)
 	}
 }
@@ -148,7 +156,7 @@ func (w *Writer) Add(r Record) {
 
 // Stats returns the counters the metrics read.
 func (w *Writer) Stats() Stats {
-	s := Stats{Dropped: w.dropped.Load(), Depth: len(w.queue) + int(w.inFlight.Load())}
+	s := Stats{Dropped: w.dropped.Load(), Rejected: w.rejected.Load(), Depth: len(w.queue) + int(w.inFlight.Load())}
 	if ns := w.lastCommit.Load(); ns != 0 {
 		s.LastCommit = time.Unix(0, ns)
 	}
@@ -194,8 +202,8 @@ func (w *Writer) run() {
 			continue
 		}
 		// write fails only when Close interrupts its retries.
-		if err := w.write(w.runCtx, batch, w.stop); err != nil {
-			w.closeErr = w.drain(batch)
+		if rest, err := w.write(w.runCtx, batch, w.stop); err != nil {
+			w.closeErr = w.drain(rest)
 			return
 		}
 		batch = batch[:0]
@@ -219,8 +227,8 @@ func (w *Writer) drain(batch []Record) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := w.write(w.closeCtx, batch, w.closeCtx.Done()); err != nil {
-			lost := len(batch) + w.discardQueue()
+		if rest, err := w.write(w.closeCtx, batch, w.closeCtx.Done()); err != nil {
+			lost := len(rest) + w.discardQueue()
 			w.dropped.Add(uint64(lost))
 			w.inFlight.Store(0)
 			w.opts.Logger.Warn("history: rows lost at shutdown", "rows", lost, "error", err)
@@ -242,9 +250,11 @@ func (w *Writer) discardQueue() int {
 }
 
 // write inserts batch, retrying with exponential backoff until it is
-// committed, ctx ends or abort is closed (then it returns the last error;
-// the batch stays the caller's).
-func (w *Writer) write(ctx context.Context, batch []Record, abort <-chan struct{}) error {
+// committed, ctx ends or abort is closed (then it returns the rows not
+// written and the last error). A batch the database refuses (ErrRefused)
+// is split in halves, each written the same way, so that one row it
+// cannot store is rejected alone and never stops the rows after it.
+func (w *Writer) write(ctx context.Context, batch []Record, abort <-chan struct{}) (rest []Record, err error) {
 	backoff := w.opts.RetryMin
 	for {
 		actx, cancel := context.WithTimeout(ctx, w.opts.WriteTimeout)
@@ -253,18 +263,50 @@ func (w *Writer) write(ctx context.Context, batch []Record, abort <-chan struct{
 		if err == nil {
 			w.inFlight.Add(-int64(len(batch)))
 			w.lastCommit.Store(w.opts.Now().UnixNano())
-			return nil
+			return nil, nil
+		}
+		if errors.Is(err, ErrRefused) {
+			return w.split(ctx, batch, abort, err)
 		}
 		w.warn("history: write failed; rows are kept in the queue and retried", "error", err, "rows", len(batch))
 		select {
 		case <-time.After(backoff):
 		case <-abort:
-			return err
+			return batch, err
 		case <-ctx.Done():
-			return err
+			return batch, err
 		}
 		backoff = min(2*backoff, w.opts.RetryMax)
 	}
+}
+
+// split writes the halves of a refused batch, or rejects its one row.
+func (w *Writer) split(ctx context.Context, batch []Record, abort <-chan struct{}, err error) ([]Record, error) {
+	if len(batch) == 1 {
+		w.reject(batch[0], err)
+		return nil, nil
+	}
+	half := len(batch) / 2
+	if rest, err := w.write(ctx, batch[:half], abort); err != nil {
+		return slices.Concat(rest, batch[half:]), err
+	}
+	return w.write(ctx, batch[half:], abort)
+}
+
+// reject counts a row the database refused and logs it at most once every
+// WarnEvery, naming the row by request id and operation only: its values
+// are what the database could not take, and may be long.
+func (w *Writer) reject(r Record, err error) {
+	w.inFlight.Add(-1)
+	n := w.rejected.Add(1)
+	now := w.opts.Now()
+	if !w.lastReject.IsZero() && now.Sub(w.lastReject) < w.opts.WarnEvery {
+		return
+	}
+	w.lastReject = now
+	w.opts.Logger.Warn("history: the database refused a row; it is skipped and the history goes on",
+		"request_id", service.Storable(r.ID, 64), "op", service.Storable(r.Op, 64),
+		"error", service.Storable(err.Error(), 512), "rejected_total", n)
 }
 
 // reportDrops warns when rows were dropped since the last warning.

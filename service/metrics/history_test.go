@@ -12,9 +12,9 @@ func TestWatchHistory(t *testing.T) {
 		stats HistoryStats
 		want  []string
 	}{
-		{"never committed", HistoryStats{}, []string{HistoryDroppedTotal + " 0", HistoryQueueDepth + " 0", HistoryLastCommit + " 0"}},
-		{"dropping", HistoryStats{Dropped: 12, Depth: 5, LastCommit: time.UnixMilli(1767225600500)},
-			[]string{HistoryDroppedTotal + " 12", HistoryQueueDepth + " 5", HistoryLastCommit + " 1.7672256005e+09"}},
+		{"never committed", HistoryStats{}, []string{HistoryDroppedTotal + " 0", HistoryRejectedTotal + " 0", HistoryQueueDepth + " 0", HistoryLastCommit + " 0"}},
+		{"dropping and rejecting", HistoryStats{Dropped: 12, Rejected: 3, Depth: 5, LastCommit: time.UnixMilli(1767225600500)},
+			[]string{HistoryDroppedTotal + " 12", HistoryRejectedTotal + " 3", HistoryQueueDepth + " 5", HistoryLastCommit + " 1.7672256005e+09"}},
 	}
 	for _, tc := range tests {
 		m := New("1.4.0")

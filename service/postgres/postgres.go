@@ -10,10 +10,12 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -35,7 +37,23 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
-	return sqlstore.New(db, func(n int) string { return "$" + strconv.Itoa(n) }), nil
+	return sqlstore.New(db, func(n int) string { return "$" + strconv.Itoa(n) }, refused), nil
+}
+
+// refused reports whether PostgreSQL refused the values themselves: a
+// data exception (class 22: an invalid byte sequence, a NUL, a value too
+// long), an integrity constraint (23) or a program limit (54: an index row
+// too large). Retrying such a row fails forever.
+func refused(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || len(pe.Code) < 2 {
+		return false
+	}
+	switch pe.Code[:2] {
+	case "22", "23", "54":
+		return true
+	}
+	return false
 }
 
 // Connect opens a pool on the database of dsn (postgres://…) and applies

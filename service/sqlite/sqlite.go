@@ -8,11 +8,13 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"net/url"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/emconnector/emconnector/service/history/sqlstore"
 )
@@ -37,5 +39,21 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("history: sqlite %s: %w", path, err)
 	}
-	return sqlstore.New(db, func(int) string { return "?" }), nil
+	return sqlstore.New(db, func(int) string { return "?" }, refused), nil
+}
+
+// refused reports whether SQLite refused the values themselves: a value
+// too big (SQLITE_TOOBIG), a constraint (SQLITE_CONSTRAINT) or a type
+// mismatch (SQLITE_MISMATCH). SQLite stores any bytes in a TEXT column,
+// so with the Writer's storable values these are rare.
+func refused(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_MISMATCH:
+		return true
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +36,8 @@ func StoreContract(t *testing.T, open Factory) {
 		{"ValuesAreParameters", valuesAreParameters},
 		{"Purge", purge},
 		{"EmptyInsert", emptyInsert},
+		{"BadQuery", badQuery},
+		{"UnstorableRow", unstorableRow},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -263,5 +266,32 @@ func emptyInsert(t *testing.T, s history.Store) {
 	}
 	if n := len(query(t, s, history.Query{}).Rows); n != 0 {
 		t.Errorf("%d rows after an empty insert", n)
+	}
+}
+
+// badQuery: a filter no stored row can hold is the caller's mistake
+// (ErrBadQuery), never a database error (PostgreSQL refuses the bytes).
+func badQuery(t *testing.T, s history.Store) {
+	insert(t, s, Row(1))
+	for _, q := range []history.Query{{Device: "SEP\xff"}, {User: "a\x00b"}, {Cluster: "E\x1bU"},
+		{Device: strings.Repeat("D", 300)}, {Op: "\xc3("}} {
+		if _, err := s.Query(context.Background(), q); !errors.Is(err, history.ErrBadQuery) {
+			t.Errorf("query %+v: err = %v, want ErrBadQuery", q, err)
+		}
+	}
+}
+
+// unstorableRow: a row with bytes a database may refuse (the Writer makes
+// rows storable first; a store must still say so rather than fail like an
+// outage) is either kept or refused with ErrRefused, and the store goes on.
+func unstorableRow(t *testing.T, s history.Store) {
+	bad := Row(1)
+	bad.Device, bad.Text = "SEP\xff\x00", "a\x00b"
+	if err := s.Insert(context.Background(), []history.Record{bad}); err != nil && !errors.Is(err, history.ErrRefused) {
+		t.Fatalf("Insert of an unstorable row: %v, want nil or ErrRefused", err)
+	}
+	insert(t, s, Row(2))
+	if got := query(t, s, history.Query{User: Row(2).User}).Rows; len(got) == 0 || got[0].ID != "req-2" {
+		t.Errorf("after the unstorable row: %v, want req-2 stored", ids(got))
 	}
 }

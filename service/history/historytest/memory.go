@@ -81,6 +81,9 @@ func (m *Memory) Insert(ctx context.Context, rows []history.Record) error {
 
 // Query implements history.Store.
 func (m *Memory) Query(_ context.Context, q history.Query) (history.Page, error) {
+	if err := q.Validate(); err != nil {
+		return history.Page{}, err
+	}
 	var after *history.Position
 	if q.Cursor != "" {
 		p, err := history.DecodeCursor(q.Cursor)

@@ -32,12 +32,16 @@ type Store struct {
 	db *sql.DB
 	// ph returns the placeholder of the nth parameter (1-based).
 	ph func(n int) string
+	// refused tells a database error about the values themselves (retrying
+	// them fails again) from one about the database (it may pass).
+	refused func(error) bool
 }
 
 // New returns a Store on db whose SQL uses placeholder ph ("?" for
-// SQLite, "$n" for PostgreSQL). The table must exist (migrations).
-func New(db *sql.DB, ph func(n int) string) *Store {
-	return &Store{db: db, ph: ph}
+// SQLite, "$n" for PostgreSQL) and whose Insert wraps the errors refused
+// reports with history.Refused. The table must exist (migrations).
+func New(db *sql.DB, ph func(n int) string, refused func(error) bool) *Store {
+	return &Store{db: db, ph: ph, refused: refused}
 }
 
 // DB returns the database handle.
@@ -60,10 +64,17 @@ func (s *Store) Insert(ctx context.Context, rows []history.Record) error {
 		chunk := rows[start:min(start+insertChunk, len(rows))]
 		query, args := s.insertStatement(chunk)
 		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
-			return err
+			return s.classify(err)
 		}
 	}
-	return tx.Commit()
+	return s.classify(tx.Commit())
+}
+
+func (s *Store) classify(err error) error {
+	if err != nil && s.refused(err) {
+		return history.Refused(err)
+	}
+	return err
 }
 
 func (s *Store) insertStatement(rows []history.Record) (string, []any) {
@@ -97,6 +108,9 @@ func values(r history.Record) []any {
 // seq): the composite indexes (device|user_id, time_ms, seq) and (time_ms,
 // seq) serve it without a sort.
 func (s *Store) Query(ctx context.Context, q history.Query) (history.Page, error) {
+	if err := q.Validate(); err != nil {
+		return history.Page{}, err
+	}
 	limit := history.ClampLimit(q.Limit)
 	where, args, err := s.where(q)
 	if err != nil {

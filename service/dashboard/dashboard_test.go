@@ -398,4 +398,3 @@ func TestAPIHistoryPagesAndCSV(t *testing.T) {
 		t.Errorf("filtered csv: %d records, want 8 rows and the header", len(recs))
 	}
 }
-

@@ -27,6 +27,11 @@ import (
 // fewer than two fields, a missing cluster, ...), and the caller then parses the document with
 // yaml.v3, which gives the same result or the same FILE:LINE error as before. Whatever is
 // accepted decodes exactly as yaml.v3 would decode it (TestCompactDocMatchesYAML).
+//
+// Unknown keys are refused by that route: the compact reader knows only cluster, profiles,
+// users and devices and hands any other key to yaml.v3, whose decoder reports it with its
+// line and the nearest known key (keys.go). The fast path stays as fast as before, and the
+// message exists once.
 func decodeCompactDoc(c chunk) (x *extraDoc, ok bool) {
 	if bytes.ContainsFunc(c.data, notPrintableASCII) {
 		// CR, tabs, control characters (which yaml.v3 refuses even in a comment) and

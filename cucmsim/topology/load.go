@@ -276,8 +276,22 @@ func lookup(m *yaml.Node, key string) (*yaml.Node, bool) {
 	return nil, false
 }
 
-// fields calls f for each key/value of a mapping; unknown keys are allowed by the contract.
-func (d *nodeDecoder) fields(m *yaml.Node, f func(key string, v *yaml.Node)) {
+// fields calls f for each key/value of a section mapping whose keys are known; any other key
+// is a problem (unknownKey), so that a misspelt key does not silently leave its default.
+func (d *nodeDecoder) fields(m *yaml.Node, known []string, f func(key string, v *yaml.Node)) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" || !slices.Contains(known, k.Value) {
+			d.unknownKey(k, known)
+			continue
+		}
+		f(k.Value, m.Content[i+1])
+	}
+}
+
+// entries calls f for each key/value of a mapping whose keys are data (errorTexts' codes,
+// latency's operations), which its caller checks itself.
+func (d *nodeDecoder) entries(m *yaml.Node, f func(key string, v *yaml.Node)) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		f(m.Content[i].Value, m.Content[i+1])
 	}
@@ -338,6 +352,7 @@ func (d *nodeDecoder) each(n *yaml.Node, key string, f func(item *yaml.Node)) {
 }
 
 func (d *nodeDecoder) mainDoc(root *yaml.Node) []Cluster {
+	d.fields(root, mainDocKeys, func(string, *yaml.Node) {}) // clusters is looked up below
 	cl, ok := lookup(root, "clusters")
 	if !ok {
 		d.fail(root, "missing \"clusters\"")
@@ -357,7 +372,7 @@ func (d *nodeDecoder) mainDoc(root *yaml.Node) []Cluster {
 
 func (d *nodeDecoder) extraDoc(root *yaml.Node) *extraDoc {
 	x := &extraDoc{line: d.line(root)}
-	d.fields(root, func(key string, v *yaml.Node) {
+	d.fields(root, extraDocKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "cluster":
 			x.code = d.str(v, key)
@@ -377,7 +392,7 @@ func (d *nodeDecoder) extraDoc(root *yaml.Node) *extraDoc {
 
 func (d *nodeDecoder) cluster(n *yaml.Node) Cluster {
 	c := Cluster{Policy: DefaultPolicy(), Line: d.line(n)}
-	d.fields(n, func(key string, v *yaml.Node) {
+	d.fields(n, clusterKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "code":
 			c.Code = d.str(v, key)
@@ -389,7 +404,7 @@ func (d *nodeDecoder) cluster(n *yaml.Node) Cluster {
 					return
 				}
 				nd := Node{line: d.line(item)}
-				d.fields(item, func(k string, v *yaml.Node) {
+				d.fields(item, nodeKeys, func(k string, v *yaml.Node) {
 					switch k {
 					case "name":
 						nd.Name = d.str(v, k)
@@ -443,7 +458,7 @@ func checkListen(addr string) string {
 }
 
 func (d *nodeDecoder) policy(n *yaml.Node, p *Policy) {
-	d.fields(n, func(key string, v *yaml.Node) {
+	d.fields(n, policyKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "multipleLogin":
 			switch s := MultipleLogin(d.str(v, key)); s {
@@ -507,7 +522,7 @@ func (d *nodeDecoder) errorTexts(n *yaml.Node) map[int]string {
 		return nil
 	}
 	out := map[int]string{}
-	d.fields(n, func(key string, v *yaml.Node) {
+	d.entries(n, func(key string, v *yaml.Node) {
 		code, err := strconv.Atoi(key)
 		if err != nil || code < 0 || code > 9999 {
 			d.fail(v, fmt.Sprintf("errorTexts: %q is not an EM code (0..9999)", key))
@@ -534,7 +549,7 @@ func (d *nodeDecoder) latency(n *yaml.Node) Latency {
 	if !d.expectKind(n, yaml.MappingNode, "latency: a mapping of operation to duration") {
 		return l
 	}
-	d.fields(n, func(key string, v *yaml.Node) {
+	d.entries(n, func(key string, v *yaml.Node) {
 		dur, err := time.ParseDuration(d.str(v, "latency"))
 		if err != nil || dur < 0 || dur > maxLatency {
 			d.fail(v, fmt.Sprintf("latency %s: want a duration between 0 and %v, such as 300ms", key, maxLatency))
@@ -558,7 +573,7 @@ func (d *nodeDecoder) appUser(n *yaml.Node) AppUser {
 		return u
 	}
 	axlSet := false
-	d.fields(n, func(key string, v *yaml.Node) {
+	d.fields(n, appUserKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "id":
 			u.ID = d.str(v, key)
@@ -595,7 +610,7 @@ func (d *nodeDecoder) user(n *yaml.Node) User {
 		}
 		u.ID, u.PIN, u.Profiles = parts[0], parts[1], parts[2:]
 	case yaml.MappingNode:
-		d.fields(n, func(key string, v *yaml.Node) {
+		d.fields(n, userKeys, func(key string, v *yaml.Node) {
 			switch key {
 			case "id":
 				u.ID = d.str(v, key)
@@ -629,9 +644,7 @@ func (d *nodeDecoder) profile(n *yaml.Node) Profile {
 	case yaml.ScalarNode:
 		p.Name = n.Value
 	case yaml.MappingNode:
-		if v, ok := lookup(n, "name"); ok {
-			p.Name = d.str(v, "name")
-		}
+		d.fields(n, profileKeys, func(key string, v *yaml.Node) { p.Name = d.str(v, key) })
 	default:
 		d.fail(n, "expected a profile mapping or name")
 	}
@@ -648,7 +661,7 @@ func (d *nodeDecoder) device(n *yaml.Node) Device {
 	case yaml.ScalarNode:
 		dev.Name = n.Value
 	case yaml.MappingNode:
-		d.fields(n, func(key string, v *yaml.Node) {
+		d.fields(n, deviceKeys, func(key string, v *yaml.Node) {
 			switch key {
 			case "name":
 				dev.Name = d.str(v, key)

@@ -16,8 +16,9 @@ import (
 	"github.com/emconnector/emconnector/service/history"
 )
 
-// Config is the bcservice configuration file. Keys not listed here are
-// ignored (the design contract allows extra keys). A key that is absent
+// Config is the bcservice configuration file. A key not listed here is a
+// problem (unknown.go): a misspelt key must not silently turn a setting
+// back to its default. A key that is absent
 // takes its default (ApplyDefaults); a key that is present keeps its value,
 // zero included, and Validate judges it.
 type Config struct {

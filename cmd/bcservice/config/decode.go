@@ -95,7 +95,8 @@ func (d *decoder) bad(key string, n *yaml.Node, format string, args ...any) {
 }
 
 // fields decodes mapping n into struct v, whose fields name their keys in
-// yaml tags. Unknown keys are skipped.
+// yaml tags. A key that names no field is a problem (unknownKey): a
+// misspelt key would otherwise be dropped in silence and its setting lost.
 func (d *decoder) fields(n *yaml.Node, path string, v reflect.Value) {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
@@ -110,8 +111,9 @@ func (d *decoder) fields(n *yaml.Node, path string, v reflect.Value) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		f, ok := fieldByTag(v, k.Value)
-		if !ok {
-			continue // the design contract allows unknown keys
+		if !ok || k.Kind != yaml.ScalarNode {
+			d.unknownKey(path, k, v.Type())
+			continue
 		}
 		key := k.Value
 		if path != "" {

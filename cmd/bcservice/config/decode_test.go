@@ -39,7 +39,6 @@ func TestProblemsByKey(t *testing.T) {
 		{name: "list for a flag", yaml: oneCluster + "    insecureSkipVerify: [yes]\n", key: "clusters[0].insecureSkipVerify", line: 4, msg: "a list is not true or false"},
 		{name: "bad list entry has its own line", yaml: "clusters:\n  - code: EU\n    nodes:\n      - http://h/x\n      - ftp://h/x\n", key: "clusters[0].nodes[1]", line: 5, msg: "scheme must be http or https"},
 		{name: "empty value is absent", yaml: "requestTimeout:\n" + oneCluster, nothing: true},
-		{name: "unknown keys are allowed", yaml: "colour: blue\n" + oneCluster, nothing: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

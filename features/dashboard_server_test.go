@@ -173,6 +173,13 @@ var _ = Describe("the dashboard (server side)", Ordered, func() {
 // dashboard's base URL.
 func startDemoDashboard(sim *Sim, db string) (*Service, string) {
 	GinkgoHelper()
+	return startDemoDashboardOn(sim, "sqlite:"+db)
+}
+
+// startDemoDashboardOn is startDemoDashboard with the history at dsn (sqlite:FILE or
+// postgres://…).
+func startDemoDashboardOn(sim *Sim, dsn string) (*Service, string) {
+	GinkgoHelper()
 	hash := func(pw string) string {
 		h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
 		Expect(err).NotTo(HaveOccurred())
@@ -180,7 +187,7 @@ func startDemoDashboard(sim *Sim, db string) (*Service, string) {
 	}
 	configPath := filepath.Join(GinkgoT().TempDir(), "bcservice.yaml")
 	writeServiceConfig(configPath, sim, ServiceOptions{Extra: map[string]any{
-		"history": map[string]any{"dsn": "sqlite:" + db, "flushTimeout": "1s"},
+		"history": map[string]any{"dsn": dsn, "flushTimeout": "1s"},
 		"dashboard": map[string]any{
 			"listen": "127.0.0.1:0",
 			"users": []map[string]any{

@@ -38,7 +38,7 @@ var _ = Describe("ops: health, readiness, metrics, JSON and audit", Ordered, fun
 			sim.NodeDown("US", n)
 		}
 		Eventually(func() int {
-			res, err := http.Get(svc.BaseURL() + "/readyz")
+			res, err := apiHTTPClient().Get(svc.BaseURL() + "/readyz")
 			if err != nil {
 				return 0
 			}

@@ -37,7 +37,7 @@ func tlsClient(ca *testpki.CA, certPEM, keyPEM []byte) *http.Client {
 		Expect(err).NotTo(HaveOccurred())
 		tc.Certificates = []tls.Certificate{pair}
 	}
-	return &http.Client{Timeout: httpTimeout, Transport: &http.Transport{TLSClientConfig: tc}}
+	return &http.Client{Timeout: httpTimeout, Transport: checkedTransport(&http.Transport{TLSClientConfig: tc})}
 }
 
 // HTTPSURL is the service's https://host:port (for a service started with tls.* keys).

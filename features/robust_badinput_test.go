@@ -272,12 +272,11 @@ var _ = Describe("bcservice bad input", Ordered, ContinueOnFailure, func() {
 		Entry("GET on login", rbBadInput{req: rbMethod(http.MethodGet, rbLoginPath), status: 405, code: 405, text: "Method GET not allowed", allow: "POST"}),
 		Entry("PUT on logout", rbBadInput{req: rbMethod(http.MethodPut, "/api/logout/"+rbDev), status: 405, code: 405, text: "Method PUT not allowed", allow: "POST"}),
 		Entry("DELETE on getloggedinuser", rbBadInput{req: rbMethod(http.MethodDelete, "/api/getloggedinuser/"+rbDev), status: 405, code: 405, text: "Method DELETE not allowed", allow: "POST"}),
-		Entry("PATCH on getversioninfo", rbBadInput{req: rbMethod(http.MethodPatch, "/api/getversioninfo"), status: 405, code: 405, text: "Method PATCH not allowed", allow: "GET, POST"}),
+		Entry("PATCH on getversioninfo", rbBadInput{req: rbMethod(http.MethodPatch, "/api/getversioninfo"), status: 405, code: 405, text: "Method PATCH not allowed", allow: "GET, HEAD, POST"}),
 		Entry("OPTIONS on logout", rbBadInput{req: rbMethod(http.MethodOptions, "/api/logout/"+rbDev), status: 405, code: 405, text: "Method OPTIONS not allowed", allow: "POST"}),
 		Entry("HEAD on login", rbBadInput{req: rbMethod(http.MethodHead, rbLoginPath), status: 405, code: rbNoBody, allow: "POST"}),
-		// Documented methods of getversioninfo are GET and POST only, so HEAD is 405 (see the
-		// report: RFC 9110 expects HEAD wherever GET works).
-		Entry("HEAD on getversioninfo", rbBadInput{req: rbMethod(http.MethodHead, "/api/getversioninfo"), status: 405, code: rbNoBody, allow: "GET, POST"}),
+		// HEAD works wherever GET does (RFC 9110 §9.1): the GET answer without its body.
+		Entry("HEAD on getversioninfo", rbBadInput{req: rbMethod(http.MethodHead, "/api/getversioninfo"), status: 200, code: rbNoBody}),
 		Entry("an invented method FROB on login", rbBadInput{req: rbMethod("FROB", rbLoginPath), status: 405, code: 405, text: "Method FROB not allowed", allow: "POST"}),
 
 		// --- header and URL size (Go's server: maxHeaderBytes 64 KiB -> 431, plain text) ---

@@ -151,16 +151,20 @@ func rbSendRaw(addr string, req rbRawRequest) (rbAnswer, error) {
 	if err != nil {
 		return rbAnswer{}, err
 	}
+	if target, err := http.NewRequest(req.Method, "http://"+addr+req.Target, nil); err == nil {
+		contract.observe(target, resp.StatusCode, resp.Header, body) // a target Go cannot parse gets net/http's 400
+	}
 	return rbAnswer{Status: resp.StatusCode, Header: resp.Header, Body: string(body), Elapsed: time.Since(start)}, nil
 }
 
 // rbClient is an HTTP client for the fault and soak specs: keep-alive connections, enough
-// idle ones for 32 goroutines, and a timeout that turns a hang into a failure.
+// idle ones for 32 goroutines, a timeout that turns a hang into a failure, and the service's
+// answers checked against the OpenAPI document.
 func rbClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 128
 	t.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: t, Timeout: rbIOTimeout}
+	return &http.Client{Transport: checkedTransport(t), Timeout: rbIOTimeout}
 }
 
 // rbTryPost sends xmlParam as the form field xml to svc's path and returns the answer or the

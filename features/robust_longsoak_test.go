@@ -169,7 +169,7 @@ func lsRSS(pid int) int {
 // lsGoroutines reads go_goroutines from bcservice's /metrics.
 func lsGoroutines(svc *Service) int {
 	GinkgoHelper()
-	res, err := http.Get(svc.BaseURL() + "/metrics")
+	res, err := apiHTTPClient().Get(svc.BaseURL() + "/metrics")
 	Expect(err).NotTo(HaveOccurred())
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)

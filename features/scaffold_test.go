@@ -451,10 +451,16 @@ func (s *Sim) admin(method, path string, body any, wantStatus int, out any) {
 
 // newExpect builds an httpexpect client whose failures fail the current spec.
 func newExpect(baseURL string) *httpexpect.Expect {
+	return newExpectWith(baseURL, &http.Client{Timeout: httpTimeout})
+}
+
+// newExpectWith is newExpect sending through client (e.g. one whose answers are checked
+// against the API's OpenAPI document).
+func newExpectWith(baseURL string, client *http.Client) *httpexpect.Expect {
 	return httpexpect.WithConfig(httpexpect.Config{
 		BaseURL:  baseURL,
 		Reporter: httpexpect.NewAssertReporter(GinkgoT()),
-		Client:   &http.Client{Timeout: httpTimeout},
+		Client:   client,
 		Printers: []httpexpect.Printer{httpexpect.NewCompactPrinter(GinkgoT())},
 	})
 }

@@ -193,7 +193,7 @@ func (e *apiEnv) postPath(path, xmlParam string, status int) bcResult {
 	req, err := http.NewRequest(http.MethodPost, e.svc.BaseURL()+path, strings.NewReader(form))
 	Expect(err).NotTo(HaveOccurred(), "path %q", path)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
+	resp, err := apiHTTPClient().Do(req)
 	Expect(err).NotTo(HaveOccurred(), "POST %s", path)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)

@@ -46,7 +46,7 @@ func describeRequestXML(env *apiEnv) {
 				req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
 				Expect(err).NotTo(HaveOccurred())
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
+				resp, err := apiHTTPClient().Do(req)
 				Expect(err).NotTo(HaveOccurred())
 				defer resp.Body.Close()
 				data, err := io.ReadAll(resp.Body)

@@ -34,8 +34,36 @@ func describeRoutes(env *apiEnv) {
 			Entry("GET /api/logout/{device}", http.MethodGet, "/api/logout/"+euDevice1, "POST"),
 			Entry("PUT /api/getloggedinuser/{device}", http.MethodPut, "/api/getloggedinuser/"+euDevice1, "POST"),
 			Entry("DELETE /api/login/{device}/{user}/{cluster}", http.MethodDelete, "/api/login/"+euDevice1+"/"+almUser+"/EU", "POST"),
-			Entry("PUT /api/getversioninfo", http.MethodPut, "/api/getversioninfo", "GET, POST"),
+			Entry("PUT /api/getversioninfo", http.MethodPut, "/api/getversioninfo", "GET, HEAD, POST"),
+			Entry("POST /healthz", http.MethodPost, "/healthz", "GET, HEAD"),
 		)
+
+		// RFC 9110 §9.1: HEAD wherever GET works (load balancers probe with HEAD).
+		DescribeTable("HEAD answers as GET does, without a body",
+			func(path string) {
+				get, err := http.NewRequest(http.MethodGet, env.svc.BaseURL()+path, nil)
+				Expect(err).NotTo(HaveOccurred())
+				head, err := http.NewRequest(http.MethodHead, env.svc.BaseURL()+path, nil)
+				Expect(err).NotTo(HaveOccurred())
+				getStatus, getHeader, _ := fetch(get)
+				status, header, body := fetch(head)
+				Expect(status).To(Equal(getStatus))
+				Expect(body).To(BeEmpty())
+				for _, h := range []string{"Content-Type", "Content-Length", "Cache-Control", "X-BC-Build"} {
+					Expect(header.Get(h)).To(Equal(getHeader.Get(h)), "header %s", h)
+				}
+				nothingReachedCUCM()
+			},
+			Entry("/api/getversioninfo", "/api/getversioninfo"),
+			Entry("/healthz", "/healthz"),
+			Entry("/openapi.yaml", "/openapi.yaml"),
+		)
+
+		It("answers HEAD on /readyz and /metrics with the GET status and no body", func() {
+			for _, path := range []string{"/readyz", "/metrics"} {
+				env.svc.API().HEAD(path).Expect().Status(http.StatusOK).Body().IsEmpty()
+			}
+		})
 
 		DescribeTable("an unknown route gets HTTP 404 and code 404, without echoing the path",
 			func(path string) {

@@ -229,7 +229,7 @@ func (e *apiEnv) postPathBeyond(path string, options ...string) beyondResult {
 	req, err := http.NewRequest(http.MethodPost, e.svc.BaseURL()+path, strings.NewReader(form))
 	Expect(err).NotTo(HaveOccurred(), "path %q", path)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
+	resp, err := apiHTTPClient().Do(req)
 	Expect(err).NotTo(HaveOccurred(), "POST %s", path)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)

@@ -191,7 +191,7 @@ func lockSQLite(path string) (unlock func()) {
 // historyMetric is the value of an unlabelled metric in the service's /metrics.
 func historyMetric(svc *Service, name string) float64 {
 	GinkgoHelper()
-	resp, err := (&http.Client{Timeout: httpTimeout}).Get(svc.BaseURL() + "/metrics")
+	resp, err := apiHTTPClient().Get(svc.BaseURL() + "/metrics")
 	Expect(err).NotTo(HaveOccurred())
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)

@@ -107,6 +107,7 @@ func startService(configPath string, env []string) *Service {
 		Listen string `json:"listen"`
 	}
 	svc.listen = waitForAddrFile[addr](svc.session, addrFile, func(a addr) bool { return a.Listen != "" }).Listen
+	contract.serve(svc.listen)
 	trackProcess(svc.session, svc.listen)
 	return svc
 }
@@ -147,8 +148,9 @@ func (s *Service) BaseURL() string { return "http://" + s.listen }
 // Session is the gexec session of the process (its logs, exit code).
 func (s *Service) Session() *gexec.Session { return s.session }
 
-// API returns an httpexpect client of the service whose failures fail the current spec.
-func (s *Service) API() *httpexpect.Expect { return newExpect(s.BaseURL()) }
+// API returns an httpexpect client of the service whose failures fail the current spec;
+// its answers are checked against the OpenAPI document (openapi_contract_test.go).
+func (s *Service) API() *httpexpect.Expect { return newExpectWith(s.BaseURL(), apiHTTPClient()) }
 
 // writeServiceConfig renders the config of opts for sim's clusters.
 func writeServiceConfig(path string, sim *Sim, opts ServiceOptions) {
@@ -198,11 +200,12 @@ func writeServiceConfig(path string, sim *Sim, opts ServiceOptions) {
 	GinkgoWriter.Printf("bcservice config %s:\n%s\n", path, data)
 }
 
-// fetch sends req with a bounded client and returns the answer's status, header and body;
+// fetch sends req with a bounded client (answers of bcservice's API checked against the
+// OpenAPI document) and returns the answer's status, header and body;
 // a transport error fails the spec.
 func fetch(req *http.Request) (int, http.Header, string) {
 	GinkgoHelper()
-	resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
+	resp, err := apiHTTPClient().Do(req)
 	Expect(err).NotTo(HaveOccurred())
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)

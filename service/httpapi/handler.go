@@ -46,7 +46,7 @@ type api struct {
 }
 
 // Route is one registered ServeMux pattern and the methods it answers
-// (others get 405). Routes lists them for the OpenAPI check.
+// (others get 405; HEAD wherever GET). Routes lists them for the OpenAPI check.
 type Route struct {
 	Pattern string
 	Methods []string
@@ -64,25 +64,38 @@ func Routes() []Route {
 	var out []Route
 	for _, op := range service.Operations() {
 		params := op.Params()
+		methods := withHead(op.Methods)
 		if len(params) == 0 {
-			out = append(out, Route{Pattern: op.Path, Methods: op.Methods, Op: op.Op})
+			out = append(out, Route{Pattern: op.Path, Methods: methods, Op: op.Op})
 			continue
 		}
 		base := op.Base()
-		out = append(out, Route{base, op.Methods, op.Op, 0}, Route{base + "/{$}", op.Methods, op.Op, 0})
+		out = append(out, Route{base, methods, op.Op, 0}, Route{base + "/{$}", methods, op.Op, 0})
 		pattern := base
 		for i, p := range params {
 			pattern += "/{" + string(p) + "}"
-			out = append(out, Route{pattern, op.Methods, op.Op, i + 1})
+			out = append(out, Route{pattern, methods, op.Op, i + 1})
 		}
 	}
-	get := []string{http.MethodGet}
+	get := withHead([]string{http.MethodGet})
 	return append(out,
 		Route{Pattern: "/healthz", Methods: get},
 		Route{Pattern: "/readyz", Methods: get},
 		Route{Pattern: "/metrics", Methods: get},
 		Route{Pattern: "/openapi.yaml", Methods: get},
 	)
+}
+
+// withHead adds HEAD after GET when methods serve GET: RFC 9110 §9.1 wants
+// HEAD wherever GET works (load balancers probe with it). The GET handler
+// answers it; net/http sends the headers, Content-Length included, and
+// drops the body.
+func withHead(methods []string) []string {
+	i := slices.Index(methods, http.MethodGet)
+	if i < 0 || slices.Contains(methods, http.MethodHead) {
+		return methods
+	}
+	return slices.Insert(slices.Clone(methods), i+1, http.MethodHead)
 }
 
 // New returns the API handler wrapped in its middleware chain: request id
@@ -192,7 +205,7 @@ func (a *api) canonicalPaths(next http.Handler) http.Handler {
 		}
 		allow(op.Op, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			a.serveOp(w, r, op, req)
-		}), op.Methods...).ServeHTTP(w, r)
+		}), withHead(op.Methods)...).ServeHTTP(w, r)
 	})
 }
 

@@ -211,7 +211,7 @@ func TestOpsEndpoints(t *testing.T) {
 		t.Errorf("/readyz = %d %s, want 503 naming EU and US", w.Code, w.Body.String())
 	}
 	w = serve(h, "POST", "/healthz", "127.0.0.1:1", nil, "")
-	if w.Code != 405 || w.Header().Get("Allow") != "GET" || !strings.Contains(w.Body.String(), "<code>405</code>") {
+	if w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD" || !strings.Contains(w.Body.String(), "<code>405</code>") {
 		t.Errorf("POST /healthz = %d %q", w.Code, w.Body.String())
 	}
 	serve(h, "GET", "/api/getversioninfo", "127.0.0.1:1", nil, "")

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 
+	"github.com/emconnector/emconnector/service"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -37,35 +38,51 @@ func (d *Dashboard) allowed(r *http.Request) bool {
 	return d.opts.Access == nil || d.opts.Access.Allowed(d.clientIP(r))
 }
 
+// attemptKind is what became of a request's credentials.
+type attemptKind int
+
+const (
+	noCredentials attemptKind = iota
+	accepted
+	rejected  // wrong name or password
+	throttled // refused by the throttle before bcrypt: 429
+	busy      // refused because the bcrypt pool is full: 503
+)
+
+// attempt is a request's credentials judged; retry is the Retry-After in
+// seconds of a throttled or busy one.
+type attempt struct {
+	kind  attemptKind
+	retry string
+}
+
 // authenticate finds the request's user from its session cookie or its
-// HTTP Basic credentials; Retry-After is set when Basic credentials were
-// refused by the throttle. err is the session store's failure.
-func (d *Dashboard) authenticate(w http.ResponseWriter, r *http.Request) (u User, ok bool, err error) {
+// HTTP Basic credentials. err is the session store's failure.
+func (d *Dashboard) authenticate(r *http.Request) (User, attempt, error) {
 	if c, err := r.Cookie(cookieName); err == nil {
 		name, live, err := d.sessions.Get(r.Context(), c.Value)
 		if err != nil {
-			return User{}, false, fmt.Errorf("reading the session: %w", err)
+			return User{}, attempt{}, fmt.Errorf("reading the session: %w", err)
 		}
 		if u, known := d.users[name]; live && known {
-			return u, true, nil
+			return u, attempt{kind: accepted}, nil
 		}
 	}
 	if name, pw, ok := r.BasicAuth(); ok {
-		u, ok := d.check(w, r, name, pw)
-		return u, ok, nil
+		u, a := d.check(r, name, pw)
+		return u, a, nil
 	}
-	return User{}, false, nil
+	return User{}, attempt{}, nil
 }
 
-// check verifies a name and password under the throttle; on refusal it
-// has answered 429 when throttled and returns false either way.
-func (d *Dashboard) check(w http.ResponseWriter, r *http.Request, name, pw string) (User, bool) {
+// check verifies a name and password: the throttle admits the attempt and
+// counts it before bcrypt runs, in the bounded pool.
+func (d *Dashboard) check(r *http.Request, name, pw string) (User, attempt) {
 	client := d.clientIP(r).String()
-	if wait := d.throttle.wait(name, client); wait > 0 {
-		secs := int(wait.Seconds() + 0.999)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		d.audit("signin", name, client, "throttled")
-		return User{}, false
+	tk, wait, limit := d.throttle.reserve(name, client)
+	if wait > 0 {
+		d.audit("signin", name, client, "throttled", "limit", limit)
+		return User{}, attempt{kind: throttled, retry: strconv.Itoa(int(wait.Seconds() + 0.999))}
 	}
 	u, known := d.users[name]
 	hash := d.dummy
@@ -73,63 +90,85 @@ func (d *Dashboard) check(w http.ResponseWriter, r *http.Request, name, pw strin
 		hash = []byte(u.Hash)
 	}
 	// An unknown user costs one bcrypt comparison too.
-	err := bcrypt.CompareHashAndPassword(hash, []byte(pw))
-	if err != nil || !known {
-		d.throttle.fail(name, client)
-		d.audit("signin", name, client, "failed")
-		return User{}, false
+	match, err := d.hashes.check(r.Context(), hash, []byte(pw))
+	if err != nil {
+		d.throttle.cancel(tk)
+		d.audit("signin", name, client, "busy")
+		return User{}, attempt{kind: busy, retry: busyRetry}
 	}
-	d.throttle.succeed(name, client)
-	return u, true
+	if !match || !known {
+		d.audit("signin", name, client, "failed")
+		return User{}, attempt{kind: rejected}
+	}
+	d.throttle.succeeded(tk)
+	return u, attempt{kind: accepted}
 }
 
+// audit logs a dashboard audit event; every value is capped
+// (service.Storable), since names and devices come from the client.
 func (d *Dashboard) audit(event, user, client, outcome string, args ...any) {
-	d.log.Info("audit", append([]any{"event", "dashboard." + event, "user", user, "client", client, "outcome", outcome}, args...)...)
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = service.Storable(s, service.MaxNameBytes)
+		}
+	}
+	d.log.Info("audit", append([]any{"event", "dashboard." + event, "user", service.Storable(user, service.MaxNameBytes),
+		"client", service.Storable(client, service.MaxNameBytes), "outcome", outcome}, args...)...)
 }
 
 // page wraps a page handler: without a user it redirects to /signin; a
 // user below role gets 403.
 func (d *Dashboard) page(role string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, ok, err := d.authenticate(w, r)
-		if err != nil {
+		u, a, err := d.authenticate(r)
+		switch {
+		case err != nil:
 			d.storeDown(w, r, err)
 			return
-		}
-		if !ok {
-			if w.Header().Get("Retry-After") != "" {
-				d.render(w, r, http.StatusTooManyRequests, "message.html", message("Too many attempts", "Wait before signing in again."))
-				return
-			}
+		case a.kind == throttled:
+			w.Header().Set("Retry-After", a.retry)
+			d.render(w, r, http.StatusTooManyRequests, "message.html", message("Too many attempts", "Wait before signing in again."))
+			return
+		case a.kind == busy:
+			w.Header().Set("Retry-After", a.retry)
+			d.render(w, r, http.StatusServiceUnavailable, "message.html", message("Dashboard busy", busyText))
+			return
+		case a.kind != accepted:
 			http.Redirect(w, r, "/signin", http.StatusSeeOther)
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
 		if role == RoleOperator && u.Role != RoleOperator {
-			d.render(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), http.StatusForbidden, "message.html",
-				message("Not allowed", "Only operators may do this."))
+			d.render(w, r, http.StatusForbidden, "message.html", message("Not allowed", "Only operators may do this."))
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
+		h(w, r)
 	})
 }
+
+// busyText is what a sign-in refused by the full bcrypt pool says.
+const busyText = "Too many sign-ins at once: try again in a moment."
 
 // api wraps a data handler: without a user it answers 401.
 func (d *Dashboard) api(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, ok, err := d.authenticate(w, r)
-		if err != nil {
+		u, a, err := d.authenticate(r)
+		switch {
+		case err != nil:
 			d.warnStore(err)
 			writeJSON(w, http.StatusServiceUnavailable, apiError{Error: storeDownText})
 			return
-		}
-		if !ok {
-			status := http.StatusUnauthorized
-			if w.Header().Get("Retry-After") != "" {
-				status = http.StatusTooManyRequests
-			} else {
-				w.Header().Set("WWW-Authenticate", `Basic realm="bcservice dashboard", charset="UTF-8"`)
-			}
-			writeJSON(w, status, apiError{Error: http.StatusText(status)})
+		case a.kind == throttled:
+			w.Header().Set("Retry-After", a.retry)
+			writeJSON(w, http.StatusTooManyRequests, apiError{Error: http.StatusText(http.StatusTooManyRequests)})
+			return
+		case a.kind == busy:
+			w.Header().Set("Retry-After", a.retry)
+			writeJSON(w, http.StatusServiceUnavailable, apiError{Error: busyText})
+			return
+		case a.kind != accepted:
+			w.Header().Set("WWW-Authenticate", `Basic realm="bcservice dashboard", charset="UTF-8"`)
+			writeJSON(w, http.StatusUnauthorized, apiError{Error: http.StatusText(http.StatusUnauthorized)})
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
@@ -144,17 +183,32 @@ type signinView struct {
 	Name, Error string
 }
 
+// signin checks the form's name and password and opens a fresh session;
+// a session the browser already had ends, so that no token set before
+// the sign-in outlives it.
 func (d *Dashboard) signin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
 	name, pw := r.PostFormValue("name"), r.PostFormValue("password")
-	u, ok := d.check(w, r, name, pw)
-	if !ok {
+	u, a := d.check(r, name, pw)
+	if a.kind != accepted {
 		status, msg := http.StatusUnauthorized, "Wrong name or password."
-		if w.Header().Get("Retry-After") != "" {
-			status, msg = http.StatusTooManyRequests, "Too many attempts: wait "+w.Header().Get("Retry-After")+" s."
+		switch a.kind {
+		case throttled:
+			status, msg = http.StatusTooManyRequests, "Too many attempts: wait "+a.retry+" s."
+		case busy:
+			status, msg = http.StatusServiceUnavailable, busyText
+		}
+		if a.retry != "" {
+			w.Header().Set("Retry-After", a.retry)
 		}
 		d.render(w, r, status, "signin.html", signinView{Name: name, Error: msg})
 		return
+	}
+	if c, err := r.Cookie(cookieName); err == nil {
+		if err := d.endSession(r, c.Value); err != nil {
+			d.storeDown(w, r, err)
+			return
+		}
 	}
 	id, err := d.sessions.Create(r.Context(), u.Name)
 	if err != nil {

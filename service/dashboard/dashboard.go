@@ -66,9 +66,14 @@ type Options struct {
 	// SessionIdle and SessionAbsolute bound an in-memory session
 	// (defaults 30m, 12h).
 	SessionIdle, SessionAbsolute time.Duration
-	// Throttle tunes the sign-in backoff; zero values take the defaults.
+	// Throttle tunes the sign-in throttle; zero values take the defaults.
 	Throttle ThrottleOptions
-	Logger   *slog.Logger
+	// BcryptWorkers bound the sign-ins' bcrypt comparisons running at once
+	// (default half the CPUs, at least one) and BcryptQueue those waiting
+	// (default 4 per worker); a sign-in finding both full gets 503.
+	BcryptWorkers, BcryptQueue int
+	// Logger gets the audit events and warnings; nil discards them.
+	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -80,6 +85,7 @@ type Dashboard struct {
 	dummy    []byte // hash compared for unknown users, so they cost the same
 	sessions SessionStore
 	throttle *throttle
+	hashes   *hashPool
 	pages    *pages
 	log      *slog.Logger
 	mux      *http.ServeMux
@@ -114,6 +120,7 @@ func New(opts Options) (*Dashboard, error) {
 		users:    make(map[string]User, len(opts.Users)),
 		sessions: opts.Sessions,
 		throttle: newThrottle(opts.Throttle, opts.Now),
+		hashes:   newHashPool(opts.BcryptWorkers, opts.BcryptQueue),
 		log:      opts.Logger,
 		mux:      http.NewServeMux(),
 	}
@@ -139,7 +146,7 @@ func New(opts Options) (*Dashboard, error) {
 func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.handler.ServeHTTP(w, r) }
 
 func (d *Dashboard) routes() {
-	d.mux.Handle("GET /static/", http.FileServerFS(staticFS))
+	d.mux.Handle("GET /static/", staticFiles())
 	d.mux.HandleFunc("GET /signin", d.signinForm)
 	d.mux.HandleFunc("POST /signin", d.signin)
 	d.mux.HandleFunc("POST /signout", d.signout)

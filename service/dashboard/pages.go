@@ -18,7 +18,7 @@ var templateFS embed.FS
 //go:embed static
 var embedded embed.FS
 
-// staticFS serves /static/… from the embedded files.
+// staticFS holds the files /static/… serves (staticFiles).
 var staticFS fs.FS = embedded
 
 // pages holds one template set per page: the layout plus the page, so
@@ -30,6 +30,10 @@ type pages struct {
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000") },
 	"ms":   func(d time.Duration) int64 { return d.Milliseconds() },
+	// every href built from a value goes through one of these (links.go)
+	"deviceURL":  deviceURL,
+	"userURL":    userURL,
+	"devicePath": devicePath,
 }
 
 func loadPages() (*pages, error) {

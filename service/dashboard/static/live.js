@@ -43,13 +43,23 @@
     tr.appendChild(td);
   }
 
+  // detail links to a device's or a user's page like the server's links
+  // (links.go): one escaped path segment, or the filtered history for "."
+  // and "..", which a browser would fold.
+  function detail(prefix, param, value) {
+    if (value === "." || value === "..") {
+      return "/history?" + new URLSearchParams([[param, value]]).toString();
+    }
+    return prefix + encodeURIComponent(value);
+  }
+
   function build(row) {
     const tr = document.createElement("tr");
     tr.classList.add("o-" + row.outcome, "new");
     cell(tr, when(row.time));
     cell(tr, row.op);
-    cell(tr, row.device, "/devices/" + encodeURIComponent(row.device));
-    cell(tr, row.user, "/users/" + encodeURIComponent(row.user));
+    cell(tr, row.device, detail("/devices/", "device", row.device));
+    cell(tr, row.user, detail("/users/", "user", row.user));
     cell(tr, row.cluster);
     cell(tr, String(row.code));
     cell(tr, row.outcome);

@@ -19,7 +19,7 @@ import (
 
 // dashboardServer is the dashboard's own listener, or nil when it is off.
 type dashboardServer struct {
-	srv    *http.Server
+	srv    *hygienicServer
 	addr   string
 	served chan error
 }
@@ -92,13 +92,7 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		return nil, err
 	}
 	s := &dashboardServer{addr: ln.Addr().String(), served: make(chan error, 1), srv: newHTTPServer(cfg, log, d, tlsConfig)}
-	go func() {
-		if tlsConfig != nil {
-			s.served <- s.srv.ServeTLS(ln, "", "")
-			return
-		}
-		s.served <- s.srv.Serve(ln)
-	}()
+	go func() { s.served <- s.srv.serve(ln) }()
 	log.Info("dashboard listening", "addr", s.addr, "tls", tlsConfig != nil, "users", len(users), "appID", dc.EMAppID)
 	if dc.Banner != "" {
 		log.Info(dc.Banner)
@@ -119,7 +113,7 @@ func (s *dashboardServer) shutdown(ctx context.Context) error {
 	if s == nil {
 		return nil
 	}
-	err := s.srv.Shutdown(ctx)
+	err := s.srv.shutdown(ctx)
 	if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}

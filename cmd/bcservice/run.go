@@ -125,19 +125,29 @@ func (m *Main) Run(ctx context.Context) error {
 	return m.serve(ctx, cfg, log, newHTTPServer(cfg, log, handler, tlsConfig), ln, dash, hist)
 }
 
-// newHTTPServer serves h with the server section's limits; the API and the
-// dashboard listeners share them.
-func newHTTPServer(cfg *config.Config, log *slog.Logger, h http.Handler, tlsConfig *tls.Config) *http.Server {
-	return &http.Server{
-		Handler:           h,
+// newHTTPServer serves h with the server section's limits and the HTTP
+// hygiene of hygiene.go (ambiguous framing refused, HSTS under TLS); the
+// API and the dashboard listeners share them. tlsConfig nil serves plain
+// HTTP.
+func newHTTPServer(cfg *config.Config, log *slog.Logger, h http.Handler, tlsConfig *tls.Config) *hygienicServer {
+	hsts := ""
+	if tlsConfig != nil {
+		hsts = hstsValue(cfg.Server.HSTSMaxAge)
+	}
+	srv := &http.Server{
+		Handler:           hygiene(h, log, hsts),
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
 		ReadTimeout:       cfg.Server.ReadTimeout,
 		WriteTimeout:      cfg.Server.WriteTimeout,
 		IdleTimeout:       cfg.Server.IdleTimeout,
 		MaxHeaderBytes:    cfg.Server.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		TLSConfig:         tlsConfig,
+		ConnContext:       withConn,
+		// "OPTIONS *" would otherwise be answered by net/http without the
+		// handler, leaving its framing verdict to the next request.
+		DisableGeneralOptionsHandler: true,
 	}
+	return &hygienicServer{srv: srv, tls: tlsConfig, handshakeTimeout: handshakeTimeout(srv), log: log}
 }
 
 // newClients builds one CUCM client per cluster. They report every attempt
@@ -183,21 +193,15 @@ func newConnector(cfg *config.Config, log *slog.Logger, reg *metrics.Metrics, cl
 // server fails, writes the address file once bound, then stops accepting,
 // drains in-flight requests for up to server.shutdownTimeout and flushes the
 // history.
-func (m *Main) serve(ctx context.Context, cfg *config.Config, log *slog.Logger, srv *http.Server, ln net.Listener, dash *dashboardServer, hist *requestHistory) error {
-	tlsConfig := srv.TLSConfig
+func (m *Main) serve(ctx context.Context, cfg *config.Config, log *slog.Logger, srv *hygienicServer, ln net.Listener, dash *dashboardServer, hist *requestHistory) error {
+	tlsConfig := srv.tls
 	served := make(chan error, 1)
-	go func() {
-		if tlsConfig != nil {
-			served <- srv.ServeTLS(ln, "", "") // certificates are in TLSConfig
-			return
-		}
-		served <- srv.Serve(ln)
-	}()
+	go func() { served <- srv.serve(ln) }()
 
 	addr := ln.Addr().String()
 	if m.AddrFile != "" {
 		if err := writeAddrFile(m.AddrFile, addr, dash.Addr()); err != nil {
-			_ = srv.Close()
+			_ = srv.close()
 			<-served
 			_ = dash.shutdown(context.Background())
 			return err
@@ -231,7 +235,7 @@ func (m *Main) serve(ctx context.Context, cfg *config.Config, log *slog.Logger, 
 	log.Info("shutting down: draining in-flight requests", "timeout", cfg.Server.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
 	defer cancel()
-	shutdownErr := errors.Join(srv.Shutdown(sctx), dash.shutdown(sctx))
+	shutdownErr := errors.Join(srv.shutdown(sctx), dash.shutdown(sctx))
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -94,6 +94,10 @@ type ServerConfig struct {
 	// health checks take the replica out first, so that no request meets a
 	// closing listener. 0 (the default) closes the listener at once.
 	DrainDelay time.Duration `yaml:"drainDelay"`
+	// HSTSMaxAge is the max-age of the Strict-Transport-Security header a
+	// listener that serves TLS puts on every answer, so that a browser
+	// never tries plain HTTP for the host again; 0 sends no header.
+	HSTSMaxAge time.Duration `yaml:"hstsMaxAge"`
 }
 
 // LogConfig selects the slog level (debug, info, warn, error) and format
@@ -201,6 +205,7 @@ const (
 	DefaultIdleTimeout           = 60 * time.Second
 	DefaultMaxHeaderBytes        = 64 << 10
 	DefaultShutdownTimeout       = 15 * time.Second
+	DefaultHSTSMaxAge            = 365 * 24 * time.Hour
 	DefaultNodeTimeout           = emclient.DefaultTimeout
 	DefaultMaxConcurrentRequests = emclient.DefaultMaxConcurrentRequests
 	DefaultMaxQueue              = emclient.DefaultMaxQueue
@@ -236,6 +241,7 @@ func (c *Config) ApplyDefaults() {
 	setDefault(c, &c.Server.IdleTimeout, "server.idleTimeout", DefaultIdleTimeout)
 	setDefault(c, &c.Server.MaxHeaderBytes, "server.maxHeaderBytes", DefaultMaxHeaderBytes)
 	setDefault(c, &c.Server.ShutdownTimeout, "server.shutdownTimeout", DefaultShutdownTimeout)
+	setDefault(c, &c.Server.HSTSMaxAge, "server.hstsMaxAge", DefaultHSTSMaxAge)
 	setDefault(c, &c.Health.CacheFor, "health.cacheFor", DefaultHealthCacheFor)
 	setDefault(c, &c.Health.DialTimeout, "health.dialTimeout", DefaultHealthDialTimeout)
 	setDefault(c, &c.DeviceCache.TTL, "deviceCache.ttl", DefaultDeviceCacheTTL)

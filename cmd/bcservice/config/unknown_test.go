@@ -86,7 +86,7 @@ func TestEveryKeyIsKnown(t *testing.T) {
 	cfg, err := Parse([]byte(`listen: 127.0.0.1:0
 requestTimeout: 5s
 maxBodyBytes: 1000
-server: {readHeaderTimeout: 1s, readTimeout: 1s, writeTimeout: 9s, idleTimeout: 1s, maxHeaderBytes: 1000, shutdownTimeout: 1s, drainDelay: 0s}
+server: {readHeaderTimeout: 1s, readTimeout: 1s, writeTimeout: 9s, idleTimeout: 1s, maxHeaderBytes: 1000, shutdownTimeout: 1s, drainDelay: 0s, hstsMaxAge: 0s}
 log: {level: info, format: json}
 tls: {certFile: "", keyFile: "", clientCAFile: "", clientAuth: none}
 access: {allow: [], deny: [], trustedProxies: []}

@@ -62,6 +62,12 @@ func (c *Config) problems() Problems {
 	if c.Server.DrainDelay < 0 {
 		k.bad("server.drainDelay", "must not be negative")
 	}
+	switch h := c.Server.HSTSMaxAge; {
+	case h < 0:
+		k.bad("server.hstsMaxAge", "must not be negative (0s sends no Strict-Transport-Security header)")
+	case h%time.Second != 0:
+		k.bad("server.hstsMaxAge", "%s is not whole seconds (max-age counts seconds)", h)
+	}
 	if c.MaxBodyBytes < 1 {
 		k.bad("maxBodyBytes", "must be positive")
 	}

@@ -109,7 +109,7 @@ func noBrowser(err error) {
 	if os.Getenv("CI") != "" {
 		Fail(msg + " (CI: .ci/run installs it)")
 	}
-	Skip(msg)
+	skipForWant(msg)
 }
 
 // stop closes the browser gracefully, then kills what is left, and waits until the

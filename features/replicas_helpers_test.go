@@ -38,7 +38,7 @@ func StartPostgres() *Postgres {
 	switch {
 	case err == nil:
 	case os.Getenv("CI") == "" && errors.Is(err, pgtest.ErrNoServer):
-		Skip(err.Error())
+		skipForWant(err.Error())
 	default:
 		Fail(fmt.Sprintf("PostgreSQL for the replica specs: %v", err))
 	}

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for CreateDB
+
+	"github.com/emconnector/emconnector/internal/skipreport"
 )
 
 // DefaultBinDir holds initdb, pg_ctl and postgres (Debian's postgresql-15).
@@ -229,6 +231,7 @@ func Require(t testing.TB, s *Server, err error) *Server {
 	case os.Getenv("CI") != "":
 		t.Fatalf("PostgreSQL store tests cannot run in CI: %v", err)
 	case errors.Is(err, ErrNoServer):
+		skipreport.Note(skipreport.Package(), "PostgreSQL tests: "+err.Error())
 		t.Skipf("skipping the PostgreSQL store tests: %v", err)
 	default:
 		t.Fatalf("PostgreSQL test server: %v", err)

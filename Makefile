@@ -19,12 +19,26 @@ vet:
 
 # Unit tests (with the race detector; the fuzz targets replay their seeds), the feature
 # suites (which build both binaries; FEATURES_RACE=1 builds them with -race, as CI does) and
-# the bench smoke test.
+# the bench smoke test. Suites that skip for want of PostgreSQL, Chromium or HAProxy note it
+# in SKIP_REPORT (internal/skipreport); the run ends with their summary, pass or fail. See
+# features/README.md, "What make test did not test".
+SKIP_REPORT := $(abspath $(BIN))/skipped.txt
 test: vet
-	$(GO) test -race -count=1 -timeout 20m ./...
+	@mkdir -p $(BIN) && rm -f '$(SKIP_REPORT)'
+	@echo '$(GO) test -race -count=1 -timeout 20m ./...'
+	@SKIP_REPORT='$(SKIP_REPORT)' $(GO) test -race -count=1 -timeout 20m ./...; rc=$$?; \
+	if [ -s '$(SKIP_REPORT)' ]; then \
+		echo 'make test: NOT TESTED on this machine (skipped outside CI; sudo .ci/install-deps installs the parts):'; \
+		sort '$(SKIP_REPORT)' | uniq -c | awk '{ n = $$1; sub(/^ *[0-9]+ /, ""); split($$0, f, "\t"); \
+			printf "  %s: %s (%d skip%s)\n", f[1], f[2], n, (n > 1 ? "s" : "") }'; \
+	else \
+		echo 'make test: nothing skipped'; \
+	fi; \
+	echo 'make test: not part of it by design: make fuzz, make soak, make bench, make bench-history (full size)'; \
+	exit $$rc
 
 # Every fuzz target for FUZZTIME each; failing inputs are kept in the package's
-# testdata/fuzz/ and replayed by make test. See README "Reliability instruments".
+# testdata/fuzz/ and replayed by make test. See features/README.md, "Reliability instruments".
 FUZZTIME ?= 30s
 fuzz:
 	GO='$(GO)' FUZZTIME='$(FUZZTIME)' .ci/fuzz
@@ -38,18 +52,18 @@ soak:
 		$(GO) test -count=1 -timeout 2h ./features -ginkgo.focus='long soak' -ginkgo.v
 	@cat $(BIN)/soak-report.txt
 
-# The dashboard's browser specs only (headless Chromium, see README "Dashboard"), saving
-# a PNG of each page in cmd/bcservice/deploy/screenshots/ for the README.
+# The dashboard's browser specs only (headless Chromium, see cmd/bcservice/README.md,
+# "Dashboard"), saving a PNG of each page in cmd/bcservice/deploy/screenshots/ for that manual.
 screenshots:
 	SCREENSHOTS=1 $(GO) test -count=1 ./features -ginkgo.focus='in a browser'
 
 # The full benchmark: 100k devices and users, both binaries and the reference hop on
-# loopback; see README "Performance". Results: bin/bench/.
+# loopback; see cmd/bcbench/README.md. Results: bin/bench/.
 bench: build
 	$(GO) run ./cmd/bcbench --bin $(BIN) --out $(BIN)/bench
 
 # The request history's scale target: ROWS rows in a temporary SQLite file and a throwaway
-# PostgreSQL (pgtest), pages of 100 by device, user and hour timed; see README "Request history".
+# PostgreSQL (pgtest), pages of 100 by device, user and hour timed; see cmd/bcbench/README.md.
 ROWS ?= 10000000
 bench-history:
 	$(GO) run ./cmd/bchistbench --rows $(ROWS)

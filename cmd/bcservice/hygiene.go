@@ -111,6 +111,16 @@ func (c *framedConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// CloseWrite passes net/http's half-close on (it sends its last answer's
+// FIN before closing, so that the client reads the answer rather than a
+// reset caused by the bytes the server leaves unread).
+func (c *framedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // handshake completes the TLS handshake on the first read, and logs a
 // failure as net/http does, answering a client that spoke plain HTTP in
 // plain HTTP. Its reads are bounded by the server's header deadline, set

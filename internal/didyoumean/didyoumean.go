@@ -11,6 +11,9 @@ import "strings"
 // like a letter added, dropped or changed. A candidate is close enough
 // within one edit per three letters of word (at least one). On a tie the
 // earlier candidate wins, so callers list candidates in a stable order.
+// Failing that, a candidate that begins with word (of at least four
+// letters) is suggested: a key cut short (maxConcurrent for
+// maxConcurrentRequests) is as likely as a misspelt one.
 func Nearest(word string, candidates []string) string {
 	w := strings.ToLower(word)
 	limit := max(1, len([]rune(w))/3)
@@ -20,7 +23,15 @@ func Nearest(word string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	return best
+	if best != "" || len(w) < 4 {
+		return best
+	}
+	for _, c := range candidates {
+		if strings.HasPrefix(strings.ToLower(c), w) {
+			return c
+		}
+	}
+	return ""
 }
 
 // distance is the optimal-string-alignment distance between a and b (edits:

@@ -3,7 +3,7 @@ package didyoumean
 import "testing"
 
 func TestNearest(t *testing.T) {
-	keys := []string{"listen", "requestTimeout", "history", "clusters", "dsn", "tls", "ttl", "emEnabled", "emccCapable"}
+	keys := []string{"listen", "requestTimeout", "history", "clusters", "dsn", "tls", "ttl", "emEnabled", "emccCapable", "maxConcurrentRequests"}
 	tests := []struct {
 		word, want string
 	}{
@@ -15,11 +15,15 @@ func TestNearest(t *testing.T) {
 		{"lsiten", "listen"},
 		{"dns", "dsn"},
 		{"emEnabeld", "emEnabled"},
-		{"colour", ""},        // nothing close
-		{"x", ""},             // one letter: one edit allowed, none within it
-		{"", ""},              // empty key
-		{"ttls", "tls"},       // tie between tls and ttl (one edit each): the earlier wins
-		{"histroyyyyyyy", ""}, // too many edits for its length
+		{"colour", ""},                             // nothing close
+		{"x", ""},                                  // one letter: one edit allowed, none within it
+		{"", ""},                                   // empty key
+		{"ttls", "tls"},                            // tie between tls and ttl (one edit each): the earlier wins
+		{"histroyyyyyyy", ""},                      // too many edits for its length
+		{"maxConcurrent", "maxConcurrentRequests"}, // cut short
+		{"REQUEST", "requestTimeout"},              // cut short, any case
+		{"lis", ""},                                // too short to be a prefix worth naming
+		{"maxConcurentRequest", "maxConcurrentRequests"},
 	}
 	for _, tt := range tests {
 		if got := Nearest(tt.word, keys); got != tt.want {

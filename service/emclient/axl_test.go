@@ -91,17 +91,21 @@ func TestAXLAttemptOutcomes(t *testing.T) {
 // per-attempt timeout; with no other URL the check is 1002.
 func TestAXLTransportOutcomes(t *testing.T) {
 	slow := stalled(t)
+	// The attempt bound is short only where it must fire (a stalled server):
+	// a refused connection must be seen as such even when a loaded machine
+	// is slow to say so.
 	tests := []struct {
 		name, url, wantOutcome string
+		attempt                time.Duration
 	}{
-		{"refused", strings.Replace(refusedURL(t), "/emservice/EMServiceServlet", "/axl/", 1), CallConnection},
-		{"timeout", slow.URL + "/axl/", CallTimeout},
+		{"refused", strings.Replace(refusedURL(t), "/emservice/EMServiceServlet", "/axl/", 1), CallConnection, 5 * time.Second},
+		{"timeout", slow.URL + "/axl/", CallTimeout, 100 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			obs := &calls{}
 			s := spec("http://127.0.0.1:1/emservice/EMServiceServlet")
-			s.AXL, s.Timeout = []string{tt.url}, 100*time.Millisecond
+			s.AXL, s.Timeout = []string{tt.url}, tt.attempt
 			cl, err := New(s, Options{Observer: obs})
 			if err != nil {
 				t.Fatal(err)

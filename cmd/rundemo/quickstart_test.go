@@ -11,35 +11,48 @@ import (
 	"time"
 )
 
-// assignment is a shell variable definition line of a README block (X=…, B=…; S=…).
+// assignment is a shell variable definition line of a Markdown sh block (X=…, B=…; S=…).
 var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
 
-// readmeCommands returns the command lines of the README's sh blocks that call the
-// running demo (those using $B), in order, and the block lines that define the function c
-// and the variables they use.
-func readmeCommands(t *testing.T) (defs []string, cmds []string) {
+// examples are the curl lines of one Markdown file's sh blocks that call the running demo
+// (those using $B), in order, and the block lines that define the function c and the
+// variables they use.
+type examples struct {
+	file       string
+	defs, cmds []string
+}
+
+// docExamples returns the examples of every Markdown file that has some: the README's quick
+// start and the manuals'.
+func docExamples(t *testing.T) []examples {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(data), -1) {
-		if !strings.Contains(block[1], "$B/") {
-			continue
-		}
-		for _, line := range strings.Split(block[1], "\n") {
-			switch {
-			case strings.HasPrefix(line, "c() "), assignment.MatchString(line):
-				defs = append(defs, line)
-			case strings.HasPrefix(line, "c "), strings.HasPrefix(line, "curl "):
-				cmds = append(cmds, line)
+	var out []examples
+	total := 0
+	for _, f := range markdownFiles(t) {
+		ex := examples{file: f}
+		_, blocks := splitMarkdown(readDoc(t, f))
+		for _, block := range blocks {
+			if block.info != "sh" || !strings.Contains(strings.Join(block.lines, "\n"), "$B/") {
+				continue
+			}
+			for _, line := range block.lines {
+				switch {
+				case strings.HasPrefix(line, "c() "), assignment.MatchString(line):
+					ex.defs = append(ex.defs, line)
+				case strings.HasPrefix(line, "c "), strings.HasPrefix(line, "curl "):
+					ex.cmds = append(ex.cmds, line)
+				}
 			}
 		}
+		if len(ex.cmds) > 0 {
+			out = append(out, ex)
+			total += len(ex.cmds)
+		}
 	}
-	if len(defs) < 3 || len(cmds) < 10 {
-		t.Fatalf("README examples not found (definitions %v, %d commands)", defs, len(cmds))
+	if len(out) == 0 || out[0].file != "README.md" || len(out[0].defs) < 3 || total < 40 {
+		t.Fatalf("the curl examples were not found (%d commands in %d files)", total, len(out))
 	}
-	return defs, cmds
+	return out
 }
 
 // expectedCode is the result code a README line's comment promises: "# code 0", "# 1003 PIN
@@ -87,14 +100,15 @@ func demoOnFreePorts(t *testing.T) (topo, cfg string, ports map[string]string) {
 	return topo, cfg, ports
 }
 
-// TestREADMEExamples runs every curl line of the README against `make run`'s demo (the
-// script, the demo topology and config; the ports moved to free ones and the lines rewritten
-// to match), twice, and checks the code each line's comment promises: the examples work
-// verbatim and can be run again.
+// TestREADMEExamples runs every curl line of the README and the manuals against `make run`'s
+// demo (the script, the demo topology and config; the ports moved to free ones and the lines
+// rewritten to match), twice, and checks the code each line's comment promises: the examples
+// work verbatim and can be run again. Each file's lines run with that file's definitions.
 func TestREADMEExamples(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs both binaries")
 	}
+	docs := docExamples(t)
 	bin := buildBinaries(t)
 	topo, cfg, ports := demoOnFreePorts(t)
 	d := startDemoEnv(t, bin, topo, cfg, "SIM_ADMIN=127.0.0.1:"+ports["18000"])
@@ -107,18 +121,19 @@ func TestREADMEExamples(t *testing.T) {
 		}
 		return line
 	}
-	defs, cmds := readmeCommands(t)
 	for round := 1; round <= 2; round++ {
-		for _, line := range cmds {
-			script := rewrite(strings.Join(defs, "\n") + "\n" + line)
-			out, err := exec.Command("bash", "-c", script).CombinedOutput()
-			if err != nil {
-				t.Errorf("round %d: %s: %v\n%s", round, line, err, out)
-				continue
-			}
-			if code := expectedCode(line); code != "" &&
-				!strings.Contains(string(out), "<code>"+code+"</code>") && !strings.Contains(string(out), `"code":`+code) {
-				t.Errorf("round %d: %s\nanswered %s\nwant code %s", round, line, out, code)
+		for _, doc := range docs {
+			for _, line := range doc.cmds {
+				script := rewrite(strings.Join(doc.defs, "\n") + "\n" + line)
+				out, err := exec.Command("bash", "-c", script).CombinedOutput()
+				if err != nil {
+					t.Errorf("round %d: %s: %s: %v\n%s", round, doc.file, line, err, out)
+					continue
+				}
+				if code := expectedCode(line); code != "" &&
+					!strings.Contains(string(out), "<code>"+code+"</code>") && !strings.Contains(string(out), `"code":`+code) {
+					t.Errorf("round %d: %s: %s\nanswered %s\nwant code %s", round, doc.file, line, out, code)
+				}
 			}
 		}
 	}

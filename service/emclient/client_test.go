@@ -31,6 +31,18 @@ type cluster struct {
 	mu    sync.Mutex
 	fault map[int]func(w http.ResponseWriter, r *http.Request, m fakecucm.Message) bool
 	hits  map[int]int
+	// faulty holds, by ResponseWriter, the fault and request of each request
+	// in progress on a node with a fault. The fake has one hook for all its
+	// nodes, set once: it finds here what the node serving the request
+	// does. (A hook swapped per request let a node's hanging request apply
+	// its fault, and race, on another node's requests.)
+	faulty sync.Map
+}
+
+// nodeFault is a request in progress and its node's fault.
+type nodeFault struct {
+	f func(http.ResponseWriter, *http.Request, fakecucm.Message) bool
+	r *http.Request
 }
 
 func newCluster(t *testing.T, nodes int) *cluster {
@@ -38,6 +50,15 @@ func newCluster(t *testing.T, nodes int) *cluster {
 	c := &cluster{cucm: fakecucm.New(cred.AppID, cred.AppCertificate), fault: map[int]func(http.ResponseWriter, *http.Request, fakecucm.Message) bool{}, hits: map[int]int{}}
 	c.cucm.AddDevice(dev)
 	c.cucm.AddUser(user, "1234")
+	// Decode through the fake with a hook that lets the node's fault decide.
+	c.cucm.SetHook(func(w http.ResponseWriter, m fakecucm.Message) bool {
+		v, ok := c.faulty.Load(w)
+		if !ok {
+			return false
+		}
+		nf := v.(nodeFault)
+		return nf.f(w, nf.r, m)
+	})
 	for i := range nodes {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c.mu.Lock()
@@ -45,14 +66,8 @@ func newCluster(t *testing.T, nodes int) *cluster {
 			f := c.fault[i]
 			c.mu.Unlock()
 			if f != nil {
-				// Decode through the fake with a hook that lets the node's
-				// fault decide.
-				handled := false
-				c.cucm.SetHook(func(w http.ResponseWriter, m fakecucm.Message) bool {
-					handled = f(w, r, m)
-					return handled
-				})
-				defer c.cucm.SetHook(nil)
+				c.faulty.Store(w, nodeFault{f: f, r: r})
+				defer c.faulty.Delete(w)
 			}
 			c.cucm.Handler().ServeHTTP(w, r)
 		}))

@@ -20,7 +20,8 @@ import (
 // Service.API(), rbClient(), fetch(), apiHTTPClient() or rbSendRaw, is checked against
 // service/httpapi/openapi.yaml (the document the binary serves at /openapi.yaml). A
 // violation fails the spec that received it, in the AfterEach below (answers received in a
-// BeforeAll fail the container's first spec).
+// BeforeAll fail the container's first spec, those received in an AfterAll fail its last
+// spec when the service stops).
 //
 // What is checked: the status is one the operation documents, the documented headers
 // (X-Request-ID, Allow, X-BC-Build) are present and well formed, the Content-Type is one
@@ -66,15 +67,17 @@ func (c *apiContract) document() (*openapi3.T, error) {
 }
 
 // serve starts checking the answers of the API listener at addr until the calling node's
-// scope ends (when the service stops; its port may then go to another process).
+// scope ends (when the service stops; its port may then go to another process). The answers
+// received after the scope's last AfterEach (in an AfterAll) fail the scope there.
 func (c *apiContract) serve(addr string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.served[addr] = true
 	DeferCleanup(func() {
 		c.mu.Lock()
-		defer c.mu.Unlock()
 		delete(c.served, addr)
+		c.mu.Unlock()
+		failOnViolations()
 	})
 }
 
@@ -212,11 +215,14 @@ func apiHTTPClient() *http.Client {
 }
 
 // Every spec fails on the contract violations of the answers it received.
-var _ = AfterEach(func() {
+var _ = AfterEach(failOnViolations)
+
+// failOnViolations fails the current node with the violations recorded since the last check.
+func failOnViolations() {
 	if v := contract.takeViolations(); len(v) > 0 {
 		Fail("answers of bcservice that service/httpapi/openapi.yaml does not describe:\n" + strings.Join(v, "\n"))
 	}
-})
+}
 
 var _ = Describe("the OpenAPI contract check of the feature specs", func() {
 	// canned checks one made-up answer to method path.

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 
 	"github.com/emconnector/emconnector/cmd/bcservice/config"
 	"github.com/emconnector/emconnector/service/dashboard"
@@ -20,13 +17,14 @@ import (
 // locks, and the dashboard sessions. Nil when coordination is local.
 type coordination struct {
 	coord    *postgres.Coordinator
-	sessions *lazySessions
+	sessions *postgres.Sessions
 }
 
 // startCoordination starts the coordination when the configuration asks
-// for it. A database that cannot be reached does not stop the start: the
-// replica works on its own limits until it can.
-func startCoordination(cfg *config.Config, specs []emclient.Config, log *slog.Logger, reg *metrics.Metrics) (*coordination, error) {
+// for it; the dashboard sessions use the process's pool pg. A database
+// that cannot be reached does not stop the start: the replica works on its
+// own limits until it can.
+func startCoordination(cfg *config.Config, specs []emclient.Config, log *slog.Logger, reg *metrics.Metrics, pg *postgres.Pool) (*coordination, error) {
 	if !cfg.Coordinated() {
 		return nil, nil
 	}
@@ -52,8 +50,7 @@ func startCoordination(cfg *config.Config, specs []emclient.Config, log *slog.Lo
 		log.Info("coordination on: limits, device locks and dashboard sessions shared through PostgreSQL", "at", postgres.Redact(dsn), "replicas", st.Replicas)
 	}
 	dc := cfg.Dashboard
-	sessions := &lazySessions{open: func(ctx context.Context) (*sql.DB, error) { return postgres.Connect(ctx, dsn) },
-		opts: postgres.SessionOptions{Idle: dc.SessionIdle, Absolute: dc.SessionAbsolute}}
+	sessions := pg.Sessions(postgres.SessionOptions{Idle: dc.SessionIdle, Absolute: dc.SessionAbsolute})
 	return &coordination{coord: c, sessions: sessions}, nil
 }
 
@@ -101,66 +98,4 @@ func (c *coordination) stop() {
 		return
 	}
 	c.coord.Close()
-	c.sessions.close()
-}
-
-// lazySessions opens the session store on first use, and again after a
-// failure, so that a database that is away at start costs the dashboard's
-// sign-ins (503) until it is back, never the start.
-type lazySessions struct {
-	open func(context.Context) (*sql.DB, error)
-	opts postgres.SessionOptions
-
-	mu    sync.Mutex
-	db    *sql.DB
-	store *postgres.Sessions
-}
-
-func (l *lazySessions) get(ctx context.Context) (*postgres.Sessions, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.store != nil {
-		return l.store, nil
-	}
-	db, err := l.open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	l.db, l.store = db, postgres.NewSessions(db, l.opts)
-	return l.store, nil
-}
-
-// Create implements dashboard.SessionStore.
-func (l *lazySessions) Create(ctx context.Context, user string) (string, error) {
-	s, err := l.get(ctx)
-	if err != nil {
-		return "", err
-	}
-	return s.Create(ctx, user)
-}
-
-// Get implements dashboard.SessionStore.
-func (l *lazySessions) Get(ctx context.Context, token string) (string, bool, error) {
-	s, err := l.get(ctx)
-	if err != nil {
-		return "", false, err
-	}
-	return s.Get(ctx, token)
-}
-
-// Delete implements dashboard.SessionStore.
-func (l *lazySessions) Delete(ctx context.Context, token string) error {
-	s, err := l.get(ctx)
-	if err != nil {
-		return err
-	}
-	return s.Delete(ctx, token)
-}
-
-func (l *lazySessions) close() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.db != nil {
-		l.db.Close()
-	}
 }

@@ -27,20 +27,20 @@ type requestHistory struct {
 }
 
 // startHistory starts the request history, or returns nil when history.dsn
-// is not set. The store is opened on first use: a database that is away
-// at start delays the rows (queued, then dropped and counted), never the
-// service.
-func startHistory(cfg config.HistoryConfig, log *slog.Logger, reg *metrics.Metrics) *requestHistory {
+// is not set; in PostgreSQL it uses the process's pool (pg, not nil then).
+// The store is opened on first use: a database that is away at start
+// delays the rows (queued, then dropped and counted), never the service.
+func startHistory(cfg config.HistoryConfig, log *slog.Logger, reg *metrics.Metrics, pg *postgres.Pool) *requestHistory {
 	if !cfg.Enabled() {
 		return nil
 	}
 	kind, target := cfg.Store()
-	store := history.NewLazy(func(ctx context.Context) (history.Store, error) {
-		if kind == config.HistorySQLite {
-			return sqlite.Open(ctx, target)
-		}
-		return postgres.Open(ctx, target)
-	})
+	var store history.Store
+	if kind == config.HistorySQLite {
+		store = history.NewLazy(func(ctx context.Context) (history.Store, error) { return sqlite.Open(ctx, target) })
+	} else {
+		store = pg.History()
+	}
 	w := history.NewWriter(store, history.WriterOptions{QueueSize: cfg.QueueSize, Logger: log})
 	reg.WatchHistory(func() metrics.HistoryStats {
 		s := w.Stats()
@@ -87,4 +87,21 @@ func (h *requestHistory) stop() {
 			h.log.Warn("request history: closing the store", "error", err)
 		}
 	})
+}
+
+// pgPool is the process's one PostgreSQL pool (postgres.Pool), nil when
+// the history is not in PostgreSQL.
+type pgPool struct{ pool *postgres.Pool }
+
+func postgresPool(cfg config.HistoryConfig) pgPool {
+	if kind, target := cfg.Store(); cfg.Enabled() && kind == config.HistoryPostgres {
+		return pgPool{postgres.NewPool(target)}
+	}
+	return pgPool{}
+}
+
+func (p pgPool) close() {
+	if p.pool != nil {
+		_ = p.pool.Close()
+	}
 }

@@ -78,7 +78,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	reg := metrics.New(httpapi.Build)
-	coord, err := startCoordination(cfg, specs, log, reg)
+	// One PostgreSQL pool for the history and the dashboard sessions, closed
+	// last (deferred first).
+	pg := postgresPool(cfg.History)
+	defer pg.close()
+	coord, err := startCoordination(cfg, specs, log, reg, pg.pool)
 	if err != nil {
 		return err
 	}
@@ -95,7 +99,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	// The history is flushed once the server has drained (the defer covers
 	// the early returns).
-	hist := startHistory(cfg.History, log, reg)
+	hist := startHistory(cfg.History, log, reg, pg.pool)
 	defer hist.stop()
 	conn, err := newConnector(cfg, log, reg, clients, hist)
 	if err != nil {

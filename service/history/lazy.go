@@ -2,42 +2,27 @@ package history
 
 import (
 	"context"
-	"sync"
 	"time"
+
+	"github.com/emconnector/emconnector/service/lazy"
 )
 
 // Lazy is a Store opened on first use: a database that is down when the
 // service starts does not stop the service, and each later call tries to
 // open it again until it succeeds (the Writer's retries pace the tries).
+// No lock is held while it dials (lazy.Value).
 type Lazy struct {
-	open func(context.Context) (Store, error)
-
-	mu    sync.Mutex
-	store Store
+	store *lazy.Value[Store]
 }
 
 // NewLazy returns a Store that calls open when first needed.
 func NewLazy(open func(context.Context) (Store, error)) *Lazy {
-	return &Lazy{open: open}
-}
-
-func (l *Lazy) get(ctx context.Context) (Store, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.store != nil {
-		return l.store, nil
-	}
-	s, err := l.open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	l.store = s
-	return s, nil
+	return &Lazy{store: lazy.New(open, Store.Close)}
 }
 
 // Insert implements Store.
 func (l *Lazy) Insert(ctx context.Context, rows []Record) error {
-	s, err := l.get(ctx)
+	s, err := l.store.Get(ctx)
 	if err != nil {
 		return err
 	}
@@ -46,7 +31,7 @@ func (l *Lazy) Insert(ctx context.Context, rows []Record) error {
 
 // Query implements Store.
 func (l *Lazy) Query(ctx context.Context, q Query) (Page, error) {
-	s, err := l.get(ctx)
+	s, err := l.store.Get(ctx)
 	if err != nil {
 		return Page{}, err
 	}
@@ -55,7 +40,7 @@ func (l *Lazy) Query(ctx context.Context, q Query) (Page, error) {
 
 // Purge implements Store.
 func (l *Lazy) Purge(ctx context.Context, before time.Time, limit int) (int64, error) {
-	s, err := l.get(ctx)
+	s, err := l.store.Get(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -63,13 +48,4 @@ func (l *Lazy) Purge(ctx context.Context, before time.Time, limit int) (int64, e
 }
 
 // Close closes the store if it was opened.
-func (l *Lazy) Close() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.store == nil {
-		return nil
-	}
-	err := l.store.Close()
-	l.store = nil
-	return err
-}
+func (l *Lazy) Close() error { return l.store.Close() }

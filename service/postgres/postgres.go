@@ -26,9 +26,9 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// maxConns bounds the pool: one writer, the purge and a few dashboard
-// readers.
-const maxConns = 4
+// maxConns bounds the pool (Pool): the history's writer and purge, a few
+// dashboard readers and the dashboard's session lookups.
+const maxConns = 6
 
 // Open connects to the database of dsn (postgres://…) and returns the
 // history store on it (Connect).
@@ -37,7 +37,12 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
-	return sqlstore.New(db, func(n int) string { return "$" + strconv.Itoa(n) }, refused), nil
+	return newStore(db), nil
+}
+
+// newStore is the history store on db.
+func newStore(db *sql.DB) *sqlstore.Store {
+	return sqlstore.New(db, func(n int) string { return "$" + strconv.Itoa(n) }, refused)
 }
 
 // refused reports whether PostgreSQL refused the values themselves: a

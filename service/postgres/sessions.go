@@ -35,7 +35,7 @@ type SessionOptions struct {
 // than min(Idle/10, 1m), so a page view is a read, and a session may end up
 // to that much before Idle after its last use.
 type Sessions struct {
-	db                      *sql.DB
+	db                      func(context.Context) (*sql.DB, error)
 	idle, absolute, refresh time.Duration
 	now                     func() time.Time
 }
@@ -44,7 +44,13 @@ var _ dashboard.SessionStore = (*Sessions)(nil)
 
 // NewSessions returns the sessions kept in db, a pool on a database
 // Connect (or Open) has migrated; it shares the pool and does not close it.
+// A process's service uses Pool.Sessions.
 func NewSessions(db *sql.DB, o SessionOptions) *Sessions {
+	return newSessions(func(context.Context) (*sql.DB, error) { return db, nil }, o)
+}
+
+// newSessions returns the sessions kept in the pool db returns.
+func newSessions(db func(context.Context) (*sql.DB, error), o SessionOptions) *Sessions {
 	if o.Idle <= 0 {
 		o.Idle = 30 * time.Minute
 	}
@@ -83,8 +89,12 @@ const getSQL = `WITH ` + clockCTE + `,
 
 // Create implements dashboard.SessionStore; it also purges expired rows.
 func (s *Sessions) Create(ctx context.Context, user string) (string, error) {
+	db, err := s.db(ctx)
+	if err != nil {
+		return "", fmt.Errorf("dashboard sessions: %w", err)
+	}
 	token := dashboard.NewSessionToken()
-	_, err := s.db.ExecContext(ctx, createSQL, hashToken(token), s.clock(),
+	_, err = db.ExecContext(ctx, createSQL, hashToken(token), s.clock(),
 		s.idle.Microseconds(), s.absolute.Microseconds(), user, purgeBatch)
 	if err != nil {
 		return "", fmt.Errorf("dashboard sessions: create: %w", err)
@@ -94,8 +104,12 @@ func (s *Sessions) Create(ctx context.Context, user string) (string, error) {
 
 // Get implements dashboard.SessionStore.
 func (s *Sessions) Get(ctx context.Context, token string) (string, bool, error) {
+	db, err := s.db(ctx)
+	if err != nil {
+		return "", false, fmt.Errorf("dashboard sessions: %w", err)
+	}
 	var user string
-	err := s.db.QueryRowContext(ctx, getSQL, hashToken(token), s.clock(),
+	err = db.QueryRowContext(ctx, getSQL, hashToken(token), s.clock(),
 		s.idle.Microseconds(), s.absolute.Microseconds(), s.refresh.Microseconds()).Scan(&user)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -108,7 +122,11 @@ func (s *Sessions) Get(ctx context.Context, token string) (string, bool, error) 
 
 // Delete implements dashboard.SessionStore.
 func (s *Sessions) Delete(ctx context.Context, token string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM dashboard_sessions WHERE token_sha256 = $1`, hashToken(token))
+	db, err := s.db(ctx)
+	if err != nil {
+		return fmt.Errorf("dashboard sessions: %w", err)
+	}
+	_, err = db.ExecContext(ctx, `DELETE FROM dashboard_sessions WHERE token_sha256 = $1`, hashToken(token))
 	if err != nil {
 		return fmt.Errorf("dashboard sessions: delete: %w", err)
 	}

@@ -18,10 +18,14 @@ import (
 // race detector (CI does), so a data race in a process fails the spec that stops it.
 func raceBuildFlags() []string {
 	if os.Getenv("FEATURES_RACE") == "1" {
-		return []string{"-race"}
+		return append(vcsBuildFlags(), "-race")
 	}
-	return nil
+	return vcsBuildFlags()
 }
+
+// vcsBuildFlags stamp the binaries with the git revision as the Makefile does, whatever
+// GOFLAGS says, so that the build-information specs see what a user's build shows.
+func vcsBuildFlags() []string { return []string{"-buildvcs=true"} }
 
 // expectNoDataRace fails when a race-enabled process reported a data race.
 func expectNoDataRace(who string, s *gexec.Session) {

@@ -10,6 +10,7 @@ import (
 	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/metrics"
 	"github.com/emconnector/emconnector/service/postgres"
+	"github.com/emconnector/emconnector/service/websession"
 )
 
 // coordination is what a replica shares with the others through
@@ -74,7 +75,7 @@ func (c *coordination) coordinator() emclient.Coordinator {
 
 // dashboardSessions is the dashboard's shared session store, nil (in
 // memory) when local.
-func (c *coordination) dashboardSessions() dashboard.SessionStore {
+func (c *coordination) dashboardSessions() websession.Store {
 	if c == nil {
 		return nil
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/health"
 	"github.com/emconnector/emconnector/service/history"
-	"github.com/emconnector/emconnector/service/httpapi"
+	"github.com/emconnector/emconnector/service/websession"
 )
 
 // dashboardServer is the dashboard's own listener, or nil when it is off.
@@ -30,11 +30,13 @@ type dashboardDeps struct {
 	clients []*emclient.Client
 	checker *health.Checker
 	hist    *requestHistory
-	access  *service.AccessPolicy
+	// build is this binary's version (buildInfo.Short).
+	build  string
+	access *service.AccessPolicy
 	// sessions keeps the dashboard's sessions; nil keeps them in memory
 	// (the replicas of a coordinated deployment share a PostgreSQL one,
 	// postgres.NewSessions, which applies its own timeouts).
-	sessions dashboard.SessionStore
+	sessions websession.Store
 	// coordination feeds the status page's Replicas section; nil when the
 	// coordination is local.
 	coordination func() dashboard.Coordination
@@ -62,16 +64,16 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		Conn:   deps.conn,
 		Cred:   service.Credentials{AppID: dc.EMAppID, AppCertificate: cert},
 		Access: deps.access,
-		Clusters: func() []emclient.Stats {
-			out := make([]emclient.Stats, 0, len(clients))
+		Clusters: func() []dashboard.ClusterStats {
+			out := make([]dashboard.ClusterStats, 0, len(clients))
 			for _, c := range clients {
-				out = append(out, c.Stats())
+				out = append(out, clusterStats(c.Stats()))
 			}
 			return out
 		},
 		Health:          deps.checker.Check,
 		Writer:          func() history.Stats { return deps.hist.writer.Stats() },
-		Version:         httpapi.Build,
+		Version:         deps.build,
 		Started:         time.Now(),
 		Sessions:        deps.sessions,
 		Coordination:    deps.coordination,
@@ -118,4 +120,14 @@ func (s *dashboardServer) shutdown(ctx context.Context) error {
 		err = serr
 	}
 	return err
+}
+
+// clusterStats is what the status page shows of a CUCM client's state.
+func clusterStats(s emclient.Stats) dashboard.ClusterStats {
+	out := dashboard.ClusterStats{Cluster: s.Cluster, InFlight: s.InFlight, Queued: s.Queued,
+		MaxConcurrent: s.MaxConcurrent, MaxQueue: s.MaxQueue}
+	for _, n := range s.Nodes {
+		out.Nodes = append(out.Nodes, dashboard.NodeStats{Node: n.Node, Breaker: n.Breaker})
+	}
+	return out
 }

@@ -36,7 +36,7 @@ func BenchmarkHotPath(b *testing.B) {
 	node := httptest.NewServer(sim.NodeHandler("EU", "eu-pub"))
 	defer node.Close()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	reg := metrics.New(httpapi.Build)
+	reg := metrics.New("bench")
 	cfg := emclient.DefaultConfig("EU", node.URL+"/emservice/EMServiceServlet")
 	cl, err := emclient.New(cfg, emclient.Options{Logger: log, Observer: reg})
 	if err != nil {
@@ -47,7 +47,7 @@ func BenchmarkHotPath(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	api := httptest.NewServer(httpapi.New(conn, httpapi.Options{Logger: log, Metrics: reg}))
+	api := httptest.NewServer(httpapi.New(conn, httpapi.Options{Logger: log, Metrics: reg.Handler()}))
 	defer api.Close()
 	form := url.Values{"xml": {"<request><appID>bcapp</appID><appCertificate>s3cret</appCertificate></request>"}}.Encode()
 	post := func(path string) {

@@ -34,6 +34,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:      "bcservice",
 		Usage:     "Business Connector web service for CUCM Extension Mobility",
+		Version:   readBuildInfo().String(),
 		Writer:    stdout,
 		ErrWriter: stderr,
 		ExitErrHandler: func(c *cli.Context, err error) {

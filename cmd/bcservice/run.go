@@ -77,7 +77,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
-	reg := metrics.New(httpapi.Build)
+	build := readBuildInfo().Short()
+	reg := metrics.New(build)
 	// One PostgreSQL pool for the history and the dashboard sessions, closed
 	// last (deferred first).
 	pg := postgresPool(cfg.History)
@@ -112,11 +113,12 @@ func (m *Main) Run(ctx context.Context) error {
 		RequestTimeout: cfg.RequestTimeout,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		Access:         access,
-		Metrics:        reg,
+		Metrics:        reg.Handler(),
+		Build:          build,
 		Health:         checker,
 	})
 
-	dash, err := startDashboard(cfg, log, dashboardDeps{conn: conn, clients: clients, checker: checker, hist: hist, access: access,
+	dash, err := startDashboard(cfg, log, dashboardDeps{conn: conn, clients: clients, checker: checker, hist: hist, access: access, build: build,
 		sessions: coord.dashboardSessions(), coordination: coord.status()})
 	if err != nil {
 		return err

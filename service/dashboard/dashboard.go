@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/emconnector/emconnector/service"
-	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/health"
 	"github.com/emconnector/emconnector/service/history"
+	"github.com/emconnector/emconnector/service/websession"
 )
 
 // Roles a User may have: a viewer reads, an operator also acts.
@@ -51,7 +51,7 @@ type Options struct {
 	// Access is the API's access lists; nil admits every client.
 	Access *service.AccessPolicy
 	// Clusters, Health and Writer feed the status page; each may be nil.
-	Clusters func() []emclient.Stats
+	Clusters func() []ClusterStats
 	Health   func(ctx context.Context) health.Report
 	Writer   func() history.Stats
 	// Coordination is the state of the coordination with the other
@@ -61,8 +61,8 @@ type Options struct {
 	Version string
 	Started time.Time
 	// Sessions keeps the sessions; nil keeps them in memory
-	// (NewMemorySessions). A store given here applies its own timeouts.
-	Sessions SessionStore
+	// (websession.NewMemory). A store given here applies its own timeouts.
+	Sessions websession.Store
 	// SessionIdle and SessionAbsolute bound an in-memory session
 	// (defaults 30m, 12h).
 	SessionIdle, SessionAbsolute time.Duration
@@ -83,7 +83,7 @@ type Dashboard struct {
 	opts     Options
 	users    map[string]User
 	dummy    []byte // hash compared for unknown users, so they cost the same
-	sessions SessionStore
+	sessions websession.Store
 	throttle *throttle
 	hashes   *hashPool
 	pages    *pages
@@ -110,7 +110,7 @@ func New(opts Options) (*Dashboard, error) {
 		opts.SessionAbsolute = 12 * time.Hour
 	}
 	if opts.Sessions == nil {
-		opts.Sessions = NewMemorySessions(opts.SessionIdle, opts.SessionAbsolute, opts.Now)
+		opts.Sessions = websession.NewMemory(opts.SessionIdle, opts.SessionAbsolute, opts.Now)
 	}
 	if opts.Started.IsZero() {
 		opts.Started = opts.Now()

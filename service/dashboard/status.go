@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/health"
 	"github.com/emconnector/emconnector/service/history"
 )
@@ -14,8 +13,23 @@ import (
 // history.MaxLimit); beyond it the counts are marked as partial.
 const statusPages = 20
 
+// ClusterStats is what the status page shows of a cluster's CUCM client:
+// its requests in flight and queued against its limits, and each node's
+// breaker. cmd/bcservice fills it from emclient.Client.Stats.
+type ClusterStats struct {
+	Cluster                 string
+	InFlight, Queued        int
+	MaxConcurrent, MaxQueue int
+	Nodes                   []NodeStats
+}
+
+// NodeStats is one CUCM node's breaker state (closed, open, half-open).
+type NodeStats struct {
+	Node, Breaker string
+}
+
 type clusterView struct {
-	emclient.Stats
+	Stats ClusterStats
 	Reachable, Nodes int
 	Ready, Checked   bool
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/history/historytest"
 )
 
@@ -64,7 +63,7 @@ func TestClusterHealthClass(t *testing.T) {
 		{clusterView{Reachable: 2, Nodes: 2, Ready: true}, "ok"},
 		{clusterView{Reachable: 1, Nodes: 2, Ready: true}, "degraded"},
 		{clusterView{Reachable: 0, Nodes: 2}, "bad"},
-		{clusterView{Stats: emclient.Stats{Cluster: "EU"}, Reachable: 1, Nodes: 1, Ready: true}, "ok"},
+		{clusterView{Stats: ClusterStats{Cluster: "EU"}, Reachable: 1, Nodes: 1, Ready: true}, "ok"},
 	}
 	for _, tt := range tests {
 		if got := tt.v.Health(); got != tt.want {

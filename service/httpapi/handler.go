@@ -15,7 +15,6 @@ import (
 
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/health"
-	"github.com/emconnector/emconnector/service/metrics"
 )
 
 // Options configure the handler; zero values take the service defaults.
@@ -26,9 +25,12 @@ type Options struct {
 	// Access is the IP allow/deny policy; nil allows everybody and ignores
 	// X-Forwarded-For.
 	Access *service.AccessPolicy
-	// Metrics receives one observation per API request and is served on
-	// /metrics; nil makes a registry without CUCM clients.
-	Metrics *metrics.Metrics
+	// Metrics serves /metrics (the process's registry); nil answers 404
+	// there. The observations are an Event consumer, wired by the caller.
+	Metrics http.Handler
+	// Build is this program's own version, reported in the X-BC-Build
+	// header of getversioninfo (never in <appversion>); "" sends "dev".
+	Build string
 	// Health answers /readyz; nil is always ready (no clusters to check).
 	Health *health.Checker
 	// Draining, when it reports true, makes /readyz answer 503 "draining"
@@ -42,7 +44,8 @@ type api struct {
 	maxBody  int64
 	health   *health.Checker
 	draining func() bool
-	metrics  *metrics.Metrics
+	metrics  http.Handler
+	build    string
 }
 
 // Route is one registered ServeMux pattern and the methods it answers
@@ -113,7 +116,10 @@ func New(conn *service.Connector, opts Options) http.Handler {
 		opts.MaxBodyBytes = service.DefaultMaxBodyBytes
 	}
 	if opts.Metrics == nil {
-		opts.Metrics = metrics.New(Build)
+		opts.Metrics = http.NotFoundHandler()
+	}
+	if opts.Build == "" {
+		opts.Build = "dev"
 	}
 	if opts.Health == nil {
 		opts.Health = health.NewChecker(nil, health.Options{})
@@ -121,7 +127,7 @@ func New(conn *service.Connector, opts Options) http.Handler {
 	if opts.Access == nil {
 		opts.Access, _ = service.NewAccessPolicy(service.AccessConfig{}) // empty lists never fail
 	}
-	a := &api{conn: conn, maxBody: opts.MaxBodyBytes, health: opts.Health, draining: opts.Draining, metrics: opts.Metrics}
+	a := &api{conn: conn, maxBody: opts.MaxBodyBytes, health: opts.Health, draining: opts.Draining, metrics: opts.Metrics, build: opts.Build}
 	return Chain(a.mux(),
 		Exchange(conn, opts.Logger),
 		Recover(opts.Logger),
@@ -140,7 +146,7 @@ func (a *api) mux() *http.ServeMux {
 	ops := map[string]http.Handler{
 		"/healthz":      http.HandlerFunc(healthz),
 		"/readyz":       http.HandlerFunc(a.readyz),
-		"/metrics":      a.metrics.Handler(),
+		"/metrics":      a.metrics,
 		"/openapi.yaml": http.HandlerFunc(openAPI),
 	}
 	for _, rt := range Routes() {
@@ -286,7 +292,7 @@ func (a *api) serveOp(w http.ResponseWriter, r *http.Request, op service.Operati
 // version answers getversioninfo (no credentials needed).
 func (a *api) version(w http.ResponseWriter, r *http.Request, req service.Request) {
 	service.ExchangeFrom(r.Context()).Answered(service.ResultFor(req, service.Found{}, nil), http.StatusOK)
-	w.Header().Set("X-BC-Build", Build)
+	w.Header().Set("X-BC-Build", a.build)
 	if wantsJSON(r.Header.Get("Accept")) {
 		writeBody(w, http.StatusOK, contentJSON, versionJSON())
 		return

@@ -62,8 +62,10 @@ func newEnv(t *testing.T, def bool) *env {
 		defCode = "EU"
 	}
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
-	conn := connectorFor(t, clusters, defCode, log, nil)
-	e.srv = httptest.NewServer(New(conn, Options{Logger: log, RequestTimeout: 5 * time.Second, MaxBodyBytes: 1024}))
+	m := metrics.New(testBuild)
+	conn := connectorFor(t, clusters, defCode, log, m)
+	e.srv = httptest.NewServer(New(conn, Options{Logger: log, RequestTimeout: 5 * time.Second, MaxBodyBytes: 1024,
+		Metrics: m.Handler(), Build: testBuild}))
 	t.Cleanup(e.srv.Close)
 	return e
 }

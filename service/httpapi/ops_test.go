@@ -109,9 +109,9 @@ func TestAccessDenied(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}
-	m := metrics.New(Build)
+	m := metrics.New(testBuild)
 	log := slog.New(slog.NewJSONHandler(logs, nil))
-	h := New(connectorFor(t, nil, "", log, m), Options{Access: policy, Logger: log, Metrics: m})
+	h := New(connectorFor(t, nil, "", log, m), Options{Access: policy, Logger: log, Metrics: m.Handler(), Build: testBuild})
 	tests := []struct {
 		name, remote, xff, accept string
 		status                    int
@@ -194,8 +194,8 @@ func TestOpsEndpoints(t *testing.T) {
 	}
 	checker := health.NewChecker([]health.Target{{Cluster: "EU", Addrs: []string{"eu:80"}}, {Cluster: "US", Addrs: []string{"us:80"}}},
 		health.Options{Dial: dial, CacheFor: 1})
-	m := metrics.New(Build)
-	h := New(connectorFor(t, nil, "", nil, m), Options{Health: checker, Metrics: m})
+	m := metrics.New(testBuild)
+	h := New(connectorFor(t, nil, "", nil, m), Options{Health: checker, Metrics: m.Handler(), Build: testBuild})
 
 	w := serve(h, "GET", "/healthz", "127.0.0.1:1", nil, "")
 	if w.Code != 200 || w.Body.String() != "ok\n" {
@@ -225,11 +225,25 @@ func TestOpsEndpoints(t *testing.T) {
 	}
 }
 
+// testBuild is the build the tests give the handler.
+const testBuild = "v1.2.3-test"
+
 func TestVersionReportsAPIAndBuild(t *testing.T) {
+	for _, tc := range []struct{ given, want string }{{testBuild, testBuild}, {"", "dev"}} {
+		h := New(connectorFor(t, nil, "", nil, nil), Options{Build: tc.given})
+		w := serve(h, "GET", "/api/getversioninfo", "127.0.0.1:1", nil, "")
+		if !strings.Contains(w.Body.String(), "<appversion>1.4</appversion>") || w.Header().Get("X-BC-Build") != tc.want {
+			t.Errorf("got %q with X-BC-Build %q; want appversion 1.4 and the build %q", w.Body.String(), w.Header().Get("X-BC-Build"), tc.want)
+		}
+	}
+}
+
+// Without a registry, /metrics is not served: the handler never makes one
+// of its own.
+func TestNoMetricsWithoutARegistry(t *testing.T) {
 	h := New(connectorFor(t, nil, "", nil, nil), Options{})
-	w := serve(h, "GET", "/api/getversioninfo", "127.0.0.1:1", nil, "")
-	if !strings.Contains(w.Body.String(), "<appversion>1.4</appversion>") || w.Header().Get("X-BC-Build") != Build {
-		t.Errorf("got %q with X-BC-Build %q; want appversion 1.4 and the build %q", w.Body.String(), w.Header().Get("X-BC-Build"), Build)
+	if w := serve(h, "GET", "/metrics", "127.0.0.1:1", nil, ""); w.Code != http.StatusNotFound {
+		t.Errorf("/metrics without a registry: %d, want 404", w.Code)
 	}
 }
 
@@ -285,8 +299,8 @@ func TestReadyzWhileDraining(t *testing.T) {
 	checker := health.NewChecker([]health.Target{{Cluster: "EU", Addrs: []string{"eu:80"}}},
 		health.Options{Dial: func(context.Context, string) error { return nil }, CacheFor: 1})
 	draining := false
-	m := metrics.New(Build)
-	h := New(connectorFor(t, nil, "", nil, m), Options{Health: checker, Metrics: m, Draining: func() bool { return draining }})
+	m := metrics.New(testBuild)
+	h := New(connectorFor(t, nil, "", nil, m), Options{Health: checker, Metrics: m.Handler(), Draining: func() bool { return draining }})
 	for _, tc := range []struct {
 		draining bool
 		code     int

@@ -19,12 +19,6 @@ const (
 	AppName    = "Business Connector"
 )
 
-// Build is this program's own version, set at link time
-// (-ldflags "-X github.com/emconnector/emconnector/service/httpapi.Build=…").
-// It is reported in the X-BC-Build header of getversioninfo and in the
-// bcservice_build_info metric, never in <appversion>.
-var Build = "dev"
-
 // xmlHeader starts every answer, as in the Business Connector 1.4 examples.
 const xmlHeader = "<?xml version='1.0' encoding='UTF-8'?>\n"
 

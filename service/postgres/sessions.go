@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/emconnector/emconnector/service/dashboard"
+	"github.com/emconnector/emconnector/service/websession"
 )
 
 // SessionTable is the dashboard sessions' table (migration 00002).
@@ -28,7 +28,7 @@ type SessionOptions struct {
 	Now func() time.Time
 }
 
-// Sessions is a dashboard.SessionStore in PostgreSQL, so that the replicas
+// Sessions is a websession.Store in PostgreSQL, so that the replicas
 // behind a load balancer share sessions: a sign-in on one is valid on all,
 // a sign-out on one ends it on all. Only the SHA-256 of a token is stored.
 // Expiry is decided in SQL; a Get writes the last use only when it is older
@@ -40,7 +40,7 @@ type Sessions struct {
 	now                     func() time.Time
 }
 
-var _ dashboard.SessionStore = (*Sessions)(nil)
+var _ websession.Store = (*Sessions)(nil)
 
 // NewSessions returns the sessions kept in db, a pool on a database
 // Connect (or Open) has migrated; it shares the pool and does not close it.
@@ -87,13 +87,13 @@ const getSQL = `WITH ` + clockCTE + `,
 		WHERE token_sha256 = $1 AND live.stale)
 	SELECT user_name FROM live`
 
-// Create implements dashboard.SessionStore; it also purges expired rows.
+// Create implements websession.Store; it also purges expired rows.
 func (s *Sessions) Create(ctx context.Context, user string) (string, error) {
 	db, err := s.db(ctx)
 	if err != nil {
 		return "", fmt.Errorf("dashboard sessions: %w", err)
 	}
-	token := dashboard.NewSessionToken()
+	token := websession.NewToken()
 	_, err = db.ExecContext(ctx, createSQL, hashToken(token), s.clock(),
 		s.idle.Microseconds(), s.absolute.Microseconds(), user, purgeBatch)
 	if err != nil {
@@ -102,7 +102,7 @@ func (s *Sessions) Create(ctx context.Context, user string) (string, error) {
 	return token, nil
 }
 
-// Get implements dashboard.SessionStore.
+// Get implements websession.Store.
 func (s *Sessions) Get(ctx context.Context, token string) (string, bool, error) {
 	db, err := s.db(ctx)
 	if err != nil {
@@ -120,7 +120,7 @@ func (s *Sessions) Get(ctx context.Context, token string) (string, bool, error) 
 	return user, true, nil
 }
 
-// Delete implements dashboard.SessionStore.
+// Delete implements websession.Store.
 func (s *Sessions) Delete(ctx context.Context, token string) error {
 	db, err := s.db(ctx)
 	if err != nil {

@@ -13,9 +13,10 @@ import (
 
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/dashboard"
-	"github.com/emconnector/emconnector/service/dashboard/sessiontest"
 	"github.com/emconnector/emconnector/service/history/historytest"
 	"github.com/emconnector/emconnector/service/postgres/pgtest"
+	"github.com/emconnector/emconnector/service/websession"
+	"github.com/emconnector/emconnector/service/websession/websessiontest"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -32,7 +33,7 @@ func connect(t *testing.T, dsn string) *sql.DB {
 }
 
 func TestSessionsContract(t *testing.T) {
-	sessiontest.Contract(t, func(t *testing.T, idle, absolute time.Duration, now func() time.Time) dashboard.SessionStore {
+	websessiontest.Contract(t, func(t *testing.T, idle, absolute time.Duration, now func() time.Time) websession.Store {
 		s := pgtest.Require(t, server, startErr)
 		return NewSessions(connect(t, s.CreateDB(t)), SessionOptions{Idle: idle, Absolute: absolute, Now: now})
 	})
@@ -54,13 +55,13 @@ func TestSessionsAcrossReplicas(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			token := sessiontest.Create(t, tc.create, "desk")
-			sessiontest.Want(t, a, token, "desk")
-			sessiontest.Want(t, b, token, "desk")
+			token := websessiontest.Create(t, tc.create, "desk")
+			websessiontest.Want(t, a, token, "desk")
+			websessiontest.Want(t, b, token, "desk")
 			if err := tc.del.Delete(context.Background(), token); err != nil {
 				t.Fatal(err)
 			}
-			sessiontest.Want(t, tc.get, token, "")
+			websessiontest.Want(t, tc.get, token, "")
 		})
 	}
 }
@@ -71,7 +72,7 @@ func TestSessionsStoreNoToken(t *testing.T) {
 	s := NewSessions(db, SessionOptions{})
 	tokens := map[string]bool{}
 	for range 5 {
-		tokens[sessiontest.Create(t, s, "desk")] = true
+		tokens[websessiontest.Create(t, s, "desk")] = true
 	}
 	rows, err := db.Query(`SELECT encode(token_sha256, 'hex'), t::text FROM ` + SessionTable + ` t`)
 	if err != nil {
@@ -108,9 +109,9 @@ func TestSessionsStoreNoToken(t *testing.T) {
 // (1 minute for a 30-minute idle timeout).
 func TestSessionsLazyRefresh(t *testing.T) {
 	db := connect(t, pgtest.Require(t, server, startErr).CreateDB(t))
-	clock := sessiontest.NewClock(sessiontest.Start)
+	clock := websessiontest.NewClock(websessiontest.Start)
 	s := NewSessions(db, SessionOptions{Idle: 30 * time.Minute, Absolute: time.Hour, Now: clock.Now})
-	token := sessiontest.Create(t, s, "desk")
+	token := websessiontest.Create(t, s, "desk")
 	tests := []struct {
 		after    time.Duration
 		wantSeen time.Duration // since Start
@@ -123,13 +124,13 @@ func TestSessionsLazyRefresh(t *testing.T) {
 	}
 	for _, tc := range tests {
 		clock.Add(tc.after)
-		sessiontest.Want(t, s, token, "desk")
+		websessiontest.Want(t, s, token, "desk")
 		var seen time.Time
 		if err := db.QueryRow(`SELECT seen FROM ` + SessionTable).Scan(&seen); err != nil {
 			t.Fatal(err)
 		}
-		if want := sessiontest.Start.Add(tc.wantSeen); !seen.Equal(want) {
-			t.Errorf("at %s: seen %s, want %s", clock.Now().Sub(sessiontest.Start), seen.UTC(), want)
+		if want := websessiontest.Start.Add(tc.wantSeen); !seen.Equal(want) {
+			t.Errorf("at %s: seen %s, want %s", clock.Now().Sub(websessiontest.Start), seen.UTC(), want)
 		}
 	}
 }
@@ -137,10 +138,10 @@ func TestSessionsLazyRefresh(t *testing.T) {
 // Create purges at most purgeBatch expired rows, and never a live one.
 func TestSessionsPurge(t *testing.T) {
 	db := connect(t, pgtest.Require(t, server, startErr).CreateDB(t))
-	clock := sessiontest.NewClock(sessiontest.Start)
+	clock := websessiontest.NewClock(websessiontest.Start)
 	s := NewSessions(db, SessionOptions{Idle: time.Hour, Absolute: 2 * time.Hour, Now: clock.Now})
 	for range purgeBatch + 50 {
-		sessiontest.Create(t, s, "old")
+		websessiontest.Create(t, s, "old")
 	}
 	clock.Add(time.Hour)
 	tests := []struct {
@@ -152,7 +153,7 @@ func TestSessionsPurge(t *testing.T) {
 		{"nothing expired", 3},
 	}
 	for _, tc := range tests {
-		sessiontest.Create(t, s, "new")
+		websessiontest.Create(t, s, "new")
 		var n int
 		if err := db.QueryRow(`SELECT count(*) FROM ` + SessionTable).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -172,7 +173,7 @@ func TestSessionsDatabaseDown(t *testing.T) {
 	}
 	defer db.Close()
 	s := NewSessions(db, SessionOptions{})
-	token := dashboard.NewSessionToken()
+	token := websession.NewToken()
 	ctx := context.Background()
 	_, createErr := s.Create(ctx, "desk")
 	_, _, getErr := s.Get(ctx, token)

@@ -1,4 +1,4 @@
-package dashboard
+package websession
 
 import (
 	"context"
@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// MemorySessions is the default SessionStore: sessions in this process's
+// Memory is the default Store: sessions in this process's
 // memory, so a restart signs everyone out and replicas do not share them.
 // It never fails.
-type MemorySessions struct {
+type Memory struct {
 	mu             sync.Mutex
 	byID           map[string]*memSession
 	idle, absolute time.Duration
@@ -21,19 +21,19 @@ type memSession struct {
 	created, seen time.Time
 }
 
-// NewMemorySessions returns an empty store whose sessions end idle after
+// NewMemory returns an empty store whose sessions end idle after
 // their last use and absolute after their creation; now is the clock (nil:
 // time.Now).
-func NewMemorySessions(idle, absolute time.Duration, now func() time.Time) *MemorySessions {
+func NewMemory(idle, absolute time.Duration, now func() time.Time) *Memory {
 	if now == nil {
 		now = time.Now
 	}
-	return &MemorySessions{byID: map[string]*memSession{}, idle: idle, absolute: absolute, now: now}
+	return &Memory{byID: map[string]*memSession{}, idle: idle, absolute: absolute, now: now}
 }
 
-// Create implements SessionStore.
-func (s *MemorySessions) Create(_ context.Context, user string) (string, error) {
-	id := NewSessionToken()
+// Create implements Store.
+func (s *Memory) Create(_ context.Context, user string) (string, error) {
+	id := NewToken()
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -42,8 +42,8 @@ func (s *MemorySessions) Create(_ context.Context, user string) (string, error) 
 	return id, nil
 }
 
-// Get implements SessionStore.
-func (s *MemorySessions) Get(_ context.Context, id string) (string, bool, error) {
+// Get implements Store.
+func (s *Memory) Get(_ context.Context, id string) (string, bool, error) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -59,20 +59,20 @@ func (s *MemorySessions) Get(_ context.Context, id string) (string, bool, error)
 	return ss.user, true, nil
 }
 
-// Delete implements SessionStore.
-func (s *MemorySessions) Delete(_ context.Context, id string) error {
+// Delete implements Store.
+func (s *Memory) Delete(_ context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.byID, id)
 	return nil
 }
 
-func (s *MemorySessions) expired(ss *memSession, now time.Time) bool {
+func (s *Memory) expired(ss *memSession, now time.Time) bool {
 	return now.Sub(ss.seen) >= s.idle || now.Sub(ss.created) >= s.absolute
 }
 
 // sweep drops expired sessions, so abandoned ones do not pile up.
-func (s *MemorySessions) sweep(now time.Time) {
+func (s *Memory) sweep(now time.Time) {
 	for id, ss := range s.byID {
 		if s.expired(ss, now) {
 			delete(s.byID, id)

@@ -1,4 +1,4 @@
-package sessiontest
+package websessiontest
 
 import (
 	"sync"

@@ -1,7 +1,7 @@
-// Package sessiontest is the behaviour every dashboard.SessionStore must
+// Package websessiontest is the behaviour every websession.Store must
 // have, as a test function the stores' own tests run (the in-memory one in
 // service/dashboard, the PostgreSQL one in service/postgres).
-package sessiontest
+package websessiontest
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emconnector/emconnector/service/dashboard"
+	"github.com/emconnector/emconnector/service/websession"
 )
 
 // Idle and Absolute are the timeouts the contract opens its stores with.
@@ -25,7 +25,7 @@ var Start = time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
 
 // Factory returns a new, empty store for one test whose sessions end idle
 // after their last use and absolute after their creation, on the clock now.
-type Factory func(t *testing.T, idle, absolute time.Duration, now func() time.Time) dashboard.SessionStore
+type Factory func(t *testing.T, idle, absolute time.Duration, now func() time.Time) websession.Store
 
 // Contract runs the behaviour every store must have: a session's user, its
 // token (long, random, cookie-safe), deletion, the idle and the absolute
@@ -34,7 +34,7 @@ type Factory func(t *testing.T, idle, absolute time.Duration, now func() time.Ti
 func Contract(t *testing.T, open Factory) {
 	tests := []struct {
 		name string
-		run  func(t *testing.T, s dashboard.SessionStore, clock *Clock)
+		run  func(t *testing.T, s websession.Store, clock *Clock)
 	}{
 		{"RoundTrip", roundTrip},
 		{"UnknownToken", unknownToken},
@@ -53,7 +53,7 @@ func Contract(t *testing.T, open Factory) {
 }
 
 // Create opens a session for user or fails the test.
-func Create(t testing.TB, s dashboard.SessionStore, user string) string {
+func Create(t testing.TB, s websession.Store, user string) string {
 	t.Helper()
 	token, err := s.Create(context.Background(), user)
 	if err != nil {
@@ -63,7 +63,7 @@ func Create(t testing.TB, s dashboard.SessionStore, user string) string {
 }
 
 // Want checks that token is live for user, or not live when user is "".
-func Want(t testing.TB, s dashboard.SessionStore, token, user string) {
+func Want(t testing.TB, s websession.Store, token, user string) {
 	t.Helper()
 	got, ok, err := s.Get(context.Background(), token)
 	if err != nil {
@@ -74,16 +74,16 @@ func Want(t testing.TB, s dashboard.SessionStore, token, user string) {
 	}
 }
 
-func roundTrip(t *testing.T, s dashboard.SessionStore, _ *Clock) {
+func roundTrip(t *testing.T, s websession.Store, _ *Clock) {
 	alice, bob := Create(t, s, "alice"), Create(t, s, "bob")
 	Want(t, s, alice, "alice")
 	Want(t, s, bob, "bob")
 	Want(t, s, alice, "alice") // a Get does not consume the session
 }
 
-func unknownToken(t *testing.T, s dashboard.SessionStore, _ *Clock) {
+func unknownToken(t *testing.T, s websession.Store, _ *Clock) {
 	token := Create(t, s, "alice")
-	for _, other := range []string{"", "x", token[:len(token)-1], dashboard.NewSessionToken(), "' OR '1'='1"} {
+	for _, other := range []string{"", "x", token[:len(token)-1], websession.NewToken(), "' OR '1'='1"} {
 		Want(t, s, other, "")
 	}
 }
@@ -91,7 +91,7 @@ func unknownToken(t *testing.T, s dashboard.SessionStore, _ *Clock) {
 // cookieSafe is the URL-safe base64 of at least 32 bytes.
 var cookieSafe = regexp.MustCompile(`^[A-Za-z0-9_-]{43,}$`)
 
-func tokens(t *testing.T, s dashboard.SessionStore, _ *Clock) {
+func tokens(t *testing.T, s websession.Store, _ *Clock) {
 	seen := map[string]bool{}
 	for range 20 {
 		token := Create(t, s, "alice")
@@ -102,7 +102,7 @@ func tokens(t *testing.T, s dashboard.SessionStore, _ *Clock) {
 	}
 }
 
-func deleteEnds(t *testing.T, s dashboard.SessionStore, _ *Clock) {
+func deleteEnds(t *testing.T, s websession.Store, _ *Clock) {
 	ctx := context.Background()
 	alice, bob := Create(t, s, "alice"), Create(t, s, "bob")
 	if err := s.Delete(ctx, alice); err != nil {
@@ -117,7 +117,7 @@ func deleteEnds(t *testing.T, s dashboard.SessionStore, _ *Clock) {
 	}
 }
 
-func idleTimeout(t *testing.T, s dashboard.SessionStore, clock *Clock) {
+func idleTimeout(t *testing.T, s websession.Store, clock *Clock) {
 	token := Create(t, s, "desk")
 	clock.Add(Idle - time.Second)
 	Want(t, s, token, "desk") // the idle timeout starts again
@@ -127,7 +127,7 @@ func idleTimeout(t *testing.T, s dashboard.SessionStore, clock *Clock) {
 	Want(t, s, token, "")
 }
 
-func absoluteTimeout(t *testing.T, s dashboard.SessionStore, clock *Clock) {
+func absoluteTimeout(t *testing.T, s websession.Store, clock *Clock) {
 	token := Create(t, s, "desk")
 	for range 4 { // used every 29 minutes: alive until the absolute limit
 		clock.Add(29 * time.Minute)
@@ -137,7 +137,7 @@ func absoluteTimeout(t *testing.T, s dashboard.SessionStore, clock *Clock) {
 	Want(t, s, token, "")
 }
 
-func concurrent(t *testing.T, s dashboard.SessionStore, _ *Clock) {
+func concurrent(t *testing.T, s websession.Store, _ *Clock) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for i := range 8 {
@@ -160,7 +160,7 @@ func concurrent(t *testing.T, s dashboard.SessionStore, _ *Clock) {
 }
 
 // check is Want for goroutines, which may not call t.Fatal.
-func check(s dashboard.SessionStore, token, user string) error {
+func check(s websession.Store, token, user string) error {
 	ctx := context.Background()
 	got, ok, err := s.Get(ctx, token)
 	if err == nil && (!ok || got != user) {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/emconnector/emconnector/service/history/sqlstore"
 	"github.com/emconnector/emconnector/service/postgres"
-	"github.com/emconnector/emconnector/service/postgres/pgtest"
+	"github.com/emconnector/emconnector/service/postgres/pgserver"
 	"github.com/emconnector/emconnector/service/sqlite"
 )
 
@@ -55,7 +55,7 @@ func openSQLite(ctx context.Context) (*benchStore, error) {
 // postgres database; close stops the cluster (pg_ctl stop of its own data
 // directory) and removes it.
 func openPostgres(ctx context.Context) (*benchStore, error) {
-	srv, err := pgtest.Start()
+	srv, err := pgserver.Start()
 	if err != nil {
 		return nil, err
 	}

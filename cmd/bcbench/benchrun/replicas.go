@@ -14,7 +14,7 @@ import (
 
 	"github.com/emconnector/emconnector/cmd/bcbench/loadgen"
 	"github.com/emconnector/emconnector/cucmsim/topology"
-	"github.com/emconnector/emconnector/service/postgres/pgtest"
+	"github.com/emconnector/emconnector/service/postgres/pgserver"
 )
 
 // The "two replicas, one budget" scenario (README.md, "Performance", "Two replicas"): a
@@ -53,7 +53,7 @@ func runReplicas(ctx context.Context, cfg Config, work string) (res *ReplicasRes
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return nil, err
 	}
-	pg, err := pgtest.Start()
+	pg, err := pgserver.Start()
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/emconnector/emconnector/cmd/bcbench/loadgen"
 	"github.com/emconnector/emconnector/cucmsim/topology"
-	"github.com/emconnector/emconnector/service/postgres/pgtest"
+	"github.com/emconnector/emconnector/service/postgres/pgserver"
 )
 
 // stopGrace is how long a binary may take to shut down after SIGTERM.
@@ -79,7 +79,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.runs(ScenariosReplicas) {
 		rr, err := runReplicas(ctx, cfg, filepath.Join(work, "replicas"))
 		switch {
-		case errors.Is(err, pgtest.ErrNoServer):
+		case errors.Is(err, pgserver.ErrNoServer):
 			// A machine without PostgreSQL still gets the single-service figures.
 			log.Warn("two replicas scenario skipped", "err", err)
 			res.ReplicasSkipped = err.Error()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emconnector/emconnector/cmd/bcservice/config"
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/access"
 	"github.com/emconnector/emconnector/service/dashboard"
 	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/health"
@@ -32,7 +33,7 @@ type dashboardDeps struct {
 	hist    *requestHistory
 	// build is this binary's version (buildInfo.Short).
 	build  string
-	access *service.AccessPolicy
+	access *access.Policy
 	// sessions keeps the dashboard's sessions; nil keeps them in memory
 	// (the replicas of a coordinated deployment share a PostgreSQL one,
 	// postgres.NewSessions, which applies its own timeouts).

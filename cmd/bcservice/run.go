@@ -18,6 +18,7 @@ import (
 
 	"github.com/emconnector/emconnector/cmd/bcservice/config"
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/access"
 	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/eventlog"
 	"github.com/emconnector/emconnector/service/health"
@@ -68,7 +69,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	access, err := service.NewAccessPolicy(cfg.AccessLists())
+	access, err := access.New(cfg.AccessLists())
 	if err != nil {
 		return err
 	}

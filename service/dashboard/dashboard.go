@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/access"
 	"github.com/emconnector/emconnector/service/health"
 	"github.com/emconnector/emconnector/service/history"
 	"github.com/emconnector/emconnector/service/websession"
@@ -49,7 +50,7 @@ type Options struct {
 	Conn Connector
 	Cred service.Credentials
 	// Access is the API's access lists; nil admits every client.
-	Access *service.AccessPolicy
+	Access *access.Policy
 	// Clusters, Health and Writer feed the status page; each may be nil.
 	Clusters func() []ClusterStats
 	Health   func(ctx context.Context) health.Report

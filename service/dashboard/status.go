@@ -29,7 +29,7 @@ type NodeStats struct {
 }
 
 type clusterView struct {
-	Stats ClusterStats
+	Stats            ClusterStats
 	Reachable, Nodes int
 	Ready, Checked   bool
 }

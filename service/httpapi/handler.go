@@ -14,8 +14,13 @@ import (
 	"time"
 
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/access"
 	"github.com/emconnector/emconnector/service/health"
 )
+
+// DefaultMaxBodyBytes bounds a request body when the configuration does
+// not (server.maxBodyBytes).
+const DefaultMaxBodyBytes = 64 << 10
 
 // Options configure the handler; zero values take the service defaults.
 type Options struct {
@@ -24,7 +29,7 @@ type Options struct {
 	MaxBodyBytes   int64
 	// Access is the IP allow/deny policy; nil allows everybody and ignores
 	// X-Forwarded-For.
-	Access *service.AccessPolicy
+	Access *access.Policy
 	// Metrics serves /metrics (the process's registry); nil answers 404
 	// there. The observations are an Event consumer, wired by the caller.
 	Metrics http.Handler
@@ -113,7 +118,7 @@ func New(conn *service.Connector, opts Options) http.Handler {
 		opts.RequestTimeout = service.DefaultRequestTimeout
 	}
 	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = service.DefaultMaxBodyBytes
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = http.NotFoundHandler()
@@ -125,7 +130,7 @@ func New(conn *service.Connector, opts Options) http.Handler {
 		opts.Health = health.NewChecker(nil, health.Options{})
 	}
 	if opts.Access == nil {
-		opts.Access, _ = service.NewAccessPolicy(service.AccessConfig{}) // empty lists never fail
+		opts.Access, _ = access.New(access.Config{}) // empty lists never fail
 	}
 	a := &api{conn: conn, maxBody: opts.MaxBodyBytes, health: opts.Health, draining: opts.Draining, metrics: opts.Metrics, build: opts.Build}
 	return Chain(a.mux(),

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/access"
 )
 
 // Middleware wraps a handler. The API is a chain of them so that later
@@ -83,10 +84,10 @@ func peerHost(remoteAddr string) string {
 
 // Access enforces the IP allow/deny lists: the client address is the TCP
 // peer, or the X-Forwarded-For address when the peer is a trusted proxy
-// (service.AccessPolicy.ClientIP). A refused client gets HTTP 403 with the
+// (access.Policy.ClientIP). A refused client gets HTTP 403 with the
 // result shape and code 1015 "Access denied" before anything else is read.
 // It applies to every route, /healthz, /readyz and /metrics included.
-func Access(p *service.AccessPolicy) Middleware {
+func Access(p *access.Policy) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			var peer netip.Addr
@@ -98,7 +99,7 @@ func Access(p *service.AccessPolicy) Middleware {
 				service.ExchangeFrom(r.Context()).SetClient(client.String())
 			}
 			if !p.Allowed(client) {
-				e := service.DeniedError()
+				e := deniedError()
 				respond(w, r, http.StatusForbidden, service.Result{Code: e.Code, Text: e.Text})
 				return
 			}
@@ -180,3 +181,7 @@ func writeBody(w http.ResponseWriter, status int, contentType string, body []byt
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // the client may be gone; nothing to do then
 }
+
+// deniedError is the 1015 answer for a client the access lists refuse. The
+// text does not say which list refused it.
+func deniedError() *service.Error { return service.Errorf(service.CodeAccessDenied, "Access denied") }

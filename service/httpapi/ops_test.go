@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/access"
 	"github.com/emconnector/emconnector/service/health"
 	"github.com/emconnector/emconnector/service/metrics"
 )
@@ -102,7 +103,7 @@ func TestJSONAnswers(t *testing.T) {
 }
 
 func TestAccessDenied(t *testing.T) {
-	policy, err := service.NewAccessPolicy(service.AccessConfig{
+	policy, err := access.New(access.Config{
 		Allow: []string{"127.0.0.0/8"}, Deny: []string{"127.0.0.2"}, TrustedProxies: []string{"127.0.0.9"},
 	})
 	if err != nil {

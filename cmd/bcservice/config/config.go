@@ -14,6 +14,7 @@ import (
 	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/health"
 	"github.com/emconnector/emconnector/service/history"
+	"github.com/emconnector/emconnector/service/httpapi"
 )
 
 // Config is the bcservice configuration file. A key not listed here is a
@@ -139,7 +140,7 @@ func (t TLSConfig) ClientAuthMode() string {
 	return ""
 }
 
-// AccessConfig is the `access` section: service.AccessConfig's lists.
+// AccessConfig is the `access` section: access.Config's lists.
 type AccessConfig struct {
 	Allow          []string `yaml:"allow"`
 	Deny           []string `yaml:"deny"`
@@ -198,7 +199,7 @@ const (
 const (
 	DefaultListen                = "127.0.0.1:8080"
 	DefaultRequestTimeout        = service.DefaultRequestTimeout
-	DefaultMaxBodyBytes          = service.DefaultMaxBodyBytes
+	DefaultMaxBodyBytes          = httpapi.DefaultMaxBodyBytes
 	DefaultReadHeaderTimeout     = 5 * time.Second
 	DefaultReadTimeout           = 15 * time.Second
 	DefaultWriteTimeout          = 20 * time.Second

@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/access"
 	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/health"
 )
@@ -157,7 +157,7 @@ func hostPort(raw string) (string, bool) {
 	return net.JoinHostPort(u.Hostname(), port), true
 }
 
-// AccessLists is the access section as service.NewAccessPolicy takes it.
-func (c *Config) AccessLists() service.AccessConfig {
-	return service.AccessConfig{Allow: c.Access.Allow, Deny: c.Access.Deny, TrustedProxies: c.Access.TrustedProxies}
+// AccessLists is the access section as access.New takes it.
+func (c *Config) AccessLists() access.Config {
+	return access.Config{Allow: c.Access.Allow, Deny: c.Access.Deny, TrustedProxies: c.Access.TrustedProxies}
 }

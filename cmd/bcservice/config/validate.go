@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/access"
 )
 
 // Validate checks the configuration; the error is Problems, each naming the
@@ -101,7 +102,7 @@ func (k *checker) access() {
 	}{{"access.allow", a.Allow}, {"access.deny", a.Deny}, {"access.trustedProxies", a.TrustedProxies}}
 	for _, l := range lists {
 		for i, s := range l.list {
-			if !service.ValidAccessEntry(s) {
+			if !access.ValidEntry(s) {
 				k.bad(fmt.Sprintf("%s[%d]", l.key, i), "%q is not an IP address or CIDR prefix", s)
 			}
 		}

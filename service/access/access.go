@@ -1,4 +1,8 @@
-package service
+// Package access holds the API's and the dashboard's IP allow and deny
+// lists and the X-Forwarded-For policy that finds the client address they
+// judge (README.md, "Access lists"): a transport concern both listeners
+// share, kept out of the domain.
+package access
 
 import (
 	"fmt"
@@ -6,26 +10,26 @@ import (
 	"strings"
 )
 
-// AccessConfig lists IP addresses or CIDR prefixes (AccessPolicy enforces
+// Config lists IP addresses or CIDR prefixes (Policy enforces
 // them): deny wins, an empty allow list allows all, and X-Forwarded-For is
 // believed only from TrustedProxies.
-type AccessConfig struct {
+type Config struct {
 	Allow          []string
 	Deny           []string
 	TrustedProxies []string
 }
 
-// AccessPolicy decides which client addresses may use the service
+// Policy decides which client addresses may use the service
 // (config `access`). The deny list wins over the allow list; an empty allow
 // list allows every address. X-Forwarded-For is honoured only when the
 // direct peer is a trusted proxy, so a client cannot pick its own address.
-type AccessPolicy struct {
+type Policy struct {
 	allow, deny, trusted []netip.Prefix
 }
 
-// NewAccessPolicy parses the (validated) access configuration.
-func NewAccessPolicy(c AccessConfig) (*AccessPolicy, error) {
-	var p AccessPolicy
+// New parses the (validated) access configuration.
+func New(c Config) (*Policy, error) {
+	var p Policy
 	var err error
 	if p.allow, err = parsePrefixes("access.allow", c.Allow); err != nil {
 		return nil, err
@@ -51,9 +55,9 @@ func parsePrefixes(key string, list []string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// ValidAccessEntry reports whether s is an IP address or CIDR prefix, as the
+// ValidEntry reports whether s is an IP address or CIDR prefix, as the
 // access lists take them.
-func ValidAccessEntry(s string) bool {
+func ValidEntry(s string) bool {
 	_, ok := parsePrefix(s)
 	return ok
 }
@@ -85,7 +89,7 @@ func parsePrefix(s string) (netip.Prefix, bool) {
 // client. An unparseable entry reached before that yields the zero Addr,
 // which no list matches (so it is refused when an allow list exists). When
 // every entry is a trusted proxy, the left-most one is the client.
-func (p *AccessPolicy) ClientIP(peer netip.Addr, xff []string) netip.Addr {
+func (p *Policy) ClientIP(peer netip.Addr, xff []string) netip.Addr {
 	peer = peer.Unmap()
 	if !p.isTrusted(peer) {
 		return peer
@@ -115,7 +119,7 @@ func (p *AccessPolicy) ClientIP(peer netip.Addr, xff []string) netip.Addr {
 // Allowed reports whether addr may use the service: not in the deny list,
 // and in the allow list when that is not empty. The zero Addr (unknown
 // client) matches no list.
-func (p *AccessPolicy) Allowed(addr netip.Addr) bool {
+func (p *Policy) Allowed(addr netip.Addr) bool {
 	addr = addr.Unmap()
 	if contains(p.deny, addr) {
 		return false
@@ -123,11 +127,7 @@ func (p *AccessPolicy) Allowed(addr netip.Addr) bool {
 	return len(p.allow) == 0 || contains(p.allow, addr)
 }
 
-// DeniedError is the 1015 answer for a refused client. The text does not
-// echo the address: the log line has it.
-func DeniedError() *Error { return Errorf(CodeAccessDenied, "Access denied") }
-
-func (p *AccessPolicy) isTrusted(a netip.Addr) bool { return contains(p.trusted, a) }
+func (p *Policy) isTrusted(a netip.Addr) bool { return contains(p.trusted, a) }
 
 func contains(list []netip.Prefix, a netip.Addr) bool {
 	if !a.IsValid() {

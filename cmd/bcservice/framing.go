@@ -98,10 +98,48 @@ func (f *framer) scan(p []byte) {
 				f.bodyPartDone()
 			}
 		default:
+			if n := f.plainRun(p); n > 0 {
+				p = p[n:]
+				continue
+			}
 			f.lineByte(p[0])
 			p = p[1:]
 		}
 	}
+}
+
+// plainRun consumes, at once, the leading bytes of p that need no look one
+// by one: the rest of a header value the framer ignores, or a run of the
+// request line without blanks (a URL). It returns how many it took.
+func (f *framer) plainRun(p []byte) int {
+	if f.sawCR || f.lineLen == 0 {
+		return 0
+	}
+	switch {
+	case f.st == stHeader && f.inValue && f.field != fieldContentLength:
+		n := indexLineEnd(p, false)
+		f.lineLen += n
+		return n
+	case f.st == stRequestLine:
+		n := indexLineEnd(p, true)
+		if n > 0 {
+			f.tokenLen += copy(f.token[f.tokenLen:], p[:n])
+			f.lineLen += n
+		}
+		return n
+	}
+	return 0
+}
+
+// indexLineEnd is the index of the first CR or LF of p (or blank, with
+// blanks), len(p) when there is none.
+func indexLineEnd(p []byte, blanks bool) int {
+	for i, b := range p {
+		if b == '\r' || b == '\n' || (blanks && b == ' ') {
+			return i
+		}
+	}
+	return len(p)
 }
 
 // bodyPartDone moves on when a fixed body, a chunk or its CRLF is skipped.
@@ -275,7 +313,9 @@ func (f *framer) next() string {
 		return whyNotFollow
 	}
 	why := f.verdicts[0]
-	f.verdicts = f.verdicts[1:]
+	// Shift rather than reslice, so that the slice keeps its room.
+	n := copy(f.verdicts, f.verdicts[1:])
+	f.verdicts = f.verdicts[:n]
 	return why
 }
 

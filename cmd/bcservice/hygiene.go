@@ -201,6 +201,15 @@ func hygiene(h http.Handler, log *slog.Logger, hsts string) http.Handler {
 			http.Error(w, "400 Bad Request: "+why, http.StatusBadRequest)
 			return
 		}
+		if r.Method == http.MethodOptions && r.RequestURI == "*" {
+			// net/http's own answer, which its server gives only when the
+			// handler does not see the request (DisableGeneralOptionsHandler).
+			w.Header().Set("Content-Length", "0")
+			if r.ContentLength != 0 {
+				_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 4<<10))
+			}
+			return
+		}
 		h.ServeHTTP(w, r)
 	})
 }

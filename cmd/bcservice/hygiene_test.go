@@ -114,6 +114,8 @@ func TestHygieneFraming(t *testing.T) {
 			[]string{"200 POST /first 3 tls=%v", "200 GET /second 0 tls=%v"}},
 		{"Content-Length, then another request", "POST /first HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + pipelinedGET,
 			[]string{"200 POST /first 3 tls=%v", "200 GET /second 0 tls=%v"}},
+		{"OPTIONS * answered as net/http does", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n" + pipelinedGET,
+			[]string{"200 ", "200 GET /second 0 tls=%v"}},
 		{"a smuggled request after a good one", keepGET + smuggling,
 			[]string{"200 GET /second 0 tls=%v", "400 400 Bad Request: both Content-Length and Transfer-Encoding\n"}},
 	}

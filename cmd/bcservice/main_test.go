@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -48,10 +49,12 @@ func writeConfig(t *testing.T, nodeURL string) string {
 	return path
 }
 
-// waitAddr polls the address file with a deadline.
+// waitAddr polls the address file with a deadline, generous because it
+// costs nothing when the service starts and a loaded machine under -race
+// can be slow to start it.
 func waitAddr(t *testing.T, path string, done <-chan error) string {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-done:
@@ -123,8 +126,9 @@ func TestRunServesAndDrains(t *testing.T) {
 	}()
 	<-entered
 	cancel()
-	// Poll until the listener refuses new connections, then let CUCM answer.
-	deadline := time.Now().Add(5 * time.Second)
+	// Poll until the listener refuses new connections, then let CUCM answer
+	// (a generous deadline: it only bounds how long a failure takes to show).
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		c, err := http.Get("http://" + addr + "/api/getversioninfo")
 		if err != nil {
@@ -217,7 +221,10 @@ func TestEnvOverridesFile(t *testing.T) {
 }
 
 // With server.drainDelay, a stopping service keeps serving for that long
-// while /readyz answers 503 "draining", then closes its listener.
+// while /readyz answers 503 "draining", then closes its listener. The delay
+// is the window in which the test must ask /readyz: 3 s, so that a loaded
+// machine under -race cannot make the question come after it (the lower
+// bound checked at the end cannot be broken by load).
 func TestDrainDelayKeepsServingWhileNotReady(t *testing.T) {
 	node := httptest.NewServer(fakecucm.New("bcapp", "s3cret").Handler())
 	defer node.Close()
@@ -226,7 +233,8 @@ func TestDrainDelayKeepsServingWhileNotReady(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = f.WriteString("server: {drainDelay: 400ms}\n")
+	const drainDelay = 3 * time.Second
+	_, _ = fmt.Fprintf(f, "server: {drainDelay: %s}\n", drainDelay)
 	f.Close()
 	addrFile := filepath.Join(t.TempDir(), "addr.json")
 	m := &Main{ConfigPath: cfg, AddrFile: addrFile, Stderr: &syncBuffer{}}
@@ -251,7 +259,7 @@ func TestDrainDelayKeepsServingWhileNotReady(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(stopped); d < 400*time.Millisecond {
+	if d := time.Since(stopped); d < drainDelay {
 		t.Errorf("stopped after %v, before the drain delay", d)
 	}
 }

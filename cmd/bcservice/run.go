@@ -151,7 +151,8 @@ func newHTTPServer(cfg *config.Config, log *slog.Logger, h http.Handler, tlsConf
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		ConnContext:       withConn,
 		// "OPTIONS *" would otherwise be answered by net/http without the
-		// handler, leaving its framing verdict to the next request.
+		// handler, leaving its framing verdict to the next request; hygiene
+		// gives net/http's answer itself.
 		DisableGeneralOptionsHandler: true,
 	}
 	return &hygienicServer{srv: srv, tls: tlsConfig, handshakeTimeout: handshakeTimeout(srv), log: log}

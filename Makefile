@@ -8,8 +8,8 @@ SIM_ADMIN ?= 127.0.0.1:18000
 all: build
 
 build:
-	$(GO) build -o $(BIN)/cucmsim ./cmd/cucmsim
-	$(GO) build -o $(BIN)/bcservice ./cmd/bcservice
+	$(GO) build -buildvcs=true -o $(BIN)/cucmsim ./cmd/cucmsim
+	$(GO) build -buildvcs=true -o $(BIN)/bcservice ./cmd/bcservice
 
 # staticcheck is pinned by the tool directive in go.mod.
 vet:
@@ -20,7 +20,7 @@ vet:
 # Unit tests (with the race detector; the fuzz targets replay their seeds), the feature
 # suites (which build both binaries; FEATURES_RACE=1 builds them with -race, as CI does) and
 # the bench smoke test. Suites that skip for want of PostgreSQL, Chromium or HAProxy note it
-# in SKIP_REPORT (internal/skipreport); the run ends with their summary, pass or fail. See
+# in SKIP_REPORT (service/skipreport); the run ends with their summary, pass or fail. See
 # features/README.md, "What make test did not test".
 SKIP_REPORT := $(abspath $(BIN))/skipped.txt
 test: vet

@@ -3,7 +3,7 @@ package features
 import (
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/emconnector/emconnector/internal/skipreport"
+	"github.com/emconnector/emconnector/service/skipreport"
 )
 
 // skipForWant skips the current spec (or container, from a BeforeAll) for want of a real

@@ -32,6 +32,7 @@ func TestDomainImportsNoInfrastructure(t *testing.T) {
 var allowedImports = map[string][]string{
 	"service":                           nil,
 	"service/access":                    nil,
+	"service/didyoumean":                nil,
 	"service/dashboard":                 {"service", "service/access", "service/health", "service/history", "service/websession"},
 	"service/emclient":                  {"service"},
 	"service/eventlog":                  {"service"},
@@ -45,7 +46,8 @@ var allowedImports = map[string][]string{
 	"service/metrics":                   {"service"},
 	"service/postgres":                  {"service/history", "service/history/sqlstore", "service/lazy", "service/websession"},
 	"service/postgres/pgserver":         nil,
-	"service/postgres/pgtest":           {"service/postgres/pgserver", "internal/skipreport"},
+	"service/postgres/pgtest":           {"service/postgres/pgserver", "service/skipreport"},
+	"service/skipreport":                nil,
 	"service/sqlite":                    {"service/history/sqlstore"},
 	"service/testpki":                   nil,
 	"service/websession":                nil,

@@ -39,6 +39,9 @@ func TestDockerfiles(t *testing.T) {
 				case "RUN":
 					if strings.Contains(line, "CGO_ENABLED=0") && strings.Contains(line, "go build") {
 						cgoOff = true
+						if !strings.Contains(line, "-buildvcs=true") {
+							t.Errorf("go build without -buildvcs=true: the image would report build dev")
+						}
 					}
 				}
 			}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/emconnector/emconnector/internal/didyoumean"
+	"github.com/emconnector/emconnector/service/didyoumean"
 	"gopkg.in/yaml.v3"
 )
 

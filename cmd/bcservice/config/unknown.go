@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/emconnector/emconnector/internal/didyoumean"
+	"github.com/emconnector/emconnector/service/didyoumean"
 	"github.com/emconnector/emconnector/service"
 	"gopkg.in/yaml.v3"
 )

@@ -9,7 +9,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/emconnector/emconnector/internal/skipreport"
+	"github.com/emconnector/emconnector/service/skipreport"
 	"github.com/emconnector/emconnector/service/postgres/pgserver"
 )
 

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/emconnector/emconnector/internal/skipreport"
+	"github.com/emconnector/emconnector/service/skipreport"
 )
 
 // recorder is a testing.TB that records how the test would have ended.

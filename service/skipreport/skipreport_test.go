@@ -53,7 +53,7 @@ func TestNoteWithoutReportDoesNothing(t *testing.T) {
 }
 
 func TestPackage(t *testing.T) {
-	if got := Package(); got != "internal/skipreport" {
-		t.Errorf("Package() = %q, want internal/skipreport", got)
+	if got := Package(); got != "service/skipreport" {
+		t.Errorf("Package() = %q, want service/skipreport", got)
 	}
 }

@@ -51,9 +51,9 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	Expect(err).NotTo(HaveOccurred(), "building bcservice")
 	b.ServiceUntimed, b.SimUntimed = b.Service, b.Sim
 	if len(raceBuildFlags()) > 0 {
-		b.ServiceUntimed, err = gexec.BuildWithEnvironment(servicePackage, nil, vcsBuildFlags()...)
+		b.ServiceUntimed, err = gexec.BuildWithEnvironment(servicePackage, nil)
 		Expect(err).NotTo(HaveOccurred(), "building bcservice without the race detector")
-		b.SimUntimed, err = gexec.BuildWithEnvironment(simPackage, nil, vcsBuildFlags()...)
+		b.SimUntimed, err = gexec.BuildWithEnvironment(simPackage, nil)
 		Expect(err).NotTo(HaveOccurred(), "building cucmsim without the race detector")
 	}
 	data, err := json.Marshal(b)

@@ -114,110 +114,181 @@ type requestMessage struct {
 }
 
 // optionElements are the option elements a request message may carry
-// directly under <request>; each operation reads those it declares.
-var optionElements = []string{service.OptionDuration, service.OptionForce, service.OptionDeviceProfile, service.OptionClearCallHistory}
+// directly under <request>: the union of the operations' Options, so that
+// declaring an option on an operation (service/operation.go) is enough for
+// the parser to read it. Each operation reads those it declares; an option
+// of another operation is ignored (handler.go).
+var optionElements = knownOptions(service.Operations())
+
+// knownOptions returns the union of the Options of ops, each name once, in
+// table order.
+func knownOptions(ops []service.Operation) []string {
+	var names []string
+	for _, o := range ops {
+		for _, name := range o.Options {
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
+}
 
 // parseRequestXML reads <request><appID>…</appID><appCertificate>…</appCertificate></request>
 // (element names case sensitive) and the option elements beside them
-// (duration, force, deviceProfile, clearCallHistory). The EM-style <appInfo>
-// wrapper around the two credentials is accepted too; other elements are
-// ignored. Values are kept exactly as sent (credentials go to CUCM
-// unchanged). A DOCTYPE, entity references other than XML's own, a
-// different root, a repeated credential or option element or trailing
+// (optionElements: duration, force, deviceProfile, clearCallHistory). The
+// EM-style <appInfo> wrapper around the two credentials is accepted too;
+// other elements are ignored. Values are kept exactly as sent (credentials
+// go to CUCM unchanged). A DOCTYPE, entity references other than XML's own,
+// a different root, a repeated credential or option element or trailing
 // content are 1006. Error texts never quote the input: it holds the
 // certificate.
 func parseRequestXML(raw string) (requestMessage, error) {
-	malformed := func(why string) error {
-		return service.Errorf(service.CodeMalformedXML, "Malformed request XML: %s", why)
-	}
 	d := xml.NewDecoder(strings.NewReader(raw))
 	d.Strict = true
-	var (
-		// Only the first three levels can hold a value, so only their names are kept:
-		// the work per token stays constant however deep the input nests.
-		top                [3]string
-		depth              int
-		seenRoot, rootDone bool
-		values             = map[string]*strings.Builder{}
-	)
-	// field names the value the element at the current depth holds ("" for none).
-	field := func() string {
-		switch {
-		case depth == 2 && top[0] == "request" && (top[1] == "appID" || top[1] == "appCertificate"):
-			return top[1]
-		case depth == 3 && top[0] == "request" && top[1] == "appInfo" && (top[2] == "appID" || top[2] == "appCertificate"):
-			return top[2]
-		case depth == 2 && top[0] == "request" && slices.Contains(optionElements, top[1]):
-			return top[1]
-		}
-		return ""
-	}
+	p := requestParser{values: map[string]*strings.Builder{}}
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			var se *xml.SyntaxError
-			if errors.As(err, &se) {
-				return requestMessage{}, malformed("syntax error on line " + strconv.Itoa(se.Line))
-			}
-			return requestMessage{}, malformed("syntax error")
+			return requestMessage{}, syntaxError(err)
 		}
-		switch t := tok.(type) {
-		case xml.Directive:
-			return requestMessage{}, malformed("DOCTYPE and entity declarations are not accepted")
-		case xml.StartElement:
-			if rootDone {
-				return requestMessage{}, malformed("content after the root element")
-			}
-			if !seenRoot {
-				if t.Name.Local != "request" {
-					return requestMessage{}, malformed("root element must be <request>")
-				}
-				seenRoot = true
-			}
-			if depth < len(top) {
-				top[depth] = t.Name.Local
-			}
-			depth++
-			if f := field(); f != "" {
-				if values[f] != nil {
-					return requestMessage{}, malformed(t.Name.Local + " given twice")
-				}
-				values[f] = &strings.Builder{}
-			}
-		case xml.EndElement:
-			depth--
-			if depth == 0 {
-				rootDone = true
-			}
-		case xml.CharData:
-			if depth == 0 {
-				if strings.TrimSpace(string(t)) != "" {
-					return requestMessage{}, malformed("text outside the root element")
-				}
-				continue
-			}
-			if f := field(); f != "" {
-				values[f].Write(t)
-			}
+		if err := p.token(tok); err != nil {
+			return requestMessage{}, err
 		}
 	}
-	if !rootDone {
-		return requestMessage{}, malformed("no complete <request> element")
+	if !p.rootDone {
+		return requestMessage{}, malformedXML("no complete <request> element")
 	}
+	return p.message(), nil
+}
+
+// malformedXML is the 1006 for a request message that is not the documented XML.
+func malformedXML(why string) error {
+	return service.Errorf(service.CodeMalformedXML, "Malformed request XML: %s", why)
+}
+
+// syntaxError is the 1006 for a decoder error; it names the line, never the input.
+func syntaxError(err error) error {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		return malformedXML("syntax error on line " + strconv.Itoa(se.Line))
+	}
+	return malformedXML("syntax error")
+}
+
+// requestParser is the state of parseRequestXML between tokens.
+type requestParser struct {
+	// Only the first three levels can hold a value, so only their names are kept:
+	// the work per token stays constant however deep the input nests.
+	top                [3]string
+	depth              int
+	seenRoot, rootDone bool
+	values             map[string]*strings.Builder
+}
+
+// token takes one token of the message.
+func (p *requestParser) token(tok xml.Token) error {
+	switch t := tok.(type) {
+	case xml.Directive:
+		return malformedXML("DOCTYPE and entity declarations are not accepted")
+	case xml.StartElement:
+		return p.start(t.Name.Local)
+	case xml.EndElement:
+		p.end()
+	case xml.CharData:
+		return p.text(t)
+	}
+	return nil
+}
+
+// start opens element name: the root must be <request>, nothing may follow
+// it, and an element holding a value may appear once.
+func (p *requestParser) start(name string) error {
+	if p.rootDone {
+		return malformedXML("content after the root element")
+	}
+	if !p.seenRoot {
+		if name != "request" {
+			return malformedXML("root element must be <request>")
+		}
+		p.seenRoot = true
+	}
+	if p.depth < len(p.top) {
+		p.top[p.depth] = name
+	}
+	p.depth++
+	if f := p.field(); f != "" {
+		if p.values[f] != nil {
+			return malformedXML(name + " given twice")
+		}
+		p.values[f] = &strings.Builder{}
+	}
+	return nil
+}
+
+// end closes the current element; closing the root completes the message.
+func (p *requestParser) end() {
+	p.depth--
+	if p.depth == 0 {
+		p.rootDone = true
+	}
+}
+
+// text adds character data to the value being read; outside the root only
+// white space is allowed.
+func (p *requestParser) text(t xml.CharData) error {
+	if p.depth == 0 {
+		if strings.TrimSpace(string(t)) != "" {
+			return malformedXML("text outside the root element")
+		}
+		return nil
+	}
+	if f := p.field(); f != "" {
+		p.values[f].Write(t)
+	}
+	return nil
+}
+
+// field names the value the element at the current depth holds ("" for none).
+func (p *requestParser) field() string {
+	if p.top[0] != "request" {
+		return ""
+	}
+	switch {
+	case p.depth == 2 && (isCredential(p.top[1]) || slices.Contains(optionElements, p.top[1])):
+		return p.top[1]
+	case p.depth == 3 && p.top[1] == "appInfo" && isCredential(p.top[2]):
+		return p.top[2]
+	}
+	return ""
+}
+
+// isCredential reports whether name is one of the two credential elements.
+func isCredential(name string) bool {
+	return name == "appID" || name == "appCertificate"
+}
+
+// message is the request message read: the credentials and the option
+// elements given, in optionElements order.
+func (p *requestParser) message() requestMessage {
 	var m requestMessage
-	if b := values["appID"]; b != nil {
-		m.cred.AppID = b.String()
-	}
-	if b := values["appCertificate"]; b != nil {
-		m.cred.AppCertificate = b.String()
-	}
+	m.cred.AppID = p.value("appID")
+	m.cred.AppCertificate = p.value("appCertificate")
 	for _, name := range optionElements {
-		if b := values[name]; b != nil {
+		if b := p.values[name]; b != nil {
 			m.options = append(m.options, service.Field{Name: name, Value: b.String()})
 		}
 	}
-	return m, nil
+	return m
+}
+
+// value is the text of element name ("" when absent).
+func (p *requestParser) value(name string) string {
+	if b := p.values[name]; b != nil {
+		return b.String()
+	}
+	return ""
 }

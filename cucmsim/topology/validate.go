@@ -11,118 +11,181 @@ import (
 // compare case-insensitively, as CUCM looks them up (my_lower(name) = my_lower(?)); a user's
 // profile list is rewritten to the profiles' configured spellings.
 func validate(t *Topology, errs *errorList) {
-	codes := map[string]bool{}
-	listens := map[string]string{}
-	userHome := map[string]string{}  // folded user ID -> cluster code
-	userSpelt := map[string]string{} // folded user ID -> first spelling
+	v := validator{
+		errs:      errs,
+		codes:     map[string]bool{},
+		listens:   map[string]string{},
+		userHome:  map[string]string{},
+		userSpelt: map[string]string{},
+	}
 	for ci := range t.Clusters {
 		c := &t.Clusters[ci]
 		if c.Code == "" {
 			continue // reported while decoding
 		}
-		if !validClusterCode(c.Code) {
-			errs.add(c.Line, fmt.Sprintf("cluster code %q: want 1-16 letters, digits, '-' or '_'", c.Code))
-		}
-		key := strings.ToUpper(c.Code)
-		if codes[key] {
-			errs.add(c.Line, fmt.Sprintf("duplicate cluster %q (codes compare case-insensitively)", c.Code))
-		}
-		codes[key] = true
-		where := fmt.Sprintf("cluster %q: ", c.Code)
-
-		if len(c.Nodes) == 0 {
-			errs.add(c.Line, where+"no nodes")
-		}
-		nodes := map[string]bool{}
-		for _, n := range c.Nodes {
-			if n.Name == "" {
-				continue
-			}
-			if nodes[n.Name] {
-				errs.add(n.line, where+fmt.Sprintf("duplicate node %q", n.Name))
-			}
-			nodes[n.Name] = true
-			if strings.HasSuffix(n.Listen, ":0") {
-				continue // ephemeral ports never clash
-			}
-			if other, ok := listens[n.Listen]; ok {
-				errs.add(n.line, where+fmt.Sprintf("listen address %q already used by %s", n.Listen, other))
-			}
-			listens[n.Listen] = fmt.Sprintf("%s/%s", c.Code, n.Name)
-		}
-
-		apps := make(map[string]string, len(c.AppUsers))
-		for _, a := range c.AppUsers {
-			if a.ID == "" {
-				continue
-			}
-			if first, ok := apps[fold(a.ID)]; ok {
-				errs.add(a.line, where+"duplicate app user "+sameAs(a.ID, first))
-			}
-			apps[fold(a.ID)] = a.ID
-		}
-
-		profiles := make(map[string]string, len(c.Profiles))
-		for _, p := range c.Profiles {
-			if p.Name == "" {
-				continue
-			}
-			if first, ok := profiles[fold(p.Name)]; ok {
-				errs.add(p.line, where+"duplicate profile "+sameAs(p.Name, first))
-			}
-			profiles[fold(p.Name)] = p.Name
-		}
-
-		for ui := range c.Users {
-			u := &c.Users[ui]
-			if errs.full() {
-				return
-			}
-			if u.ID == "" {
-				continue
-			}
-			key := fold(u.ID)
-			if home, ok := userHome[key]; ok {
-				if home == c.Code {
-					errs.add(u.line, where+"duplicate user "+sameAs(u.ID, userSpelt[key]))
-				} else {
-					errs.add(u.line, where+fmt.Sprintf("user %s is already homed in cluster %q (user IDs are unique across the topology)", sameAs(u.ID, userSpelt[key]), home))
-				}
-			} else {
-				userSpelt[key] = u.ID
-			}
-			userHome[key] = c.Code
-			if first, ok := apps[key]; ok {
-				errs.add(u.line, where+fmt.Sprintf("user %q has the ID of app user %q", u.ID, first))
-			}
-			for i, p := range u.Profiles {
-				configured, ok := profiles[fold(p)]
-				if !ok {
-					errs.add(u.line, where+fmt.Sprintf("user %q: unknown profile %q", u.ID, p))
-					continue
-				}
-				// Profile lists are short: a quadratic scan beats a map per user.
-				if slices.Contains(u.Profiles[:i], configured) {
-					errs.add(u.line, where+fmt.Sprintf("user %q: profile %q listed twice", u.ID, p))
-				}
-				u.Profiles[i] = configured
-			}
-		}
-
-		devices := make(map[string]string, len(c.Devices))
-		for _, d := range c.Devices {
-			if errs.full() {
-				return
-			}
-			if d.Name == "" {
-				continue
-			}
-			if first, ok := devices[fold(d.Name)]; ok {
-				errs.add(d.line, where+"duplicate device "+sameAs(d.Name, first))
-			}
-			devices[fold(d.Name)] = d.Name
+		if !v.cluster(c) {
+			return
 		}
 	}
+}
+
+// validator holds what validate has seen across clusters: the rules on codes, listen
+// addresses and user IDs span the topology.
+type validator struct {
+	errs      *errorList
+	codes     map[string]bool   // upper-cased cluster codes
+	listens   map[string]string // listen address -> "cluster/node"
+	userHome  map[string]string // folded user ID -> cluster code
+	userSpelt map[string]string // folded user ID -> first spelling
+}
+
+// cluster checks c; false when the error list is full and validation stops.
+func (v *validator) cluster(c *Cluster) bool {
+	v.clusterCode(c)
+	where := fmt.Sprintf("cluster %q: ", c.Code)
+	v.nodes(c, where)
+	apps := v.appUsers(c, where)
+	profiles := v.profiles(c, where)
+	return v.users(c, where, apps, profiles) && v.devices(c, where)
+}
+
+// clusterCode checks that the code is well formed and unique (case-insensitively).
+func (v *validator) clusterCode(c *Cluster) {
+	if !validClusterCode(c.Code) {
+		v.errs.add(c.Line, fmt.Sprintf("cluster code %q: want 1-16 letters, digits, '-' or '_'", c.Code))
+	}
+	key := strings.ToUpper(c.Code)
+	if v.codes[key] {
+		v.errs.add(c.Line, fmt.Sprintf("duplicate cluster %q (codes compare case-insensitively)", c.Code))
+	}
+	v.codes[key] = true
+}
+
+// nodes checks that a cluster has nodes, with unique names, and that no two nodes of the
+// topology listen on the same fixed address.
+func (v *validator) nodes(c *Cluster, where string) {
+	if len(c.Nodes) == 0 {
+		v.errs.add(c.Line, where+"no nodes")
+	}
+	names := map[string]bool{}
+	for _, n := range c.Nodes {
+		if n.Name == "" {
+			continue
+		}
+		if names[n.Name] {
+			v.errs.add(n.line, where+fmt.Sprintf("duplicate node %q", n.Name))
+		}
+		names[n.Name] = true
+		if strings.HasSuffix(n.Listen, ":0") {
+			continue // ephemeral ports never clash
+		}
+		if other, ok := v.listens[n.Listen]; ok {
+			v.errs.add(n.line, where+fmt.Sprintf("listen address %q already used by %s", n.Listen, other))
+		}
+		v.listens[n.Listen] = fmt.Sprintf("%s/%s", c.Code, n.Name)
+	}
+}
+
+// appUsers checks that app user IDs are unique in the cluster; it returns them by folded ID.
+func (v *validator) appUsers(c *Cluster, where string) map[string]string {
+	apps := make(map[string]string, len(c.AppUsers))
+	for _, a := range c.AppUsers {
+		if a.ID == "" {
+			continue
+		}
+		if first, ok := apps[fold(a.ID)]; ok {
+			v.errs.add(a.line, where+"duplicate app user "+sameAs(a.ID, first))
+		}
+		apps[fold(a.ID)] = a.ID
+	}
+	return apps
+}
+
+// profiles checks that profile names are unique in the cluster; it returns them by folded
+// name.
+func (v *validator) profiles(c *Cluster, where string) map[string]string {
+	profiles := make(map[string]string, len(c.Profiles))
+	for _, p := range c.Profiles {
+		if p.Name == "" {
+			continue
+		}
+		if first, ok := profiles[fold(p.Name)]; ok {
+			v.errs.add(p.line, where+"duplicate profile "+sameAs(p.Name, first))
+		}
+		profiles[fold(p.Name)] = p.Name
+	}
+	return profiles
+}
+
+// users checks the cluster's users against the topology's user IDs, the cluster's app
+// users and its profiles; false when the error list filled up.
+func (v *validator) users(c *Cluster, where string, apps, profiles map[string]string) bool {
+	for ui := range c.Users {
+		u := &c.Users[ui]
+		if v.errs.full() {
+			return false
+		}
+		if u.ID == "" {
+			continue
+		}
+		v.userID(c.Code, u, where)
+		if first, ok := apps[fold(u.ID)]; ok {
+			v.errs.add(u.line, where+fmt.Sprintf("user %q has the ID of app user %q", u.ID, first))
+		}
+		v.userProfiles(u, where, profiles)
+	}
+	return true
+}
+
+// userID checks that a user ID is unique across the topology (a user has one home cluster).
+func (v *validator) userID(code string, u *User, where string) {
+	key := fold(u.ID)
+	if home, ok := v.userHome[key]; ok {
+		if home == code {
+			v.errs.add(u.line, where+"duplicate user "+sameAs(u.ID, v.userSpelt[key]))
+		} else {
+			v.errs.add(u.line, where+fmt.Sprintf("user %s is already homed in cluster %q (user IDs are unique across the topology)", sameAs(u.ID, v.userSpelt[key]), home))
+		}
+	} else {
+		v.userSpelt[key] = u.ID
+	}
+	v.userHome[key] = code
+}
+
+// userProfiles checks that a user's profiles are known and listed once, and rewrites them
+// to their configured spellings.
+func (v *validator) userProfiles(u *User, where string, profiles map[string]string) {
+	for i, p := range u.Profiles {
+		configured, ok := profiles[fold(p)]
+		if !ok {
+			v.errs.add(u.line, where+fmt.Sprintf("user %q: unknown profile %q", u.ID, p))
+			continue
+		}
+		// Profile lists are short: a quadratic scan beats a map per user.
+		if slices.Contains(u.Profiles[:i], configured) {
+			v.errs.add(u.line, where+fmt.Sprintf("user %q: profile %q listed twice", u.ID, p))
+		}
+		u.Profiles[i] = configured
+	}
+}
+
+// devices checks that device names are unique in the cluster; false when the error list
+// filled up.
+func (v *validator) devices(c *Cluster, where string) bool {
+	devices := make(map[string]string, len(c.Devices))
+	for _, d := range c.Devices {
+		if v.errs.full() {
+			return false
+		}
+		if d.Name == "" {
+			continue
+		}
+		if first, ok := devices[fold(d.Name)]; ok {
+			v.errs.add(d.line, where+"duplicate device "+sameAs(d.Name, first))
+		}
+		devices[fold(d.Name)] = d.Name
+	}
+	return true
 }
 
 // fold is the comparison key of device, profile and user names.

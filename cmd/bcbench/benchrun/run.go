@@ -111,57 +111,21 @@ func runService(ctx context.Context, cfg Config, work string, res *Result) error
 
 	// 1. The topology: generate, validate (both timed), read it for the scenarios.
 	topoPath := filepath.Join(work, "topo.yaml")
-	took, err := runCommand(ctx, cfg.StartTimeout, simBin, "gen",
-		"--devices", strconv.Itoa(cfg.Devices), "--users", strconv.Itoa(cfg.Users),
-		"--clusters", strconv.Itoa(cfg.Clusters), "--out", topoPath)
+	topo, err := generateTopology(ctx, cfg, simBin, topoPath, res)
 	if err != nil {
 		return err
-	}
-	res.GenSeconds = took.Seconds()
-	took, err = runCommand(ctx, cfg.StartTimeout, simBin, "validate", topoPath)
-	if err != nil {
-		return err
-	}
-	res.ValidateSeconds = took.Seconds()
-	log.Info("topology generated and validated", "file", topoPath, "gen", res.GenSeconds, "validate", res.ValidateSeconds)
-	topo, err := topology.Load(topoPath)
-	if err != nil {
-		return fmt.Errorf("read generated topology: %w", err)
 	}
 
 	// 2. cucmsim: load time is start to address file (all listeners bound), then memory.
-	simAddrPath := filepath.Join(work, "cucmsim.addr.json")
-	if err := removeStale(simAddrPath); err != nil {
-		return err
-	}
-	startedAt := time.Now()
-	sim, err := startProcess("cucmsim", filepath.Join(work, "cucmsim.log"), simBin, "serve",
-		"--topology", topoPath, "--ephemeral-ports", "--addr-file", simAddrPath,
-		"--admin", "127.0.0.1:0", "--log-level", cfg.LogLevel)
+	sim, sa, err := startSim(ctx, cfg, simBin, work, topoPath, res)
 	if err != nil {
 		return err
 	}
 	defer stopLogged(sim, log)
-	var sa simAddrs
-	seen, err := waitAddrFile(ctx, sim, simAddrPath, cfg.StartTimeout, &sa)
-	if err != nil {
-		return err
-	}
-	res.SimLoadSeconds = seen.Sub(startedAt).Seconds()
-	rss, peak, err := sim.memory()
-	if err != nil {
-		return err
-	}
-	res.SimRSSAfterLoad, res.SimPeakAfterLoad = mib(rss), mib(peak)
-	log.Info("cucmsim ready", "load_s", res.SimLoadSeconds, "rss_mib", res.SimRSSAfterLoad)
 
 	client := loadgen.NewClient(cfg.Concurrency+int(cfg.Rate/10)+1, cfg.RequestTimeout)
 	defer client.CloseIdleConnections()
-	busyDev, busyUser, err := simLogins(ctx, client, sa.Admin, topoCodes(topo))
-	if err != nil {
-		return err
-	}
-	fx, err := readFixture(topo, cfg.Seed, busyDev, busyUser)
+	fx, busyDev, err := fixtureOf(ctx, client, cfg, sa.Admin, topo)
 	if err != nil {
 		return err
 	}
@@ -175,25 +139,11 @@ func runService(ctx context.Context, cfg Config, work string, res *Result) error
 	debug.FreeOSMemory()
 
 	// 3. bcservice in front of the simulator.
-	svcCfgPath := filepath.Join(work, "bcservice.yaml")
-	if err := writeServiceConfig(svcCfgPath, svcCfg); err != nil {
-		return err
-	}
-	svcAddrPath := filepath.Join(work, "bcservice.addr.json")
-	if err := removeStale(svcAddrPath); err != nil {
-		return err
-	}
-	svc, err := startProcess("bcservice", filepath.Join(work, "bcservice.log"), svcBin, "serve",
-		"--config", svcCfgPath, "--listen", "127.0.0.1:0", "--addr-file", svcAddrPath, "--log-level", cfg.LogLevel)
+	svc, svcURL, err := startService(ctx, cfg, svcBin, work, svcCfg)
 	if err != nil {
 		return err
 	}
 	defer stopLogged(svc, log)
-	var va serviceAddrs
-	if _, err := waitAddrFile(ctx, svc, svcAddrPath, cfg.StartTimeout, &va); err != nil {
-		return err
-	}
-	log.Info("bcservice ready", "listen", va.Listen)
 
 	// 3b. The reference hop in bcservice's place, forwarding to the same first nodes.
 	ref, refURL, err := startRefHop(ctx, cfg, work, fx, emURL)
@@ -208,77 +158,126 @@ func runService(ctx context.Context, cfg Config, work string, res *Result) error
 	if err != nil {
 		return err
 	}
-	svcURL := "http://" + va.Listen
-	closed := loadgen.Closed{Workers: cfg.Concurrency, MaxRequests: cfg.MaxRequests, Duration: cfg.Duration}
-	warm := loadgen.Closed{Workers: cfg.Concurrency, MaxRequests: cfg.Warmup, Duration: cfg.Duration}
-	open := loadgen.Open{Rate: cfg.Rate, Duration: cfg.RateDuration}
-	closedMode := fmt.Sprintf("closed C=%d", cfg.Concurrency)
-	openMode := fmt.Sprintf("open %.0f/s", cfg.Rate)
-	throughput := func(op loadgen.Op) func() (*loadgen.Stats, error) {
-		return func() (*loadgen.Stats, error) {
-			warm.Run(ctx, op)
-			return closed.Run(ctx, op), nil
-		}
-	}
 	// A login/logout run stops wherever its bounds fall, leaving some devices logged in;
 	// they are logged out through the control API before the next run needs them free.
 	codes := fx.codes()
 	release := func() error { return releaseLogins(ctx, client, sa.Admin, codes, busyDev) }
-	cycles := func(op loadgen.Op) func() (*loadgen.Stats, error) {
-		return func() (*loadgen.Stats, error) {
-			warm.Run(ctx, op)
-			if err := release(); err != nil {
-				return nil, err
-			}
-			st := closed.Run(ctx, op)
-			return st, release()
-		}
-	}
-	latency := func(op loadgen.Op) func() (*loadgen.Stats, error) {
-		return func() (*loadgen.Stats, error) { return open.Run(ctx, op), nil }
-	}
+	m := newLoadModes(ctx, cfg, release)
 	pairs := fx.pairsFor(cfg.Concurrency, cfg.PairsPerWorker)
-	type scenario struct {
-		name, mode string
-		run        func() (*loadgen.Stats, error)
-	}
-	scenarios := []scenario{
-		{scDirectQuery, closedMode, throughput(tg.directQuery)},
-		{scViaQuery, closedMode, throughput(tg.bcQuery(svcURL))},
-		{scRefQuery, closedMode, throughput(tg.bcQuery(refURL))},
-		{scDirectQuery, openMode, latency(tg.directQuery)},
-		{scViaQuery, openMode, latency(tg.bcQuery(svcURL))},
-		{scRefQuery, openMode, latency(tg.bcQuery(refURL))},
-		{scDirectCycle, closedMode, cycles(tg.emCycle(pairs))},
-		{scViaCycle, closedMode, cycles(tg.bcCycle(svcURL, pairs))},
-		{scRefCycle, closedMode, cycles(tg.bcCycle(refURL, pairs))},
-	}
 	procs := []cpuSource{sim.cpuTime, svc.cpuTime, ref.cpuTime, func() (time.Duration, error) { return procCPUTime(os.Getpid()) }}
-	for _, sc := range scenarios {
-		before, err := cpuTimes(procs)
-		if err != nil {
-			return err
-		}
-		st, err := sc.run()
-		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		after, err := cpuTimes(procs)
-		if err != nil {
-			return err
-		}
-		r := scenarioResult(sc.name, sc.mode, st)
-		r.CPU = cpuShare(before, after, st)
-		log.Info("scenario done", "scenario", sc.name, "mode", sc.mode, "requests", r.Requests, "rps", int(r.RPS), "errors", r.Errors)
-		res.Scenarios = append(res.Scenarios, r)
+	if err := runScenarios(ctx, log, m.scenarios(tg, pairs, svcURL, refURL), procs, res); err != nil {
+		return err
 	}
-	res.derive(closedMode, openMode)
+	res.derive(m.closedName, m.openName)
 
 	// 5. Memory after the run.
-	if rss, peak, err = svc.memory(); err != nil {
+	return memoryAfterRun(sim, svc, ref, res)
+}
+
+// generateTopology generates the topology at path and validates it with cucmsim, timing
+// both into res, and reads it for the fixture.
+func generateTopology(ctx context.Context, cfg Config, simBin, path string, res *Result) (*topology.Topology, error) {
+	took, err := runCommand(ctx, cfg.StartTimeout, simBin, "gen",
+		"--devices", strconv.Itoa(cfg.Devices), "--users", strconv.Itoa(cfg.Users),
+		"--clusters", strconv.Itoa(cfg.Clusters), "--out", path)
+	if err != nil {
+		return nil, err
+	}
+	res.GenSeconds = took.Seconds()
+	took, err = runCommand(ctx, cfg.StartTimeout, simBin, "validate", path)
+	if err != nil {
+		return nil, err
+	}
+	res.ValidateSeconds = took.Seconds()
+	cfg.Logger.Info("topology generated and validated", "file", path, "gen", res.GenSeconds, "validate", res.ValidateSeconds)
+	topo, err := topology.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("read generated topology: %w", err)
+	}
+	return topo, nil
+}
+
+// startSim starts cucmsim on the topology and records its load time (start to address file,
+// all listeners bound) and its memory after the load. The caller stops it.
+func startSim(ctx context.Context, cfg Config, simBin, work, topoPath string, res *Result) (*process, simAddrs, error) {
+	var sa simAddrs
+	addrPath := filepath.Join(work, "cucmsim.addr.json")
+	if err := removeStale(addrPath); err != nil {
+		return nil, sa, err
+	}
+	startedAt := time.Now()
+	sim, err := startProcess("cucmsim", filepath.Join(work, "cucmsim.log"), simBin, "serve",
+		"--topology", topoPath, "--ephemeral-ports", "--addr-file", addrPath,
+		"--admin", "127.0.0.1:0", "--log-level", cfg.LogLevel)
+	if err != nil {
+		return nil, sa, err
+	}
+	seen, err := waitAddrFile(ctx, sim, addrPath, cfg.StartTimeout, &sa)
+	if err == nil {
+		res.SimLoadSeconds = seen.Sub(startedAt).Seconds()
+		err = recordSimLoad(sim, res)
+	}
+	if err != nil {
+		stopLogged(sim, cfg.Logger)
+		return nil, sa, err
+	}
+	cfg.Logger.Info("cucmsim ready", "load_s", res.SimLoadSeconds, "rss_mib", res.SimRSSAfterLoad)
+	return sim, sa, nil
+}
+
+// recordSimLoad records cucmsim's memory once it has loaded the topology.
+func recordSimLoad(sim *process, res *Result) error {
+	rss, peak, err := sim.memory()
+	if err != nil {
+		return err
+	}
+	res.SimRSSAfterLoad, res.SimPeakAfterLoad = mib(rss), mib(peak)
+	return nil
+}
+
+// fixtureOf reads the fixture from the topology, leaving out the devices and users the
+// simulator reports logged in at the start; it returns those devices too.
+func fixtureOf(ctx context.Context, client *http.Client, cfg Config, admin string, topo *topology.Topology) (*fixture, map[string]map[string]bool, error) {
+	busyDev, busyUser, err := simLogins(ctx, client, admin, topoCodes(topo))
+	if err != nil {
+		return nil, nil, err
+	}
+	fx, err := readFixture(topo, cfg.Seed, busyDev, busyUser)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fx, busyDev, nil
+}
+
+// startService starts bcservice configured for the simulator's nodes and returns it with
+// its base URL. The caller stops it.
+func startService(ctx context.Context, cfg Config, svcBin, work string, svcCfg serviceConfig) (*process, string, error) {
+	cfgPath := filepath.Join(work, "bcservice.yaml")
+	if err := writeServiceConfig(cfgPath, svcCfg); err != nil {
+		return nil, "", err
+	}
+	addrPath := filepath.Join(work, "bcservice.addr.json")
+	if err := removeStale(addrPath); err != nil {
+		return nil, "", err
+	}
+	svc, err := startProcess("bcservice", filepath.Join(work, "bcservice.log"), svcBin, "serve",
+		"--config", cfgPath, "--listen", "127.0.0.1:0", "--addr-file", addrPath, "--log-level", cfg.LogLevel)
+	if err != nil {
+		return nil, "", err
+	}
+	var va serviceAddrs
+	if _, err := waitAddrFile(ctx, svc, addrPath, cfg.StartTimeout, &va); err != nil {
+		stopLogged(svc, cfg.Logger)
+		return nil, "", err
+	}
+	cfg.Logger.Info("bcservice ready", "listen", va.Listen)
+	return svc, "http://" + va.Listen, nil
+}
+
+// memoryAfterRun records the memory of the three processes once the scenarios have run.
+func memoryAfterRun(sim, svc, ref *process, res *Result) error {
+	rss, peak, err := svc.memory()
+	if err != nil {
 		return err
 	}
 	res.ServiceRSSAfterRun, res.ServicePeakAfterRun = mib(rss), mib(peak)

@@ -14,9 +14,10 @@ import (
 )
 
 // holdTime is how long a latency fault keeps a login inside its busy slot: long enough for a
-// spec to make its checks while the slots are full on a loaded machine, short enough to keep
+// spec to make its checks while the slots are full on a machine loaded by the whole suite
+// under -race (each check takes milliseconds; 3 s are left for them), short enough to keep
 // the suite fast. holdLogins waits at most half of it for the logins to take their slots.
-const holdTime = 2 * time.Second
+const holdTime = 6 * time.Second
 
 var _ = Describe("cucmsim EM result codes", Ordered, ContinueOnFailure, func() {
 	sim := UseSim(demoTopology)

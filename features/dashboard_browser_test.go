@@ -57,7 +57,7 @@ var _ = Describe("the dashboard in a browser", Ordered, func() {
 		Eventually(func() string {
 			t.Open(path)
 			return t.Text(`//main`)
-		}).WithTimeout(10 * time.Second).WithPolling(200 * time.Millisecond).Should(matcher)
+		}).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(matcher)
 	}
 
 	It("signs a user in through the form", func() {
@@ -102,7 +102,7 @@ var _ = Describe("the dashboard in a browser", Ordered, func() {
 		Eventually(func() int {
 			t.Open(page)
 			return len(t.Column(3))
-		}).WithTimeout(10*time.Second).WithPolling(200*time.Millisecond).Should(Equal(before+1), "one more row")
+		}).WithTimeout(30*time.Second).WithPolling(200*time.Millisecond).Should(Equal(before+1), "one more row")
 		Expect(t.Column(3)[0]).To(Equal(euDevice2), "the newest row first")
 	})
 
@@ -149,11 +149,11 @@ var _ = Describe("the dashboard in a browser", Ordered, func() {
 			t.Open("/")
 			return t.Text(`//tbody/tr[td[1][normalize-space()="EU"]]/td[2]`)
 		}
-		Eventually(reachable).WithTimeout(10 * time.Second).WithPolling(200 * time.Millisecond).Should(Equal("2/2"))
+		Eventually(reachable).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(Equal("2/2"))
 		sim.NodeDown("EU", "eu-pub")
 		DeferCleanup(sim.NodeUp, "EU", "eu-pub")
 		// The readiness report is cached for a moment: reload until the page says so.
-		Eventually(reachable).WithTimeout(10 * time.Second).WithPolling(200 * time.Millisecond).Should(Equal("1/2"))
+		Eventually(reachable).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(Equal("1/2"))
 		t.Screenshot("status")
 	})
 
@@ -214,7 +214,7 @@ var _ = Describe("the dashboard in a browser", Ordered, func() {
 		t.Eval(`window.stillThisPage = true`, &marked) // a reload would drop it
 		apiLogin(euPlain1, euUser02)
 
-		ctx, cancel := context.WithTimeout(t.ctx, 10*time.Second)
+		ctx, cancel := context.WithTimeout(t.ctx, 30*time.Second)
 		defer cancel()
 		Expect(chromedp.Run(ctx, chromedp.WaitVisible(
 			`//main//tbody/tr[td[3][normalize-space()="`+euPlain1+`"]]`, chromedp.BySearch))).To(Succeed(), "the row came")

@@ -91,7 +91,7 @@ var _ = Describe("the dashboard (server side)", Ordered, func() {
 			page = apiPage{}
 			Expect(json.Unmarshal([]byte(body), &page)).To(Succeed())
 			return len(page.Rows)
-		}).WithTimeout(5 * time.Second).Should(BeNumerically(">=", 1))
+		}).WithTimeout(30 * time.Second).Should(BeNumerically(">=", 1))
 		Expect(page.Rows[0].User).To(Equal(almUser))
 		Expect(page.Rows[0].Outcome).To(Equal("success"))
 
@@ -140,7 +140,7 @@ var _ = Describe("the dashboard (server side)", Ordered, func() {
 				return ""
 			}
 			return page.Rows[0].Actor + "/" + page.Rows[0].Outcome
-		}).WithTimeout(5 * time.Second).Should(Equal("admin/success"))
+		}).WithTimeout(30 * time.Second).Should(Equal("admin/success"))
 		Expect(string(svc.Session().Err.Contents())).To(ContainSubstring("msg=audit event=dashboard.logout user=admin"))
 		Expect(string(svc.Session().Err.Contents())).NotTo(Or(ContainSubstring("adminpw"), ContainSubstring("deskpw")))
 	})

@@ -125,7 +125,7 @@ var _ = Describe("ops: TLS towards CUCM", Ordered, func() {
 			Expect(sim.Requests("EU")).To(BeEmpty(), "no request reached the simulator")
 			Expect(proxy.served.Load()).To(Equal(before), "no request got past the handshake")
 			// The 1002 is the certificate check, not some other transport failure.
-			Eventually(func() string { return tcLogs(svc) }).WithTimeout(5 * time.Second).
+			Eventually(func() string { return tcLogs(svc) }).WithTimeout(20 * time.Second).
 				Should(ContainSubstring("x509: certificate signed by unknown authority"))
 		},
 		Entry("caFile of another CA", "other CA"),

@@ -70,13 +70,14 @@ var _ = Describe("replicas behind HAProxy", Ordered, func() {
 			sim.NodeDown("R", node)
 		}
 		// Long enough for every primary server to fail its /readyz checks (fall 2, inter 2s,
-		// readiness cached 2s), so the backup servers carry the traffic at the end.
+		// readiness cached 2s: about 6 s), so the backup servers carry the traffic at the end;
+		// 12 s leaves a loaded machine twice that.
 		Consistently(func(g Gomega) {
 			a, err := lb.post(rbClient(), "/api/login/"+genDevice(30)+"/"+genUser(30))
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(a.Status).To(Equal(http.StatusOK), "%v", a)
 			g.Expect(a.Code()).To(BeNumerically(">", 0), "an EM or service code: %v", a)
-		}).WithTimeout(8 * time.Second).WithPolling(250 * time.Millisecond).Should(Succeed())
+		}).WithTimeout(12 * time.Second).WithPolling(250 * time.Millisecond).Should(Succeed())
 		Expect(lb.since(mark)).To(ContainSubstring("bcservice_api/bc1-any"), "the backup lines served")
 
 		mark = lb.mark()

@@ -185,9 +185,11 @@ var _ = Describe("bcservice soak", Ordered, func() {
 				}
 			})
 		}
-		// Outages in the middle of the run, each between two requests of every client.
+		// Outages in the middle of the run, each between two requests of every client. The
+		// wait for the run to get there is generous: it costs nothing when the requests flow,
+		// and a quarter of the run is hundreds of requests to race-built processes.
 		outage := func(at int, change func()) {
-			Eventually(done.Load).WithTimeout(30 * time.Second).WithPolling(time.Millisecond).Should(BeNumerically(">=", at))
+			Eventually(done.Load).WithTimeout(2 * time.Minute).WithPolling(time.Millisecond).Should(BeNumerically(">=", at))
 			gate.Hold()
 			defer gate.Release()
 			change()

@@ -28,11 +28,14 @@ const (
 	xmlDecl      = "<?xml version='1.0' encoding='UTF-8'?>\n"
 )
 
-// Timing of the shared service. A short per-attempt timeout keeps the slow-node specs fast;
-// the request deadline bounds the busy retries of a CUCM that keeps answering 26.
+// Timing of the shared service. A short per-attempt timeout keeps the slow-node specs fast,
+// yet every other attempt must not meet it while the whole suite loads the machine under
+// -race: 1 s, hundreds of times what an attempt takes. The request deadline bounds the busy
+// retries of a CUCM that keeps answering 26, and must outlast a login held 3 s in a
+// simulator's only slot (holdLatency) by as much again.
 const (
-	apiNodeTimeout    = 500 * time.Millisecond
-	apiRequestTimeout = 2 * time.Second
+	apiNodeTimeout    = time.Second
+	apiRequestTimeout = 6 * time.Second
 	// slowLatency is an injected CUCM delay well past apiNodeTimeout.
 	slowLatency = "3s"
 )

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -36,8 +37,15 @@ type builtBinaries struct {
 // Ginkgo hands data from the suite set-up to the specs. It is written once, before any spec.
 var binaries builtBinaries
 
+// defaultEventually is how long a bare Eventually waits, instead of Gomega's 1 s: an
+// Eventually waits for something to happen, and a generous wait costs nothing when it does,
+// while 1 s is a bound a machine loaded by the whole suite under -race can break. A spec
+// that means a time says so with WithTimeout and a comment.
+const defaultEventually = 10 * time.Second
+
 func TestFeatures(t *testing.T) {
 	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(defaultEventually)
 	RunSpecs(t, "Features")
 }
 

@@ -40,6 +40,23 @@ func (c *Config) problems() Problems {
 	if err := checkListen(c.Listen); err != nil {
 		k.bad("listen", "%v", err)
 	}
+	k.positiveDurations()
+	k.deviceCacheSize()
+	k.serverTimes()
+	k.sizes()
+	k.logging()
+	k.tls()
+	k.history()
+	k.coordination()
+	k.dashboard()
+	k.access()
+	k.clusters()
+	return k.problems
+}
+
+// positiveDurations checks the timeouts and periods that must be positive.
+func (k *checker) positiveDurations() {
+	c := k.c
 	positive := map[string]time.Duration{
 		"requestTimeout":           c.RequestTimeout,
 		"server.readHeaderTimeout": c.Server.ReadHeaderTimeout,
@@ -54,9 +71,19 @@ func (c *Config) problems() Problems {
 	for _, key := range slices.Sorted(maps.Keys(positive)) {
 		k.duration(key, positive[key])
 	}
-	if c.DeviceCache.Size < 1 || c.DeviceCache.Size > MaxDeviceCacheSize {
-		k.bad("deviceCache.size", "%d must be 1..%d", c.DeviceCache.Size, MaxDeviceCacheSize)
+}
+
+// deviceCacheSize checks the bound of the device cache.
+func (k *checker) deviceCacheSize() {
+	if size := k.c.DeviceCache.Size; size < 1 || size > MaxDeviceCacheSize {
+		k.bad("deviceCache.size", "%d must be 1..%d", size, MaxDeviceCacheSize)
 	}
+}
+
+// serverTimes checks the listener's times against each other and as they are sent: the
+// write timeout longer than a request, the drain delay and the HSTS max-age.
+func (k *checker) serverTimes() {
+	c := k.c
 	if c.Server.WriteTimeout <= c.RequestTimeout {
 		k.bad("server.writeTimeout", "must be longer than requestTimeout (%s), or answers are cut off", c.RequestTimeout)
 	}
@@ -69,29 +96,30 @@ func (c *Config) problems() Problems {
 	case h%time.Second != 0:
 		k.bad("server.hstsMaxAge", "%s is not whole seconds (max-age counts seconds)", h)
 	}
-	if c.MaxBodyBytes < 1 {
+}
+
+// sizes checks the body and header limits.
+func (k *checker) sizes() {
+	if k.c.MaxBodyBytes < 1 {
 		k.bad("maxBodyBytes", "must be positive")
 	}
-	if c.Server.MaxHeaderBytes < 1 {
+	if k.c.Server.MaxHeaderBytes < 1 {
 		k.bad("server.maxHeaderBytes", "must be positive")
 	}
-	switch strings.ToLower(c.Log.Level) {
+}
+
+// logging checks the log level and format.
+func (k *checker) logging() {
+	switch strings.ToLower(k.c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:
-		k.bad("log.level", "%q must be debug, info, warn or error", c.Log.Level)
+		k.bad("log.level", "%q must be debug, info, warn or error", k.c.Log.Level)
 	}
-	switch c.Log.Format {
+	switch k.c.Log.Format {
 	case "text", "json":
 	default:
-		k.bad("log.format", "%q must be text or json", c.Log.Format)
+		k.bad("log.format", "%q must be text or json", k.c.Log.Format)
 	}
-	k.tls()
-	k.history()
-	k.coordination()
-	k.dashboard()
-	k.access()
-	k.clusters()
-	return k.problems
 }
 
 func (k *checker) access() {

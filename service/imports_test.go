@@ -32,6 +32,7 @@ func TestDomainImportsNoInfrastructure(t *testing.T) {
 var allowedImports = map[string][]string{
 	"service":                           nil,
 	"service/access":                    nil,
+	"service/atomicfile":                nil,
 	"service/didyoumean":                nil,
 	"service/dashboard":                 {"service", "service/access", "service/health", "service/history", "service/websession"},
 	"service/emclient":                  {"service"},

@@ -5,6 +5,7 @@ package features
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -58,7 +59,7 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	b.Service, err = gexec.Build(servicePackage, raceBuildFlags()...)
 	Expect(err).NotTo(HaveOccurred(), "building bcservice")
 	b.ServiceUntimed, b.SimUntimed = b.Service, b.Sim
-	if len(raceBuildFlags()) > 0 {
+	if os.Getenv("FEATURES_RACE") == "1" {
 		b.ServiceUntimed, err = gexec.BuildWithEnvironment(servicePackage, nil)
 		Expect(err).NotTo(HaveOccurred(), "building bcservice without the race detector")
 		b.SimUntimed, err = gexec.BuildWithEnvironment(simPackage, nil)

@@ -11,7 +11,7 @@ import (
 // maxAdminBody caps control API request bodies.
 const maxAdminBody = 1 << 20
 
-// AdminHandler is the control API of README.md ("Control API"). It is meant for
+// AdminHandler is the control API of cmd/cucmsim/README.md ("Control API"). It is meant for
 // test harnesses on a loopback listener and has no authentication.
 func (s *Sim) AdminHandler() http.Handler {
 	mux := http.NewServeMux()

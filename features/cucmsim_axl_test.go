@@ -18,7 +18,7 @@ func axlAuthXML(user, pin string) string {
 		`</pin></ns:doAuthenticateUser></soapenv:Body></soapenv:Envelope>`
 }
 
-// axlAnswerXML is the exact doAuthenticateUserResponse of README.md, "AXL subset".
+// axlAnswerXML is the exact doAuthenticateUserResponse of cmd/cucmsim/README.md, "AXL subset".
 func axlAnswerXML(authenticated bool) string {
 	v := "false"
 	if authenticated {

@@ -27,7 +27,7 @@ func axlResetUUIDXML(uuid, kind string) string {
 	return strings.Replace(axlResetXML("", kind), "<deviceName></deviceName>", "<uuid>"+esc(uuid)+"</uuid>", 1)
 }
 
-// axlResetAnswerXML is the exact doDeviceResetResponse of README.md, "AXL subset".
+// axlResetAnswerXML is the exact doDeviceResetResponse of cmd/cucmsim/README.md, "AXL subset".
 func axlResetAnswerXML(uuid string) string {
 	return `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>` +
 		`<ns:doDeviceResetResponse xmlns:ns="` + axlNS + `"><return>` + uuid + `</return>` +

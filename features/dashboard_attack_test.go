@@ -21,7 +21,7 @@ import (
 	"github.com/emconnector/emconnector/service/testpki"
 )
 
-// The dashboard attacked (README.md, "Dashboard", "Sign-in policy"): guessing passwords
+// The dashboard attacked (cmd/bcservice/README.md, "Dashboard sign-in"): guessing passwords
 // in parallel and from many addresses, flooding the sign-in, stolen and planted session
 // cookies, roles, cross-site forms, slow clients, values that try to leave their link or
 // run in a spreadsheet. Through the real binaries: cucmsim, and bcservice with a dashboard.

@@ -29,7 +29,7 @@ const (
 	// tabTimeout bounds one spec's browser work: a chromedp wait that is never met
 	// fails the spec when it runs out instead of hanging the suite.
 	tabTimeout = 30 * time.Second
-	// screenshotDir holds the committed PNGs (README.md, "Dashboard"); written only
+	// screenshotDir holds the committed PNGs (cmd/bcservice/README.md, "Dashboard"); written only
 	// with SCREENSHOTS=1 (make screenshots).
 	screenshotDir = "cmd/bcservice/deploy/screenshots"
 )

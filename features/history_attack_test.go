@@ -13,7 +13,7 @@ import (
 )
 
 // The request history and the dashboard's history routes attacked the way robust_badinput
-// attacks the API (README.md, "Security"): bytes a database refuses, huge values, SQL
+// attacks the API (cmd/bcservice/README.md, "Security"): bytes a database refuses, huge values, SQL
 // metacharacters, HTML probes, and the session logic of every operation that changes a
 // phone. Each runs against both stores: SQLite, and PostgreSQL on a throwaway server.
 var _ = Describe("the request history under attack", func() {

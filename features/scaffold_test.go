@@ -35,7 +35,7 @@ const (
 	httpTimeout  = 10 * time.Second
 )
 
-// simAddrs is the --addr-file JSON of cucmsim (README.md, "cucmsim", "Command line").
+// simAddrs is the --addr-file JSON of cucmsim (cmd/cucmsim/README.md, "Command line").
 type simAddrs struct {
 	Admin string                       `json:"admin"`
 	Nodes map[string]map[string]string `json:"nodes"`
@@ -195,7 +195,7 @@ func (s *Sim) EM(cluster, xml string) emResponse {
 	return decodeEM(s.PostEM(cluster, xml))
 }
 
-// --- control API (README.md, "Control API") ---
+// --- control API (cmd/cucmsim/README.md, "Control API") ---
 
 // ClusterState is one entry of GET /v1/clusters.
 type ClusterState struct {

@@ -7,7 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// loginFailed is the text of a login CUCM refused (README.md "Success texts").
+// loginFailed is the text of a login CUCM refused (cmd/bcservice/README.md, "API": the success and failure texts).
 func loginFailed(user, device, cluster, cucmText string) string {
 	return fmt.Sprintf("Login failed for %s on device %s in cluster %s: %s", user, device, cluster, cucmText)
 }

@@ -10,7 +10,7 @@ import (
 
 // describeRoutes: the URL paths themselves. The device, user, cluster code and PIN come
 // from the path; every path problem is answered before the xml parameter is read and
-// before CUCM is asked (README.md "Path decisions").
+// before CUCM is asked (cmd/bcservice/README.md, "Path decisions").
 func describeRoutes(env *apiEnv) {
 	Describe("POST /api/... paths and methods", func() {
 		// nothingReachedCUCM asserts that no cluster saw a request.

@@ -9,7 +9,7 @@ import (
 )
 
 // describeBeyondBadInput: the new path segments get the validation of the 1.4 routes
-// (README.md, "Path decisions"), and a malformed option element is 1012; either way nothing
+// (cmd/bcservice/README.md, "Path decisions"), and a malformed option element is 1012; either way nothing
 // reaches CUCM.
 func describeBeyondBadInput(env *apiEnv) {
 	Describe("bad input to the new routes and options", func() {

@@ -17,7 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// The specs of what bcservice does beyond Business Connector 1.4 (README.md, "API" and
+// The specs of what bcservice does beyond Business Connector 1.4 (cmd/bcservice/README.md, "API" and
 // "Request options"): getuserdevices, logoutuser, the login options duration, force and
 // deviceProfile, and clearing the call history on logout. They share one simulator and one
 // service (EU default, every cluster, call history kept on logout); the scenarios whose

@@ -36,7 +36,7 @@ type ServiceOptions struct {
 	Extra map[string]any
 }
 
-// serviceClusterConfig is one cluster of the service config file (README.md, "Configuration").
+// serviceClusterConfig is one cluster of the service config file (cmd/bcservice/README.md, "Configuration").
 type serviceClusterConfig struct {
 	Code                  string   `yaml:"code"`
 	Name                  string   `yaml:"name,omitempty"`

@@ -49,8 +49,8 @@ type UserStatus struct {
 	Devices []string
 }
 
-// LoginOptions are the optional parts of a login (README.md, "Request
-// options"); the zero value is a plain Business Connector 1.4 login.
+// LoginOptions are the optional parts of a login (cmd/bcservice/README.md,
+// "Request options"); the zero value is a plain Business Connector 1.4 login.
 type LoginOptions struct {
 	// Profile names the device profile; "" means the user's default.
 	Profile string

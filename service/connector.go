@@ -140,7 +140,7 @@ func (c *Connector) Finish(x *Exchange) bool {
 // LocationStats returns the device-location cache's counters.
 func (c *Connector) LocationStats() LocationStats { return c.locs.stats() }
 
-// login logs req.User into req.Device (README.md, "PIN design").
+// login logs req.User into req.Device (cmd/bcservice/README.md, "PIN design").
 // Returns 1001 for an unknown cluster code, 11 when no cluster has the
 // device, 23 when no cluster knows the user (PIN or not), 1003 when a user
 // homed in another cluster gave no PIN, 1004 for a wrong PIN, CUCM's code

@@ -7,7 +7,7 @@ import (
 
 // Result codes of the Business Connector API. Codes below 1000 (other than
 // 404) are Extension Mobility codes passed through from CUCM unchanged;
-// the 1000 range belongs to the service itself (README.md lists them).
+// the 1000 range belongs to the service itself (cmd/bcservice/README.md, "Codes", lists them).
 const (
 	CodeSuccess = 0
 	// CodeDeviceEmpty is the Business Connector's "Device ID empty".

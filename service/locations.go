@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Defaults of the device-location cache (README.md, "Cluster routing").
+// Defaults of the device-location cache (cmd/bcservice/README.md, "Cluster routing").
 const (
 	DefaultLocationTTL  = 10 * time.Minute
 	DefaultLocationSize = 100_000

@@ -42,7 +42,7 @@ const (
 
 // Operation declares one API operation; routes, path splitting, the OpenAPI
 // check, the audit rule and the answer texts are all derived from it
-// (README.md, "Adding an operation").
+// (cmd/bcservice/README.md, "Adding an operation").
 type Operation struct {
 	Op Op
 	// Path is the route with its named segments, e.g.

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of the input validation (README.md, "Codes" and "Path decisions").
+// Limits of the input validation (cmd/bcservice/README.md, "Codes" and "Path decisions").
 const (
 	MaxDeviceLen  = 64
 	MaxUserLen    = 128
@@ -35,7 +35,7 @@ type Request struct {
 	ClearCallHistory *bool
 }
 
-// Bounds of the request options (README.md, "Request options").
+// Bounds of the request options (cmd/bcservice/README.md, "Request options").
 const (
 	MaxDurationMinutes = 10080 // one week, CUCM's bound for exclusiveDuration
 	MaxProfileLen      = 50    // CUCM's limit for a device profile name

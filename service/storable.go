@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// Caps on a client's value wherever it is logged or stored (README.md,
+// Caps on a client's value wherever it is logged or stored (cmd/bcservice/README.md,
 // "Security"): a name (device, user, cluster, app ID, request ID, client,
 // actor, node) keeps MaxNameBytes, a text MaxTextBytes. A path segment over
 // its documented limit is refused (1008, 1009) but still recorded: capped,

@@ -1,6 +1,6 @@
-// Command bchistbench measures the request history's scale target (README
-// "Request history", Scale): it loads --rows realistic rows into a temporary
-// SQLite file and a throwaway PostgreSQL cluster (service/postgres/pgtest),
+// Command bchistbench measures the request history's scale target (cmd/bcservice/README.md,
+// "Request history", Scale; cmd/bcbench/README.md, "make bench-history"): it loads --rows realistic rows into a temporary
+// SQLite file and a throwaway PostgreSQL cluster (service/postgres/pgserver),
 // then times pages of 100 filtered by device, by user and by an hour of
 // time, and their second pages through the cursor, through Store.Query.
 // It prints p50/p95/p99 per kind and store beside the target (p95 < 50 ms),

@@ -14,7 +14,7 @@ import (
 )
 
 // coordination is what a replica shares with the others through
-// PostgreSQL (README.md, "Replicas"): the clusters' budgets and device
+// PostgreSQL (cmd/bcservice/README.md, "Replicas"): the clusters' budgets and device
 // locks, and the dashboard sessions. Nil when coordination is local.
 type coordination struct {
 	coord    *postgres.Coordinator

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// The listeners' HTTP hygiene (README.md, "HTTP hygiene"): a request whose
+// The listeners' HTTP hygiene (cmd/bcservice/README.md, "HTTP hygiene"): a request whose
 // framing is ambiguous gets 400 and its connection is closed, and under TLS
 // every answer carries Strict-Transport-Security.
 //

@@ -1,6 +1,6 @@
 // Command bcservice is the Business Connector web service: it logs users into
 // and out of Cisco IP phones through the Extension Mobility API of CUCM
-// clusters (README.md).
+// clusters (its manual: cmd/bcservice/README.md).
 //
 //	bcservice serve --config FILE [--listen ADDR] [--addr-file FILE] [--log-level L] [--log-format json|text]
 //	bcservice check-config FILE

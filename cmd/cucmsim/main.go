@@ -1,5 +1,5 @@
 // Command cucmsim serves simulated CUCM clusters (EMService, AXL doAuthenticateUser and a
-// control API) from a topology file; see README.md.
+// control API) from a topology file; see its manual, cmd/cucmsim/README.md.
 package main
 
 import (

@@ -8,7 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// The keys of each section of the format (README.md, "Topology format"), in the order the
+// The keys of each section of the format (cmd/cucmsim/README.md, "Topology format"), in the order the
 // format lists them; a suggestion ties to the earlier one. errorTexts and latency are not
 // sections: their keys are codes and operations, checked by their own decoders.
 var (

@@ -1,6 +1,6 @@
 // Package access holds the API's and the dashboard's IP allow and deny
 // lists and the X-Forwarded-For policy that finds the client address they
-// judge (README.md, "Access lists"): a transport concern both listeners
+// judge (cmd/bcservice/README.md, "Access lists"): a transport concern both listeners
 // share, kept out of the domain.
 package access
 

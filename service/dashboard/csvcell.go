@@ -2,8 +2,8 @@ package dashboard
 
 import "unicode"
 
-// cell defuses a value a spreadsheet would run as a formula (README.md,
-// "Dashboard", CSV): when its first character that is not a blank is one
+// cell defuses a value a spreadsheet would run as a formula (cmd/bcservice/README.md,
+// "Dashboard", "CSV export"): when its first character that is not a blank is one
 // that starts a formula, it gets a leading apostrophe, which spreadsheets
 // show as text. Blanks are skipped because spreadsheets skip them too
 // (" =1+1" is a formula), and the full-width forms count because some

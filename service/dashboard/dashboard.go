@@ -1,5 +1,5 @@
 // Package dashboard is the HTTP adapter of the Business Connector's web
-// dashboard (README.md, "Dashboard"): server-rendered pages over the
+// dashboard (cmd/bcservice/README.md, "Dashboard"): server-rendered pages over the
 // request history and the cluster clients' state, a JSON and CSV view of
 // the history, and operator actions (a device logout) carried out through
 // the Connector with the dashboard's own EM app user. It has its own

@@ -9,7 +9,7 @@ import (
 )
 
 // errBusy is a sign-in refused because the bcrypt pool and its queue are
-// full: answered at once with 503 and Retry-After (README.md, "Dashboard").
+// full: answered at once with 503 and Retry-After (cmd/bcservice/README.md, "Dashboard sign-in").
 var errBusy = errors.New("dashboard: too many sign-ins at once")
 
 // busyRetry is the Retry-After of a sign-in refused with errBusy, seconds.

@@ -20,7 +20,7 @@ type loginSession struct {
 
 // phoneEffect is what a successful row of an operation does to the
 // login on its device. Every operation that changes a phone is listed
-// here (README.md, "Adding an operation"): an operation missing from this
+// here (cmd/bcservice/README.md, "Adding an operation"): an operation missing from this
 // table leaves the device and user pages showing a login that has ended.
 type phoneEffect int
 

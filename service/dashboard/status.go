@@ -55,7 +55,7 @@ type bar struct {
 }
 
 // Coordination is what the status page shows of the coordination between
-// replicas (README.md, "Replicas").
+// replicas (cmd/bcservice/README.md, "Replicas").
 type Coordination struct {
 	// Shared is true while the limits are shared through PostgreSQL.
 	Shared bool

@@ -9,8 +9,8 @@ import (
 	"github.com/emconnector/emconnector/service"
 )
 
-// ThrottleOptions shape the sign-in throttle (README.md, "Dashboard",
-// "Sign-in policy"). Zero values take the defaults.
+// ThrottleOptions shape the sign-in throttle (cmd/bcservice/README.md,
+// "Dashboard sign-in"). Zero values take the defaults.
 type ThrottleOptions struct {
 	// Free failures of one name from one client address are allowed in a
 	// row; each further attempt of that pair waits Base, doubling up to

@@ -44,7 +44,7 @@ type Config struct {
 	AXLPassword string
 }
 
-// Defaults of a cluster's limits (README.md, "Configuration").
+// Defaults of a cluster's limits (cmd/bcservice/README.md, "Configuration").
 const (
 	DefaultTimeout               = 5 * time.Second
 	DefaultMaxConcurrentRequests = 5

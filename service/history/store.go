@@ -10,8 +10,8 @@ import (
 // themselves (a value it cannot store, a constraint), as opposed to being
 // unreachable or slow: retrying the same rows would fail forever. Stores
 // wrap such errors (Refused); the Writer then splits the batch, commits
-// what the database takes and rejects the rest (README.md, "Request
-// history").
+// what the database takes and rejects the rest (cmd/bcservice/README.md,
+// "Request history").
 var ErrRefused = errors.New("the database refused the rows")
 
 // Refused wraps err so that errors.Is(err, ErrRefused) holds.

@@ -13,7 +13,7 @@ import (
 	"github.com/emconnector/emconnector/service"
 )
 
-// Writer defaults (README.md, "Request history").
+// Writer defaults (cmd/bcservice/README.md, "Request history").
 const (
 	DefaultQueueSize    = 10_000
 	DefaultBatchSize    = 200

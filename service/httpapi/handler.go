@@ -1,5 +1,5 @@
 // Package httpapi is the HTTP adapter of the Business Connector API
-// (README.md): it decodes the path and the `xml` parameter, calls
+// (cmd/bcservice/README.md, "API"): it decodes the path and the `xml` parameter, calls
 // the service.Connector and encodes the result. Rules live in package
 // service; this package only translates.
 package httpapi
@@ -284,7 +284,7 @@ func (a *api) serveOp(w http.ResponseWriter, r *http.Request, op service.Operati
 	}
 	for _, o := range msg.options {
 		if !slices.Contains(op.Options, o.Name) {
-			continue // an option of another operation: ignored (README.md, "Request options")
+			continue // an option of another operation: ignored (cmd/bcservice/README.md, "Request options")
 		}
 		if err := req.SetOption(o.Name, o.Value); err != nil {
 			respond(w, r, http.StatusOK, service.ResultFor(req, service.Found{}, err))

@@ -22,7 +22,7 @@ var (
 	fuzzContentTypes = []string{"application/x-www-form-urlencoded", "text/xml", "multipart/form-data; boundary=B", "application/json", ""}
 )
 
-// documentedCode reports whether code is in README.md's table of codes: EM
+// documentedCode reports whether code is in the table of codes of cmd/bcservice/README.md: EM
 // codes 0-38 passed through, the transport codes and the service's 1001-1016.
 func documentedCode(code int) bool {
 	switch code {

@@ -2,7 +2,7 @@ package metrics
 
 import "github.com/prometheus/client_golang/prometheus"
 
-// Metric names of the coordination between replicas (README.md, "Replicas").
+// Metric names of the coordination between replicas (cmd/bcservice/README.md, "Replicas").
 const (
 	CoordinationShared    = "bcservice_coordination_shared"
 	CoordinationFallbacks = "bcservice_coordination_fallbacks_total"

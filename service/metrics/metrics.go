@@ -17,7 +17,7 @@ import (
 	"github.com/emconnector/emconnector/service"
 )
 
-// Metric names (README.md lists them with their labels).
+// Metric names (cmd/bcservice/README.md, "Metrics", lists them with their labels).
 const (
 	RequestsTotal     = "bcservice_requests_total"
 	RequestDuration   = "bcservice_request_duration_seconds"

@@ -16,7 +16,7 @@ import (
 
 // Coordinator makes several bcservice replicas share each CUCM cluster's
 // concurrency budget and lock each device once across all of them, with
-// PostgreSQL's session-level advisory locks (README.md, "Replicas"):
+// PostgreSQL's session-level advisory locks (cmd/bcservice/README.md, "Replicas"):
 //
 //   - slot i of cluster C is the two-key lock (key(C), i), i < the cluster's
 //     maxConcurrentRequests; device D of C is the one-key lock key(C, D);
@@ -91,7 +91,7 @@ const (
 	DefaultCoordinationConns   = 16
 	// keepaliveIdle, keepaliveInterval and keepaliveCount make PostgreSQL
 	// end the session of a replica whose host vanished (no FIN) within
-	// idle + interval × count = 10 s (README.md, "Replicas"), which frees
+	// idle + interval × count = 10 s (cmd/bcservice/README.md, "Replicas"), which frees
 	// its locks.
 	keepaliveIdle     = 5
 	keepaliveInterval = 1

@@ -2,7 +2,7 @@ package postgres
 
 import "testing"
 
-// The lock keys are part of bcservice's contract (README.md, "Replicas":
+// The lock keys are part of bcservice's contract (cmd/bcservice/README.md, "Replicas":
 // replicas of different releases share locks only while the scheme is the
 // same): FNV-1a over a prefixed, upper-cased name. The values were computed
 // independently of this code; a change here is a change of the contract.

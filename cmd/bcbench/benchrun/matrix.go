@@ -14,7 +14,7 @@ type scenario struct {
 	run        func() (*loadgen.Stats, error)
 }
 
-// loadModes are the load shapes of the service scenarios (README "Performance"): closed
+// loadModes are the load shapes of the service scenarios (cmd/bcbench/README.md, "What it does"): closed
 // (throughput, after a warm-up) and open (latency at a fixed rate).
 type loadModes struct {
 	ctx                  context.Context

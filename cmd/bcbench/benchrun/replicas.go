@@ -17,7 +17,7 @@ import (
 	"github.com/emconnector/emconnector/service/postgres/pgserver"
 )
 
-// The "two replicas, one budget" scenario (README.md, "Performance", "Two replicas"): a
+// The "two replicas, one budget" scenario (cmd/bcbench/README.md, "Two replicas"): a
 // throwaway PostgreSQL, cucmsim with one cluster of Slots concurrent logins, two bcservice
 // replicas sharing that budget through PostgreSQL and two that keep one each.
 

@@ -25,7 +25,7 @@ import (
 // stopGrace is how long a binary may take to shut down after SIGTERM.
 const stopGrace = 10 * time.Second
 
-// simAddrs is cucmsim's --addr-file (README.md, "cucmsim", "Command line").
+// simAddrs is cucmsim's --addr-file (cmd/cucmsim/README.md, "Command line").
 type simAddrs struct {
 	Admin string                       `json:"admin"`
 	Nodes map[string]map[string]string `json:"nodes"` // cluster code -> node name -> host:port
@@ -103,7 +103,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 // runService runs the scenarios of one bcservice against the direct calls and the reference
-// hop (steps 1 to 5 of README "Performance", "What it does") and records them in res.
+// hop (steps 1 to 5 of cmd/bcbench/README.md, "What it does") and records them in res.
 func runService(ctx context.Context, cfg Config, work string, res *Result) error {
 	log := cfg.Logger
 	simBin := filepath.Join(cfg.BinDir, "cucmsim")
@@ -384,7 +384,7 @@ func simLogins(ctx context.Context, c *http.Client, admin string, codes []string
 	return devices, users, nil
 }
 
-// serviceConfig is the part of bcservice's configuration (README.md, "Configuration") the benchmark sets.
+// serviceConfig is the part of bcservice's configuration (cmd/bcservice/README.md, "Configuration") the benchmark sets.
 type serviceConfig struct {
 	Listen   string           `yaml:"listen"`
 	Clusters []serviceCluster `yaml:"clusters"`

@@ -11,11 +11,11 @@ import (
 	"time"
 )
 
-// simRequestLogSize is how many requests the simulator's log of a cluster keeps (README.md,
+// simRequestLogSize is how many requests the simulator's log of a cluster keeps (cmd/cucmsim/README.md,
 // "Control API"): a log this full may have dropped its oldest entries.
 const simRequestLogSize = 10000
 
-// simControl drives the simulator's control API (README.md, "cucmsim", "Control API").
+// simControl drives the simulator's control API (cmd/cucmsim/README.md, "Control API").
 type simControl struct {
 	client *http.Client
 	admin  string // host:port

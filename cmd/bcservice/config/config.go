@@ -1,4 +1,4 @@
-// Package config reads bcservice's YAML configuration file (README.md,
+// Package config reads bcservice's YAML configuration file (cmd/bcservice/README.md,
 // "Configuration"): it decodes it key by key, fills in defaults, reports
 // every problem by key and line in one go, and builds the runtime values the
 // service's packages take (TLS configurations, emclient configurations,
@@ -68,7 +68,7 @@ type DeviceCacheConfig struct {
 	Size int           `yaml:"size"`
 }
 
-// HistoryConfig is the request history (README.md, "Request history"):
+// HistoryConfig is the request history (cmd/bcservice/README.md, "Request history"):
 // where it is kept, for how long, and how many rows may wait in memory
 // while the database is slow or away.
 type HistoryConfig struct {
@@ -194,7 +194,7 @@ const (
 	ClearNever    = "never"
 )
 
-// Defaults (README.md lists them). The HTTP layer's and the cluster
+// Defaults (cmd/bcservice/README.md, "Configuration keys", lists them). The HTTP layer's and the cluster
 // client's come from the packages that use them.
 const (
 	DefaultListen                = "127.0.0.1:8080"

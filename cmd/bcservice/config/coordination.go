@@ -2,7 +2,7 @@ package config
 
 import "strings"
 
-// Values of the coordination key (README.md, "Replicas").
+// Values of the coordination key (cmd/bcservice/README.md, "Replicas").
 const (
 	// CoordinationLocal (the default, also spelled "" or "off"): this
 	// process keeps its own limits and device locks.

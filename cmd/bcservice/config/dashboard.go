@@ -10,7 +10,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// DashboardConfig is the web dashboard (README.md, "Dashboard"): its own
+// DashboardConfig is the web dashboard (cmd/bcservice/README.md, "Dashboard"): its own
 // listener, its users, and the EM app user its operator actions run as.
 type DashboardConfig struct {
 	Listen string          `yaml:"listen"`

@@ -130,7 +130,7 @@ var _ = Describe("cucmsim EM result codes", Ordered, ContinueOnFailure, func() {
 		Entry("38 EMCC Not Allowed, by fault", 38, "EMCC Not Allowed", viaFault("login", 38)),
 	)
 
-	// README.md, "Behaviour decisions": every operation, queries included, checks the
+	// cmd/cucmsim/README.md, "Behaviour decisions": every operation, queries included, checks the
 	// appInfo block before anything else.
 	DescribeTable("authentication applies to every message",
 		func(kind string) {

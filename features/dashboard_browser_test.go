@@ -15,7 +15,7 @@ import (
 	"github.com/onsi/gomega/types"
 )
 
-// The dashboard (README.md, "Dashboard") as a person sees it: pages in a real headless
+// The dashboard (cmd/bcservice/README.md, "Dashboard") as a person sees it: pages in a real headless
 // Chromium, forms filled and submitted, links followed. One simulator and one bcservice
 // (sqlite history, dashboard) serve every spec; each spec has its own browser context,
 // so its own cookies. Only the first history page updates itself (static/live.js); the

@@ -19,7 +19,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// The dashboard's server side (README.md, "Dashboard") through the real binaries:
+// The dashboard's server side (cmd/bcservice/README.md, "Dashboard") through the real binaries:
 // cucmsim, and bcservice with an sqlite history and a dashboard on its own listener.
 var _ = Describe("the dashboard (server side)", Ordered, func() {
 	sim := UseSim(demoTopology)

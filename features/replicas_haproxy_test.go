@@ -17,8 +17,8 @@ import (
 	"github.com/onsi/gomega/gexec"
 )
 
-// Replicas behind a load balancer (README.md, "Replicas"): a real HAProxy runs the README's
-// own haproxy.cfg, addresses substituted, in front of two replicas coordinated through a
+// Replicas behind a load balancer (cmd/bcservice/README.md, "Replicas"): a real HAProxy runs
+// the manual's own haproxy.cfg, addresses substituted, in front of two replicas coordinated through a
 // throwaway PostgreSQL. Without HAProxy the specs skip, except under CI, where they fail
 // (.ci/run installs it).
 var _ = Describe("replicas behind HAProxy", Ordered, func() {
@@ -30,7 +30,7 @@ var _ = Describe("replicas behind HAProxy", Ordered, func() {
 	BeforeAll(func() {
 		bin := haproxyBinary()
 		pg := StartPostgres()
-		// The README's drain delay: HAProxy takes a stopping replica out before its listener
+		// The manual's drain delay: HAProxy takes a stopping replica out before its listener
 		// closes.
 		replicas = startReplicasOf(binaries.Service, sim, 2, pg.NewDB(), replicaDrainDelay)
 		lb = startHAProxy(bin, replicas)
@@ -124,7 +124,7 @@ var _ = Describe("replicas behind HAProxy", Ordered, func() {
 	})
 })
 
-// replicaDrainDelay is the README's server.drainDelay for replicas behind HAProxy: longer
+// replicaDrainDelay is the manual's server.drainDelay for replicas behind HAProxy: longer
 // than its checks need to take a replica out (fall 2 × inter 2s, plus a check's timeout).
 const replicaDrainDelay = 6 * time.Second
 
@@ -164,7 +164,7 @@ func haproxyBinary() string {
 	return ""
 }
 
-// startHAProxy writes the README's haproxy.cfg for two replicas and free local ports, checks
+// startHAProxy writes the manual's haproxy.cfg for two replicas and free local ports, checks
 // it with haproxy -c and runs haproxy in the foreground (-db) until the calling node's scope
 // ends, when it is stopped by its own PID.
 func startHAProxy(bin string, replicas []*Replica) *HAProxy {
@@ -213,9 +213,9 @@ func (h *HAProxy) stop() {
 	expectSessionHasNoSecrets("haproxy", h.session)
 }
 
-// haproxyConfig substitutes the README's example addresses: the binds with api and dash,
+// haproxyConfig substitutes the manual's example addresses: the binds with api and dash,
 // the servers with the replicas' own addresses. Every example address must be there, so
-// that the README and this substitution cannot drift apart.
+// that the manual and this substitution cannot drift apart.
 func haproxyConfig(readme, api, dash string, replicas []*Replica) string {
 	GinkgoHelper()
 	subst := map[string]string{

@@ -10,7 +10,7 @@ import (
 	"github.com/onsi/gomega/gexec"
 )
 
-// Replicas (README.md, "Replicas"): three bcservice processes with coordination: postgres in
+// Replicas (cmd/bcservice/README.md, "Replicas"): three bcservice processes with coordination: postgres in
 // front of one simulated cluster R whose CUCM takes 5 concurrent logins/logouts, sharing a
 // real PostgreSQL (a throwaway server) for their budget, their device locks, their dashboard
 // sessions and their history.

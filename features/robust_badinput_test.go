@@ -14,7 +14,7 @@ import (
 )
 
 // rbBadInput is one entry of the bad-input catalogue: a request written byte for byte and
-// its documented answer (README.md "Codes" and "Path decisions").
+// its documented answer (cmd/bcservice/README.md, "Codes" and "Path decisions").
 type rbBadInput struct {
 	req rbRawRequest
 	// status is the HTTP status; code the <code> of the result (rbPlainAnswer: Go's own

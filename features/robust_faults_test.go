@@ -111,7 +111,7 @@ type rfFaultKind struct {
 // after reports whether the node carried the request out before its answer went wrong.
 func (k rfFaultKind) after() bool { return k.fault.After }
 
-// rfFaultKinds lists every fault the simulator can inject (README "Control API"): latency,
+// rfFaultKinds lists every fault the simulator can inject (cmd/cucmsim/README.md, "Control API"): latency,
 // connection refused, dropped connections, HTTP errors, truncated, garbage and empty bodies,
 // and CUCM's busy code, each before and, where it makes a difference, after CUCM did the work.
 func rfFaultKinds() []rfFaultKind {
@@ -252,7 +252,7 @@ func (p *rfPhone) expected(op, user string) []int {
 		// 0: a logout whose answer was lost is reconciled as "the device is free".
 		return []int{5, 0}
 	case op == "logout" && p.user == "":
-		// 0: as above, on a phone that was already free (README "Cluster routing").
+		// 0: as above, on a phone that was already free (cmd/bcservice/README.md, "Cluster routing").
 		return []int{19, 0}
 	case op == "logout":
 		return []int{0}

@@ -92,7 +92,7 @@ func rfSoakFaults() []rfSoakFault {
 	}
 }
 
-// rfDocumented reports whether code is in README.md's table of codes.
+// rfDocumented reports whether code is in the table of codes of cmd/bcservice/README.md.
 func rfDocumented(code int) bool {
 	return code >= 0 && code <= 38 || slices.Contains([]int{404, 405, 413, 500}, code) || code >= 1001 && code <= 1015
 }

@@ -19,7 +19,7 @@ import (
 	_ "modernc.org/sqlite" // reads the service's history file
 )
 
-// The request history (README.md, "Request history") through the real binary with
+// The request history (cmd/bcservice/README.md, "Request history") through the real binary with
 // history.dsn: sqlite:FILE. The specs read the file as the dashboard will, with SQL.
 var _ = Describe("the request history", Ordered, func() {
 	sim := UseSim(demoTopology)

@@ -32,7 +32,8 @@ type ServiceOptions struct {
 	RequestTimeout time.Duration
 	// Env adds environment variables (BC_…) to the process.
 	Env []string
-	// Extra top-level keys merged into the config (the contract allows extra keys).
+	// Extra top-level keys merged into the config: known keys only, since an unknown key is
+	// a configuration problem (cmd/bcservice/README.md, "Unknown keys").
 	Extra map[string]any
 }
 

@@ -1,7 +1,7 @@
 // Package emxml is cucmsim's codec for the CUCM Extension Mobility XML: it decodes the
 // <request> and <query> documents clients send and encodes <response> documents byte for byte
-// as CUCM does (testdata/golden/em; the shapes are listed in README.md, "Design"). It is
-// independent of the service's codec.
+// as CUCM does (testdata/golden/em; the shapes are listed in cmd/cucmsim/README.md, "EM
+// protocol as the simulator speaks it"). It is independent of the service's codec.
 package emxml
 
 import (

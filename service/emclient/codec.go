@@ -11,7 +11,8 @@ import (
 )
 
 // This file is the service's own EM XML codec (independent of the
-// simulator's): it builds the requests of README.md ("Design") byte for byte as in
+// simulator's): it builds the requests of cmd/cucmsim/README.md ("EM protocol as
+// the simulator speaks it") byte for byte as in
 // testdata/golden/em and reads every answer shape listed there, including
 // the variants real servers send (XML declaration, whitespace, the DTD's
 // <errorMessage> failure).

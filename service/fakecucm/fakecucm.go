@@ -2,7 +2,8 @@
 // for the service's own tests (the real simulator, cucmsim, is independent
 // and not imported by the service). It knows devices, users with PINs and
 // logins, and answers login, logout, deviceUserQuery and userDevicesQuery
-// with the shapes of README.md, "Design". Hook lets a test replace any answer.
+// with the shapes of cmd/cucmsim/README.md, "EM protocol as the simulator
+// speaks it". Hook lets a test replace any answer.
 package fakecucm
 
 import (

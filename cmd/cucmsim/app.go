@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 
 	"github.com/emconnector/emconnector/cucmsim"
 	"github.com/emconnector/emconnector/cucmsim/topology"
+	"github.com/emconnector/emconnector/service/atomicfile"
 )
 
 // shutdownTimeout bounds the graceful shutdown after SIGINT/SIGTERM.
@@ -86,7 +85,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					if c.String("out") == "" {
 						return topology.Generate(stdout, opts)
 					}
-					return writeAtomically(c.String("out"), func(w io.Writer) error { return topology.Generate(w, opts) })
+					return atomicfile.WriteFunc(c.String("out"), 0o600, func(w io.Writer) error { return topology.Generate(w, opts) })
 				},
 			},
 		},
@@ -157,7 +156,7 @@ func serve(ctx context.Context, c *cli.Context, stderr io.Writer) error {
 	}
 	addrs := sim.Addrs()
 	if f := c.String("addr-file"); f != "" {
-		err := writeAtomically(f, func(w io.Writer) error { return json.NewEncoder(w).Encode(addrs) })
+		err := atomicfile.WriteFunc(f, 0o600, func(w io.Writer) error { return json.NewEncoder(w).Encode(addrs) })
 		if err != nil {
 			_ = sim.Close()
 			return fmt.Errorf("--addr-file: %w", err)
@@ -169,22 +168,4 @@ func serve(ctx context.Context, c *cli.Context, stderr io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	return sim.Shutdown(sctx)
-}
-
-// writeAtomically writes a temporary file next to path and renames it into place, so readers
-// (tests polling --addr-file) never see a partial file.
-func writeAtomically(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

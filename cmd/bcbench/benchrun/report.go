@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/emconnector/emconnector/cmd/bcbench/loadgen"
+	"github.com/emconnector/emconnector/service/atomicfile"
 )
 
 // Result is one benchmark run: what `make bench` prints and writes as JSON. Durations are
@@ -269,9 +270,8 @@ func (r *Result) WriteJSON(dir string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, "bench-"+r.Started.UTC().Format("20060102T150405Z")+".json")
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
 		return "", err
 	}
-	return path, os.Rename(tmp, path)
+	return path, nil
 }

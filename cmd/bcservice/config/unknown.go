@@ -4,8 +4,8 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/emconnector/emconnector/service/didyoumean"
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/didyoumean"
 	"gopkg.in/yaml.v3"
 )
 

@@ -9,8 +9,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/emconnector/emconnector/service/skipreport"
 	"github.com/emconnector/emconnector/service/postgres/pgserver"
+	"github.com/emconnector/emconnector/service/skipreport"
 )
 
 // ErrNoServer means the PostgreSQL binaries are not installed.

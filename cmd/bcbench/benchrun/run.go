@@ -106,18 +106,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // hop (steps 1 to 5 of cmd/bcbench/README.md, "What it does") and records them in res.
 func runService(ctx context.Context, cfg Config, work string, res *Result) error {
 	log := cfg.Logger
-	simBin := filepath.Join(cfg.BinDir, "cucmsim")
-	svcBin := filepath.Join(cfg.BinDir, "bcservice")
 
 	// 1. The topology: generate, validate (both timed), read it for the scenarios.
 	topoPath := filepath.Join(work, "topo.yaml")
-	topo, err := generateTopology(ctx, cfg, simBin, topoPath, res)
+	topo, err := generateTopology(ctx, cfg, topoPath, res)
 	if err != nil {
 		return err
 	}
 
 	// 2. cucmsim: load time is start to address file (all listeners bound), then memory.
-	sim, sa, err := startSim(ctx, cfg, simBin, work, topoPath, res)
+	sim, sa, err := startSim(ctx, cfg, work, topoPath, res)
 	if err != nil {
 		return err
 	}
@@ -139,7 +137,7 @@ func runService(ctx context.Context, cfg Config, work string, res *Result) error
 	debug.FreeOSMemory()
 
 	// 3. bcservice in front of the simulator.
-	svc, svcURL, err := startService(ctx, cfg, svcBin, work, svcCfg)
+	svc, svcURL, err := startService(ctx, cfg, work, svcCfg)
 	if err != nil {
 		return err
 	}
@@ -161,11 +159,9 @@ func runService(ctx context.Context, cfg Config, work string, res *Result) error
 	// A login/logout run stops wherever its bounds fall, leaving some devices logged in;
 	// they are logged out through the control API before the next run needs them free.
 	codes := fx.codes()
-	release := func() error { return releaseLogins(ctx, client, sa.Admin, codes, busyDev) }
-	m := newLoadModes(ctx, cfg, release)
-	pairs := fx.pairsFor(cfg.Concurrency, cfg.PairsPerWorker)
-	procs := []cpuSource{sim.cpuTime, svc.cpuTime, ref.cpuTime, func() (time.Duration, error) { return procCPUTime(os.Getpid()) }}
-	if err := runScenarios(ctx, log, m.scenarios(tg, pairs, svcURL, refURL), procs, res); err != nil {
+	m := newLoadModes(ctx, cfg, func() error { return releaseLogins(ctx, client, sa.Admin, codes, busyDev) })
+	scenarios := m.scenarios(tg, fx.pairsFor(cfg.Concurrency, cfg.PairsPerWorker), svcURL, refURL)
+	if err := runScenarios(ctx, log, scenarios, cpuSources(sim, svc, ref), res); err != nil {
 		return err
 	}
 	res.derive(m.closedName, m.openName)
@@ -176,7 +172,8 @@ func runService(ctx context.Context, cfg Config, work string, res *Result) error
 
 // generateTopology generates the topology at path and validates it with cucmsim, timing
 // both into res, and reads it for the fixture.
-func generateTopology(ctx context.Context, cfg Config, simBin, path string, res *Result) (*topology.Topology, error) {
+func generateTopology(ctx context.Context, cfg Config, path string, res *Result) (*topology.Topology, error) {
+	simBin := filepath.Join(cfg.BinDir, "cucmsim")
 	took, err := runCommand(ctx, cfg.StartTimeout, simBin, "gen",
 		"--devices", strconv.Itoa(cfg.Devices), "--users", strconv.Itoa(cfg.Users),
 		"--clusters", strconv.Itoa(cfg.Clusters), "--out", path)
@@ -199,7 +196,8 @@ func generateTopology(ctx context.Context, cfg Config, simBin, path string, res 
 
 // startSim starts cucmsim on the topology and records its load time (start to address file,
 // all listeners bound) and its memory after the load. The caller stops it.
-func startSim(ctx context.Context, cfg Config, simBin, work, topoPath string, res *Result) (*process, simAddrs, error) {
+func startSim(ctx context.Context, cfg Config, work, topoPath string, res *Result) (*process, simAddrs, error) {
+	simBin := filepath.Join(cfg.BinDir, "cucmsim")
 	var sa simAddrs
 	addrPath := filepath.Join(work, "cucmsim.addr.json")
 	if err := removeStale(addrPath); err != nil {
@@ -251,7 +249,8 @@ func fixtureOf(ctx context.Context, client *http.Client, cfg Config, admin strin
 
 // startService starts bcservice configured for the simulator's nodes and returns it with
 // its base URL. The caller stops it.
-func startService(ctx context.Context, cfg Config, svcBin, work string, svcCfg serviceConfig) (*process, string, error) {
+func startService(ctx context.Context, cfg Config, work string, svcCfg serviceConfig) (*process, string, error) {
+	svcBin := filepath.Join(cfg.BinDir, "bcservice")
 	cfgPath := filepath.Join(work, "bcservice.yaml")
 	if err := writeServiceConfig(cfgPath, svcCfg); err != nil {
 		return nil, "", err
@@ -272,6 +271,12 @@ func startService(ctx context.Context, cfg Config, svcBin, work string, svcCfg s
 	}
 	cfg.Logger.Info("bcservice ready", "listen", va.Listen)
 	return svc, "http://" + va.Listen, nil
+}
+
+// cpuSources reads the CPU time of the three processes and of this one.
+func cpuSources(sim, svc, ref *process) []cpuSource {
+	self := func() (time.Duration, error) { return procCPUTime(os.Getpid()) }
+	return []cpuSource{sim.cpuTime, svc.cpuTime, ref.cpuTime, self}
 }
 
 // memoryAfterRun records the memory of the three processes once the scenarios have run.

@@ -1,4 +1,4 @@
-// Command bcbench runs the end-to-end benchmark of `make bench` (see README.md): it starts
+// Command bcbench runs the end-to-end benchmark of `make bench` (see cmd/bcbench/README.md): it starts
 // the cucmsim and bcservice binaries from --bin on loopback, and its own reference hop
 // (`bcbench refhop`), drives them, prints a table and writes the same figures as JSON under
 // --out.

@@ -123,7 +123,7 @@ func hopShare(op string, direct, via, ref, target float64) HopShare {
 	return h
 }
 
-// Target is one of the goals the README reports against.
+// Target is one of the goals cmd/bcbench/README.md reports against ("Targets").
 type Target struct {
 	Name string `json:"name"`
 	Want string `json:"want"`
@@ -156,7 +156,7 @@ func (r *Result) TotalErrors() int {
 	return n
 }
 
-// computeTargets fills Targets from the figures (targets of the README, "Performance") of
+// computeTargets fills Targets from the figures (cmd/bcbench/README.md, "Targets") of
 // the scenarios that ran.
 func (r *Result) computeTargets() {
 	r.Targets = nil

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"strings"
 )
 
 // buildInfo is what the build recorded of this binary (runtime/debug):
@@ -41,7 +42,7 @@ func readBuildInfo() buildInfo {
 // else "dev".
 func (b buildInfo) Short() string {
 	switch {
-	case b.Module != "" && b.Module != "(devel)" && b.Module != "unknown":
+	case b.release():
 		return b.Module
 	case b.HasRevision:
 		rev := b.Revision
@@ -54,6 +55,19 @@ func (b buildInfo) Short() string {
 		return rev
 	}
 	return "dev"
+}
+
+// release reports whether the module version is a release: not "(devel)"
+// and not the pseudo-version (v0.0.0-TIME-REVISION[+dirty]) that go build
+// records for a work tree since Go 1.24.
+func (b buildInfo) release() bool {
+	switch {
+	case b.Module == "" || b.Module == "(devel)" || b.Module == "unknown":
+		return false
+	case b.HasRevision && len(b.Revision) >= 12 && strings.Contains(b.Module, b.Revision[:12]):
+		return false
+	}
+	return true
 }
 
 // String is the whole of it, for bcservice --version.

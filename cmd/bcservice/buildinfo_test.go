@@ -11,6 +11,8 @@ func TestBuildInfoShort(t *testing.T) {
 		{"a release", buildInfo{Module: "v1.5.0", Revision: "0123456789abcdef", HasRevision: true}, "v1.5.0"},
 		{"a work tree", buildInfo{Module: "(devel)", Revision: "0123456789abcdef", HasRevision: true}, "0123456789ab"},
 		{"a modified work tree", buildInfo{Module: "(devel)", Revision: "0123456789abcdef", HasRevision: true, Modified: true}, "0123456789ab-dirty"},
+		{"a work tree's pseudo-version (Go 1.24+)", buildInfo{Module: "v0.0.0-20261206061131-0123456789ab+dirty",
+			Revision: "0123456789abcdef", HasRevision: true, Modified: true}, "0123456789ab-dirty"},
 		{"no VCS stamp", buildInfo{Module: "(devel)"}, "dev"},
 		{"no build info", buildInfo{Module: "unknown"}, "dev"},
 	}

@@ -21,7 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// attackDashboard is a bcservice with a dashboard for the attack specs: the users admin
+// attackDashboard is a bcservice with a dashboard for the dashboard specs: the users admin
 // (operator, password adminpw) and desk (viewer, deskpw).
 type attackDashboard struct {
 	// bin is the bcservice binary ("" = binaries.Service).

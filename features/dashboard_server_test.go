@@ -16,7 +16,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/gexec"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // The dashboard's server side (cmd/bcservice/README.md, "Dashboard") through the real binaries:
@@ -180,24 +179,7 @@ func startDemoDashboard(sim *Sim, db string) (*Service, string) {
 // postgres://…).
 func startDemoDashboardOn(sim *Sim, dsn string) (*Service, string) {
 	GinkgoHelper()
-	hash := func(pw string) string {
-		h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
-		Expect(err).NotTo(HaveOccurred())
-		return string(h)
-	}
-	configPath := filepath.Join(GinkgoT().TempDir(), "bcservice.yaml")
-	writeServiceConfig(configPath, sim, ServiceOptions{Extra: map[string]any{
-		"history": map[string]any{"dsn": dsn, "flushTimeout": "1s"},
-		"dashboard": map[string]any{
-			"listen": "127.0.0.1:0",
-			"users": []map[string]any{
-				{"name": "admin", "role": "operator", "passwordHash": hash("adminpw")},
-				{"name": "desk", "role": "viewer", "passwordHash": hash("deskpw")},
-			},
-			"emAppID": appID, "emAppCertificateEnv": "BC_DASH_CERT",
-		},
-	}})
-	return startDashboardService(configPath, []string{"BC_DASH_CERT=" + appCert})
+	return attackDashboard{dsn: dsn}.start(sim)
 }
 
 // startDashboardService starts bcservice like startService and returns it with the

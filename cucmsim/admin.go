@@ -53,6 +53,10 @@ func (s *Sim) AdminHandler() http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	mux.HandleFunc("POST /v1/clock", s.handleClock)
+	mux.HandleFunc("GET /v1/requests/stream", s.handleStream)
+	mux.HandleFunc("GET /v1/requests/stream/stats", s.handleStreamStats)
+	mux.HandleFunc("GET /v1/scenario", s.handleGetScenario)
+	mux.HandleFunc("PUT /v1/scenario", s.handlePutScenario)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})

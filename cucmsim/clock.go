@@ -28,3 +28,7 @@ func (c *simClock) Now() time.Time { return c.base.Now().Add(time.Duration(c.off
 func (c *simClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 func (c *simClock) reset() { c.offset.Store(0) }
+
+func (c *simClock) get() time.Duration { return time.Duration(c.offset.Load()) }
+
+func (c *simClock) set(d time.Duration) { c.offset.Store(int64(d)) }

@@ -231,6 +231,13 @@ func (s *faultSet) add(f *fault) {
 	s.faults = append(s.faults, f)
 }
 
+// replace puts fs in place of the set's faults (a restored scenario).
+func (s *faultSet) replace(fs []*fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = fs
+}
+
 func (s *faultSet) clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -263,6 +263,7 @@ func (s *Sim) abandon(w http.ResponseWriter, x *exchange) {
 
 func (s *Sim) record(x *exchange) {
 	x.node.cluster.reqs.add(x.entry)
+	s.stream.publish(x.node.cluster.c.Code(), &x.entry)
 	code := -1
 	if x.entry.Code != nil {
 		code = *x.entry.Code

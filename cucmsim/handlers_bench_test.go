@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/emconnector/emconnector/cucmsim/topology"
@@ -16,6 +17,11 @@ import (
 // benchSim is a simulator on a generated topology (clusters C1, C2; app user bcapp) whose
 // logger formats every request line at info, as `make bench` runs it, into io.Discard.
 func benchSim(b *testing.B) http.Handler {
+	b.Helper()
+	return newBenchSim(b).NodeHandler("C1", "c1-node1")
+}
+
+func newBenchSim(b *testing.B) *Sim {
 	b.Helper()
 	var buf bytes.Buffer
 	if err := topology.Generate(&buf, topology.GenOptions{Devices: 2000, Users: 2000, Clusters: 2}); err != nil {
@@ -29,7 +35,7 @@ func benchSim(b *testing.B) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return sim.NodeHandler("C1", "c1-node1")
+	return sim
 }
 
 // emForm is the form body of an EM document, as an EM client posts it.
@@ -61,6 +67,45 @@ func BenchmarkDeviceUserQuery(b *testing.B) {
 // BenchmarkLoginLogout is one login and one logout of the same device and user per iteration.
 func BenchmarkLoginLogout(b *testing.B) {
 	h := benchSim(b)
+	const app = `<appInfo><appID>bcapp</appID><appCertificate>s3cret</appCertificate></appInfo>`
+	login := emForm(`<request>` + app + `<login><deviceName>SEP000000000002</deviceName><userID>USER000002</userID></login></request>`)
+	logout := emForm(`<request>` + app + `<logout><deviceName>SEP000000000002</deviceName></logout></request>`)
+	b.ReportAllocs()
+	for b.Loop() {
+		serveForm(b, h, login, `<success/>`)
+		serveForm(b, h, logout, `<success/>`)
+	}
+}
+
+// BenchmarkLoginLogoutWatched is BenchmarkLoginLogout with 50 request stream subscribers
+// that match every request: compare it with BenchmarkLoginLogout to see what watchers cost
+// the EM handlers. "stalled" subscribers never read (every event is dropped and counted, the
+// handlers' own cost); "drained" ones are read by a goroutine each that encodes the events as
+// the stream does, which on a small machine competes with the handlers for CPU.
+func BenchmarkLoginLogoutWatched(b *testing.B) {
+	for _, drained := range []bool{false, true} {
+		name := map[bool]string{false: "stalled", true: "drained"}[drained]
+		b.Run(name, func(b *testing.B) {
+			sim := newBenchSim(b)
+			var wg sync.WaitGroup
+			b.Cleanup(wg.Wait) // cleanups run last-in first-out: this one after every close
+			for range 50 {
+				sub := sim.stream.subscribe(StreamFilter{})
+				if drained {
+					wg.Go(func() {
+						for ev := range sub.events {
+							_ = writeEvent(io.Discard, sub, &ev)
+						}
+					})
+				}
+				b.Cleanup(func() { sim.stream.unsubscribe(sub); close(sub.events) })
+			}
+			loginLogoutLoop(b, sim.NodeHandler("C1", "c1-node1"))
+		})
+	}
+}
+
+func loginLogoutLoop(b *testing.B, h http.Handler) {
 	const app = `<appInfo><appID>bcapp</appID><appCertificate>s3cret</appCertificate></appInfo>`
 	login := emForm(`<request>` + app + `<login><deviceName>SEP000000000002</deviceName><userID>USER000002</userID></login></request>`)
 	logout := emForm(`<request>` + app + `<logout><deviceName>SEP000000000002</deviceName></logout></request>`)

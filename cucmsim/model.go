@@ -122,6 +122,12 @@ func (m *Model) Now() time.Time { return m.clock.Now() }
 // Advance moves the simulator's clock forward, e.g. past a login's expiry.
 func (m *Model) Advance(d time.Duration) { m.clock.advance(d) }
 
+// ClockOffset is how far Advance (and SetClockOffset) moved the clock since the last Reset.
+func (m *Model) ClockOffset() time.Duration { return m.clock.get() }
+
+// SetClockOffset puts the clock d ahead of its base, as a restored scenario needs.
+func (m *Model) SetClockOffset(d time.Duration) { m.clock.set(d) }
+
 // Reset removes every login and last-login memory, restores call histories, forgets device
 // resets and undoes every Advance.
 func (m *Model) Reset() {

@@ -39,6 +39,8 @@ type Options struct {
 	Seed uint64
 	// RequestLogSize is the number of requests each cluster's log keeps (default 10000).
 	RequestLogSize int
+	// StreamHeartbeat is the interval of the request stream's keep-alive comment (default 15 s).
+	StreamHeartbeat time.Duration
 }
 
 // Sim is a running simulator: the domain model plus its HTTP faces.
@@ -51,6 +53,9 @@ type Sim struct {
 	rnd      *lockedRand
 	faultSeq atomic.Int64
 	admin    *server
+	// stream fans logged requests out to GET /v1/requests/stream.
+	stream    broker
+	heartbeat time.Duration
 
 	// done is closed by Shutdown/Close so injected latencies stop waiting.
 	done      chan struct{}
@@ -104,6 +109,11 @@ func New(topo *Topology, opts Options) (*Sim, error) {
 		byCode: map[string]*clusterRuntime{},
 		rnd:    newLockedRand(opts.Seed),
 		done:   make(chan struct{}),
+
+		heartbeat: opts.StreamHeartbeat,
+	}
+	if s.heartbeat <= 0 {
+		s.heartbeat = DefaultStreamHeartbeat
 	}
 	for i, c := range s.model.Clusters() {
 		rt := &clusterRuntime{c: c, reqs: requestLog{size: opts.RequestLogSize}}

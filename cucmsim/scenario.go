@@ -245,7 +245,8 @@ func jsonProblem(err error) string {
 	if errors.As(err, &te) {
 		field := ""
 		if te.Field != "" {
-			field = te.Field + ": "
+			// The last segment is the document's key (Field is the Go path, FaultSpec.count).
+			field = te.Field[strings.LastIndexByte(te.Field, '.')+1:] + ": "
 		}
 		return field + "a JSON " + te.Value + " is not allowed here"
 	}

@@ -75,7 +75,10 @@ func (c *Cluster) CheckRuntime(st RuntimeState) (RuntimeState, []string) {
 			bad(path+".user", "unknown user %q", l.User)
 		} else {
 			profile, err := home.profileFor(u, l.Profile)
-			if err != nil {
+			switch {
+			case err != nil && l.Profile == "":
+				bad(path+".profile", "missing: user %q has no profile", l.User)
+			case err != nil:
 				bad(path+".profile", "unknown profile %q for user %q", l.Profile, l.User)
 			}
 			if l.EMCC != nil && *l.EMCC != (home != c) {

@@ -145,11 +145,13 @@ func TestScenarioRefusesBadDocuments(t *testing.T) {
 		}},
 		{"logins: duplicate device, wrong emcc, expiry before since, missing user", `{"clusters":[{"code":"EU","logins":[` +
 			`{"device":"SEP1CE6C79BAF1F","user":"ALMUSER01"},{"device":"sep1ce6c79baf1f","user":"USROAM01","emcc":false},` +
-			`{"device":"SEP003094C25B15","user":"ALMUSER01","since":"2026-01-02T10:00:00Z","expires":"2026-01-02T09:00:00Z"},{"device":"SEP003094C25B49"}]}]}`, []string{
+			`{"device":"SEP003094C25B15","user":"ALMUSER01","since":"2026-01-02T10:00:00Z","expires":"2026-01-02T09:00:00Z"},{"device":"SEP003094C25B49"},` +
+			`{"device":"SEP003094C25B49","user":"EUNOPROF"}]}]}`, []string{
 			`clusters[EU].logins[3].user: missing`,
 			`clusters[EU].logins[1].device: device "sep1ce6c79baf1f" already logged in by logins[0]`,
 			`clusters[EU].logins[1].emcc: must be true: user "USROAM01" is homed in cluster US`,
 			`clusters[EU].logins[2].expires: must be after since`,
+			`clusters[EU].logins[4].profile: missing: user "EUNOPROF" has no profile`,
 		}},
 		{"malformed faults", `{"clusters":[{"code":"US","faults":[{"drop":true,"emCode":1},{"id":"x1","drop":true},` +
 			`{"id":"f1","drop":true},{"id":"f1","latency":"1s"},{"drop":true,"remaining":1},{"drop":true,"count":2,"remaining":3,"hits":-1},null,{"count":"two"}]}]}`, []string{

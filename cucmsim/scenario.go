@@ -176,11 +176,20 @@ func (s *Sim) planScenario(body []byte) (*scenarioPlan, []string) {
 		p.runtime = d.runtime(path, obj, rt.c)
 		plan.clusters[rt] = p
 	}
+	for _, f := range d.unnumbered {
+		plan.lastFaultID++
+		f.id = faultID(plan.lastFaultID)
+	}
 	return plan, d.problems
 }
 
 // docReader walks a JSON document, collecting every problem instead of stopping at the first.
-type docReader struct{ problems []string }
+type docReader struct {
+	problems []string
+	// unnumbered are the faults without an ID, numbered once the whole document is read so
+	// they never take a number listed later.
+	unnumbered []*fault
+}
 
 func (d *docReader) add(path, format string, args ...any) {
 	d.problems = append(d.problems, path+": "+fmt.Sprintf(format, args...))
@@ -307,7 +316,6 @@ var faultKeys = []string{"id", "operation", "device", "user", "node", "count", "
 // fN, unique in the simulator; a fault without one gets the next free number.
 func (d *docReader) faults(path string, raw json.RawMessage, rt *clusterRuntime, ids map[string]string, last *int64) []*fault {
 	var out []*fault
-	var unnumbered []*fault
 	for i, item := range d.array(path, raw) {
 		p := path + "[" + strconv.Itoa(i) + "]"
 		if d.element(p, item, faultKeys...) == nil {
@@ -351,14 +359,9 @@ func (d *docReader) faults(path string, raw json.RawMessage, rt *clusterRuntime,
 			continue
 		}
 		if info.ID == "" {
-			unnumbered = append(unnumbered, f)
+			d.unnumbered = append(d.unnumbered, f)
 		}
 		out = append(out, f)
-	}
-	// Numbered after the whole cluster is read, so they never take a number listed later.
-	for _, f := range unnumbered {
-		*last++
-		f.id = faultID(*last)
 	}
 	return out
 }

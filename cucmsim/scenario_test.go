@@ -214,3 +214,22 @@ func TestSetRuntimeKeepsIndexes(t *testing.T) {
 		t.Errorf("last logins = %s", buf.String())
 	}
 }
+
+func TestScenarioNumbersFaultsWithoutID(t *testing.T) {
+	h := newHarness(t)
+	doc := `{"clusters":[{"code":"EU","faults":[{"drop":true},{"id":"f2","drop":true}]},{"code":"US","faults":[{"id":"f1","drop":true},{"latency":"1s"}]}]}`
+	if code, body := h.rawCall(t, "PUT", "/v1/scenario", doc); code != http.StatusNoContent {
+		t.Fatalf("PUT: %d %s", code, body)
+	}
+	var ids []string
+	for _, c := range []string{"EU", "US"} {
+		var faults []FaultInfo
+		h.call(t, "GET", "/v1/clusters/"+c+"/faults", nil, &faults)
+		for _, f := range faults {
+			ids = append(ids, f.ID)
+		}
+	}
+	if want := []string{"f3", "f2", "f1", "f4"}; !slices.Equal(ids, want) {
+		t.Errorf("fault IDs = %v, want %v (listed ones kept, the others after the highest)", ids, want)
+	}
+}

@@ -66,15 +66,7 @@ func BenchmarkDeviceUserQuery(b *testing.B) {
 
 // BenchmarkLoginLogout is one login and one logout of the same device and user per iteration.
 func BenchmarkLoginLogout(b *testing.B) {
-	h := benchSim(b)
-	const app = `<appInfo><appID>bcapp</appID><appCertificate>s3cret</appCertificate></appInfo>`
-	login := emForm(`<request>` + app + `<login><deviceName>SEP000000000002</deviceName><userID>USER000002</userID></login></request>`)
-	logout := emForm(`<request>` + app + `<logout><deviceName>SEP000000000002</deviceName></logout></request>`)
-	b.ReportAllocs()
-	for b.Loop() {
-		serveForm(b, h, login, `<success/>`)
-		serveForm(b, h, logout, `<success/>`)
-	}
+	loginLogoutLoop(b, benchSim(b))
 }
 
 // BenchmarkLoginLogoutWatched is BenchmarkLoginLogout with 50 request stream subscribers
@@ -105,6 +97,7 @@ func BenchmarkLoginLogoutWatched(b *testing.B) {
 	}
 }
 
+// loginLogoutLoop logs USER000002 into SEP000000000002 and out again, once an iteration.
 func loginLogoutLoop(b *testing.B, h http.Handler) {
 	const app = `<appInfo><appID>bcapp</appID><appCertificate>s3cret</appCertificate></appInfo>`
 	login := emForm(`<request>` + app + `<login><deviceName>SEP000000000002</deviceName><userID>USER000002</userID></login></request>`)

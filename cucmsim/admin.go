@@ -44,6 +44,13 @@ func (s *Sim) AdminHandler() http.Handler {
 		rt.faults.clear()
 		w.WriteHeader(http.StatusNoContent)
 	}))
+	mux.HandleFunc("DELETE /v1/clusters/{code}/faults/{id}", s.withCluster(func(w http.ResponseWriter, r *http.Request, rt *clusterRuntime) {
+		if !rt.faults.remove(r.PathValue("id")) {
+			writeError(w, http.StatusNotFound, "unknown fault "+r.PathValue("id"))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
 	mux.HandleFunc("POST /v1/clusters/{code}/nodes/{name}/{state}", s.withCluster(s.handleNodeState))
 	mux.HandleFunc("GET /v1/clusters/{code}/requests", s.withCluster(func(w http.ResponseWriter, _ *http.Request, rt *clusterRuntime) {
 		writeJSON(w, http.StatusOK, rt.reqs.list())
@@ -57,6 +64,7 @@ func (s *Sim) AdminHandler() http.Handler {
 	mux.HandleFunc("GET /v1/requests/stream/stats", s.handleStreamStats)
 	mux.HandleFunc("GET /v1/scenario", s.handleGetScenario)
 	mux.HandleFunc("PUT /v1/scenario", s.handlePutScenario)
+	s.mountConsole(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})

@@ -244,6 +244,15 @@ func (s *faultSet) clear() {
 	s.faults = nil
 }
 
+// remove drops the fault with id; false when the set has none.
+func (s *faultSet) remove(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.faults)
+	s.faults = slices.DeleteFunc(s.faults, func(f *fault) bool { return f.id == id })
+	return len(s.faults) < n
+}
+
 // clearDevice removes the faults scoped to device (any case).
 func (s *faultSet) clearDevice(device string) {
 	s.mu.Lock()

@@ -1,0 +1,179 @@
+package features
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// consoleShotDir holds the console's committed screenshot (cmd/cucmsim/README.md, "Console");
+// written only with SCREENSHOTS=1.
+const consoleShotDir = "cmd/cucmsim/deploy/screenshots"
+
+// The simulator's web console (cmd/cucmsim/README.md, "Console") as a tester uses it: a real
+// headless Chromium on /ui/ of the control API's listener, every change checked through the
+// control API or a real EM request.
+var _ = Describe("the cucmsim console in a browser", Ordered, func() {
+	browser := UseBrowser()
+	sim := UseSim(demoTopology)
+	const device, user = "SEP1CE6C79BAF1F", "ALMUSER01"
+
+	// console opens /ui/ in a fresh tab and waits until its live request log is connected.
+	console := func() *Tab {
+		GinkgoHelper()
+		t := browser.Tab(sim.AdminURL())
+		Expect(t.Open("/ui/")).To(Equal(int64(http.StatusOK)))
+		t.WaitFor(`//span[@id="log-state"][normalize-space()="live"]`)
+		return t
+	}
+	// firstLogRow is the text of each cell of the newest row of the live request log.
+	firstLogRow := func(t *Tab) []string {
+		var cells []string
+		t.Eval(`Array.from(document.querySelectorAll("#log-rows tbody tr:first-child td")).map(td => td.textContent.trim())`, &cells)
+		return cells
+	}
+
+	It("adds a fault that a real EM login then meets, and shows that request live", func() {
+		t := console()
+		t.Do(
+			chromedp.SetValue(`#fault-cluster`, "EU", chromedp.ByQuery),
+			chromedp.SetValue(`#fault-operation`, "login", chromedp.ByQuery),
+			chromedp.SetValue(`#fault-scope`, "device", chromedp.ByQuery),
+			chromedp.SendKeys(`#fault-name`, device, chromedp.ByQuery),
+			chromedp.SetValue(`#fault-code`, "18", chromedp.ByQuery),
+			chromedp.Click(`#fault-add`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//table[@id="fault-list"]//tr[td[normalize-space()="` + device + `"]]/td[normalize-space()="code 18"]`)
+		Expect(sim.Faults("EU")).To(ConsistOf(And(HaveKeyWithValue("device", device), HaveKeyWithValue("emCode", 18.0))))
+
+		res := sim.EM("EU", loginXML(device, user))
+		Expect(res.Failure).NotTo(BeNil(), res.Raw)
+		Expect(res.Failure.Error.Code).To(Equal("18"))
+
+		Eventually(func() []string { return firstLogRow(t) }).WithTimeout(10*time.Second).WithPolling(100*time.Millisecond).
+			Should(HaveExactElements(Not(BeEmpty()), "EU", "eu-pub", "login", device, user, HavePrefix("18 (fault")))
+		consoleScreenshot(t, "console")
+	})
+
+	It("takes a node down and brings it up again", func() {
+		t := console()
+		t.WaitFor(`#nodes tr[data-node="eu-sub1"] button.node-down`)
+		t.Do(chromedp.Click(`#nodes tr[data-node="eu-sub1"] button.node-down`, chromedp.ByQuery))
+		t.WaitFor(`//table[@id="nodes"]//tr[@data-node="eu-sub1"]/td[normalize-space()="down"]`)
+		Expect(nodeUp(sim, "EU", "eu-sub1")).To(BeFalse(), "GET /v1/clusters reports it down")
+
+		t.Do(chromedp.Click(`#nodes tr[data-node="eu-sub1"] button.node-up`, chromedp.ByQuery))
+		t.WaitFor(`//table[@id="nodes"]//tr[@data-node="eu-sub1"]/td[normalize-space()="up"]`)
+		Expect(nodeUp(sim, "EU", "eu-sub1")).To(BeTrue())
+	})
+
+	It("removes a fault with its button", func() {
+		id := sim.AddFault("US", Fault{Device: "SEPA00000000001", EMCode: emCode(6)})
+		t := console()
+		row := `#fault-list tr[data-fault="` + id + `"] button.fault-remove`
+		t.WaitFor(row)
+		t.Do(chromedp.Click(row, chromedp.ByQuery))
+		Eventually(func() int { return t.Count(`#fault-list tr[data-fault="` + id + `"]`) }).Should(BeZero())
+		Expect(sim.Faults("US")).To(BeEmpty())
+	})
+
+	It("downloads the scenario and loads it again after a reset", func() {
+		id := sim.AddFault("EU", Fault{Operation: "login", Device: device, Count: 3, EMCode: emCode(25)})
+		t := console()
+		var name string
+		var ok bool
+		t.Do(chromedp.AttributeValue(`#scenario-download`, "download", &name, &ok, chromedp.ByQuery))
+		Expect(name).To(Equal("cucmsim-scenario.json"), "the link saves a file")
+		// What the download link saves: the browser fetches the link's own address.
+		var doc string
+		t.Do(chromedp.Evaluate(`fetch(document.getElementById("scenario-download").href).then(r => r.text())`, &doc,
+			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+		Expect(doc).To(MatchJSON(sim.Scenario()))
+
+		sim.Reset()
+		Expect(sim.Faults("EU")).To(BeEmpty())
+
+		t.Do(
+			chromedp.SetValue(`#scenario-text`, doc, chromedp.ByQuery),
+			chromedp.Click(`#scenario-load`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//p[@id="scenario-status"][normalize-space()="Scenario loaded."]`)
+		Expect(sim.Faults("EU")).To(ConsistOf(And(HaveKeyWithValue("id", id), HaveKeyWithValue("device", device),
+			HaveKeyWithValue("emCode", 25.0), HaveKeyWithValue("remaining", 3.0))))
+		t.WaitFor(`#fault-list tr[data-fault="` + id + `"]`)
+	})
+
+	It("lists every problem of a scenario it cannot load", func() {
+		t := console()
+		t.Do(
+			chromedp.SetValue(`#scenario-text`, `{"clusters":[{"code":"XX"},{"code":"EU","nodes":[{"name":"nope","up":false}]}]}`, chromedp.ByQuery),
+			chromedp.Click(`#scenario-load`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//ul[@id="scenario-problems"]/li`)
+		Expect(t.Text(`//p[@id="scenario-status"]`)).To(HavePrefix("Not loaded: invalid scenario: 2 problem(s)"))
+		Expect(t.Count(`#scenario-problems li`)).To(Equal(2))
+	})
+})
+
+// The console's page as an HTTP client sees it: the CSP that forbids inline code, and a page
+// that needs none.
+var _ = Describe("GET /ui/ (the cucmsim console)", Ordered, func() {
+	sim := UseSim(demoTopology)
+
+	It("answers with a CSP of its own origin only and scripts from files", func() {
+		resp := sim.Control().GET("/ui/").Expect().Status(http.StatusOK)
+		resp.Header("Content-Type").IsEqual("text/html; charset=utf-8")
+		resp.Header("Content-Security-Policy").HasPrefix("default-src 'self'")
+		page := resp.Body().Raw()
+		scripts := regexp.MustCompile(`(?i)<script[^>]*>`).FindAllString(page, -1)
+		Expect(scripts).NotTo(BeEmpty())
+		for _, s := range scripts {
+			Expect(s).To(MatchRegexp(` src="/ui/[a-z]+\.js"`), "a script from a file, never inline")
+		}
+		Expect(page).NotTo(ContainSubstring("<style"))
+		Expect(page).NotTo(MatchRegexp(`(?i)\s(style|on[a-z]+)=`))
+	})
+
+	It("serves its script and style with the same CSP, and the code table as JSON", func() {
+		for _, path := range []string{"/ui/console.js", "/ui/console.css", "/ui/codes.json"} {
+			sim.Control().GET(path).Expect().Status(http.StatusOK).
+				Header("Content-Security-Policy").HasPrefix("default-src 'self'")
+		}
+		codes := sim.Control().GET("/ui/codes.json").Expect().Status(http.StatusOK).JSON().Array()
+		codes.Length().IsEqual(32)
+		codes.ContainsAny(map[string]any{"code": 18, "text": "Another user logged in"})
+	})
+})
+
+// nodeUp is a node's state as GET /v1/clusters reports it.
+func nodeUp(sim *Sim, cluster, node string) bool {
+	GinkgoHelper()
+	for _, n := range sim.Cluster(cluster).Nodes {
+		if n.Name == node {
+			return n.Up
+		}
+	}
+	Fail("no node " + node)
+	return false
+}
+
+// consoleScreenshot saves the viewport as cmd/cucmsim/deploy/screenshots/name.png with
+// SCREENSHOTS=1 (the dashboard's Tab.Screenshot writes to bcservice's directory).
+func consoleScreenshot(t *Tab, name string) {
+	GinkgoHelper()
+	if os.Getenv("SCREENSHOTS") != "1" {
+		return
+	}
+	var buf []byte
+	t.Do(chromedp.CaptureScreenshot(&buf))
+	dir := repoPath(consoleShotDir)
+	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
+	Expect(os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)).To(Succeed())
+}

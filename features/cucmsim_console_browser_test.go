@@ -57,8 +57,10 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 		Expect(res.Failure).NotTo(BeNil(), res.Raw)
 		Expect(res.Failure.Error.Code).To(Equal("18"))
 
+		id, _ := sim.Faults("EU")[0]["id"].(string)
 		Eventually(func() []string { return firstLogRow(t) }).WithTimeout(10*time.Second).WithPolling(100*time.Millisecond).
-			Should(HaveExactElements(Not(BeEmpty()), "EU", "eu-pub", "login", device, user, HavePrefix("18 (fault")))
+			Should(HaveExactElements(Not(BeEmpty()), "EU", "eu-pub", "login", device, user, "18", id))
+		t.WaitFor(`//table[@id="fault-list"]//tr[@data-fault="` + id + `"]/td[9][normalize-space()="1"]`) // its hits
 		consoleScreenshot(t, "console")
 	})
 

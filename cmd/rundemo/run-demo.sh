@@ -93,6 +93,7 @@ while [ ! -s "$RUN/bcservice.addr.json" ]; do
 done
 listen=$(sed 's/.*"listen":"\([^"]*\)".*/\1/' "$RUN/bcservice.addr.json")
 admin=$(sed 's/.*"admin":"\([^"]*\)".*/\1/' "$RUN/cucmsim.addr.json")
+echo "run-demo: cucmsim console on http://$admin/ui/"
 echo "run-demo: ready: bcservice on http://$listen, cucmsim control API on http://$admin; Ctrl-C stops both"
 
 while :; do

@@ -192,6 +192,14 @@ func TestStopsBothOnSignal(t *testing.T) {
 				t.Fatalf("bcservice does not answer: %v", err)
 			}
 			resp.Body.Close()
+			if want := "run-demo: cucmsim console on http://" + admin + "/ui/\n"; !strings.Contains(d.out.String(), want) {
+				t.Errorf("no line %q before the ready line; output:\n%s", want, d.out.String())
+			}
+			resp, err = http.Get("http://" + admin + "/ui/")
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("the console does not answer: %v %v", resp, err)
+			}
+			resp.Body.Close()
 
 			pid := d.cmd.Process.Pid
 			if tt.group {

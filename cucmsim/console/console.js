@@ -108,7 +108,7 @@ async function loadFaults() {
       cell(tr, f.device);
       cell(tr, f.user);
       cell(tr, effectText(f));
-      cell(tr, f.count ? f.count : "until removed");
+      cell(tr, f.count ? f.count : "no limit");
       cell(tr, f.remaining);
       cell(tr, f.hits);
       cell(tr, button("Remove", () => removeFault(code, f.id), "fault-remove"));
@@ -116,6 +116,14 @@ async function loadFaults() {
     }
   }
   document.querySelector("#fault-list tbody").replaceChildren(...rows);
+}
+
+// faultsChanged reloads the faults soon (once for a burst of hits) so their counts follow
+// the live log.
+let faultsTimer = null;
+function faultsChanged() {
+  if (faultsTimer !== null) return;
+  faultsTimer = setTimeout(() => { faultsTimer = null; loadFaults(); }, 300);
 }
 
 async function removeFault(cluster, id) {
@@ -153,10 +161,9 @@ function logRow(e) {
   cell(tr, e.operation);
   cell(tr, e.device);
   cell(tr, e.user);
-  let outcome = e.code !== undefined && e.code !== null ? String(e.code) : "";
-  if (e.fault) outcome += (outcome ? " " : "") + "(fault " + e.fault + ")";
-  else if (outcome === "") outcome = "HTTP " + e.status;
-  cell(tr, outcome).className = "code";
+  const hasCode = e.code !== undefined && e.code !== null;
+  cell(tr, hasCode ? String(e.code) : "HTTP " + e.status).className = "code";
+  cell(tr, e.fault);
   return tr;
 }
 
@@ -171,13 +178,14 @@ function watchRequests() {
     try { e = JSON.parse(m.data); } catch (err) { return; }
     body.insertBefore(logRow(e), body.firstChild);
     while (body.children.length > maxLogRows) body.removeChild(body.lastChild);
+    if (e.fault) faultsChanged();
   });
   src.addEventListener("dropped", (m) => {
     const tr = document.createElement("tr");
     let n = "?";
     try { n = JSON.parse(m.data).dropped; } catch (err) { /* keep ? */ }
     const td = cell(tr, n + " request(s) not shown: the page did not keep up");
-    td.colSpan = 7;
+    td.colSpan = 8;
     body.insertBefore(tr, body.firstChild);
   });
 }

@@ -58,7 +58,7 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 		Expect(res.Failure.Error.Code).To(Equal("18"))
 
 		id, _ := sim.Faults("EU")[0]["id"].(string)
-		Eventually(func() []string { return firstLogRow(t) }).WithTimeout(10*time.Second).WithPolling(100*time.Millisecond).
+		Eventually(func() []string { return firstLogRow(t) }).WithTimeout(10 * time.Second).WithPolling(100 * time.Millisecond).
 			Should(HaveExactElements(Not(BeEmpty()), "EU", "eu-pub", "login", device, user, "18", id))
 		t.WaitFor(`//table[@id="fault-list"]//tr[@data-fault="` + id + `"]/td[9][normalize-space()="1"]`) // its hits
 		consoleScreenshot(t, "console")
@@ -82,7 +82,7 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 		row := `#fault-list tr[data-fault="` + id + `"] button.fault-remove`
 		t.WaitFor(row)
 		t.Do(chromedp.Click(row, chromedp.ByQuery))
-		Eventually(func() int { return t.Count(`#fault-list tr[data-fault="` + id + `"]`) }).Should(BeZero())
+		Eventually(func() int { return t.Count(`#fault-list tr[data-fault="` + id + `"]`) }).WithTimeout(10 * time.Second).Should(BeZero())
 		Expect(sim.Faults("US")).To(BeEmpty())
 	})
 

@@ -52,8 +52,9 @@ soak:
 		$(GO) test -count=1 -timeout 2h ./features -ginkgo.focus='long soak' -ginkgo.v
 	@cat $(BIN)/soak-report.txt
 
-# The dashboard's browser specs only (headless Chromium, see cmd/bcservice/README.md,
-# "Dashboard"), saving a PNG of each page in cmd/bcservice/deploy/screenshots/ for that manual.
+# The browser specs only (headless Chromium): the dashboard's, saving a PNG of each page in
+# cmd/bcservice/deploy/screenshots/ (cmd/bcservice/README.md, "Dashboard"), and the cucmsim
+# console's, saving cmd/cucmsim/deploy/screenshots/console.png (cmd/cucmsim/README.md, "Console").
 screenshots:
 	SCREENSHOTS=1 $(GO) test -count=1 ./features -ginkgo.focus='in a browser'
 

@@ -105,7 +105,7 @@ func chromiumPath() (string, error) {
 // noBrowser fails under CI, where the browser specs must run, and skips elsewhere.
 func noBrowser(err error) {
 	GinkgoHelper()
-	msg := "the dashboard browser specs need Chromium: " + err.Error()
+	msg := "the browser specs (dashboard, cucmsim console) need Chromium: " + err.Error()
 	if os.Getenv("CI") != "" {
 		Fail(msg + " (CI: .ci/run installs it)")
 	}

@@ -76,6 +76,58 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 		Expect(nodeUp(sim, "EU", "eu-sub1")).To(BeTrue())
 	})
 
+	It("finds a device by name, opens it, logs a user in and out and resets it", func() {
+		sim.SetCallHistory("EU", "SEPE00000000004", 7)
+		t := console()
+		t.Do(
+			chromedp.SetValue(`#device-cluster`, "EU", chromedp.ByQuery),
+			chromedp.SendKeys(`#device-q`, "sepe00000000004", chromedp.ByQuery),
+			chromedp.Click(`#device-find`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//span[@id="device-total"][normalize-space()="1–1 of 1"]`)
+		t.Do(chromedp.Click(`#device-list tr[data-device="SEPE00000000004"] button.device-open`, chromedp.ByQuery))
+		t.WaitFor(`//h3[@id="device-title"][normalize-space()="EU / SEPE00000000004"]`)
+		Expect(t.Text(`//dd[@data-field="Call history"]`)).To(Equal("7"))
+		Expect(t.Text(`//dd[@data-field="Logged in"]`)).To(Equal("nobody"))
+
+		t.Do(
+			chromedp.SendKeys(`#device-user`, user, chromedp.ByQuery),
+			chromedp.Click(`#device-login-btn`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//dd[@data-field="Logged in"][normalize-space()="` + user + `"]`)
+		l := sim.Login("EU", "SEPE00000000004")
+		Expect(l).NotTo(BeNil(), "GET /v1/clusters/EU/logins reports it")
+		Expect(l.User).To(Equal(user))
+		Expect(l.Profile).To(Equal("UDP-ALMUSER01"))
+		t.WaitFor(`//table[@id="device-list"]//tr[@data-device="SEPE00000000004"]/td[normalize-space()="` + user + `"]`)
+
+		t.Do(chromedp.Click(`#device-logout`, chromedp.ByQuery))
+		t.WaitFor(`//dd[@data-field="Logged in"][normalize-space()="nobody"]`)
+		Expect(sim.Login("EU", "SEPE00000000004")).To(BeNil())
+
+		t.Do(chromedp.Click(`#device-reset`, chromedp.ByQuery))
+		t.WaitFor(`//dd[@data-field="Last user"][normalize-space()="—"]`)
+		Expect(sim.Device("EU", "SEPE00000000004").CallHistory).To(BeZero(), "the topology's count again")
+	})
+
+	It("shows the error of a login the simulator refuses", func() {
+		t := console()
+		t.Do(
+			chromedp.SetValue(`#device-cluster`, "EU", chromedp.ByQuery),
+			chromedp.SendKeys(`#device-q`, "SEPE00000000005", chromedp.ByQuery),
+			chromedp.Click(`#device-find`, chromedp.ByQuery),
+		)
+		t.WaitFor(`#device-list tr[data-device="SEPE00000000005"] button.device-open`)
+		t.Do(chromedp.Click(`#device-list tr[data-device="SEPE00000000005"] button.device-open`, chromedp.ByQuery))
+		t.WaitFor(`//h3[@id="device-title"][normalize-space()="EU / SEPE00000000005"]`)
+		t.Do(
+			chromedp.SendKeys(`#device-user`, "NOSUCHUSER", chromedp.ByQuery),
+			chromedp.Click(`#device-login-btn`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//p[@id="device-view-error"][contains(., "(code 23)")]`)
+		Expect(sim.Login("EU", "SEPE00000000005")).To(BeNil())
+	})
+
 	It("removes a fault with its button", func() {
 		id := sim.AddFault("US", Fault{Device: "SEPA00000000001", EMCode: emCode(6)})
 		t := console()

@@ -80,6 +80,98 @@ async function setNode(cluster, node, state) {
   await loadClusters();
 }
 
+// --- devices and users ---
+
+const devicePage = 20;
+let deviceOffset = 0;
+let deviceTotal = 0;
+let openDevice = null; // {cluster, name} of the device view
+
+async function searchDevices() {
+  const cluster = $("device-cluster").value;
+  const q = $("device-q").value.trim();
+  const path = "/v1/clusters/" + seg(cluster) + "/devices?q=" + encodeURIComponent(q) +
+    "&offset=" + deviceOffset + "&limit=" + devicePage;
+  const r = await api("GET", path);
+  if (r.status !== 200) { $("device-error").textContent = errorText(r); return; }
+  $("device-error").textContent = "";
+  deviceTotal = r.body.total;
+  const shown = r.body.devices.length;
+  $("device-total").textContent = shown === 0 ? r.body.total + " found" :
+    (deviceOffset + 1) + "–" + (deviceOffset + shown) + " of " + r.body.total;
+  $("device-prev").disabled = deviceOffset === 0;
+  $("device-next").disabled = deviceOffset + shown >= deviceTotal;
+  const rows = r.body.devices.map((d) => {
+    const tr = document.createElement("tr");
+    tr.dataset.device = d.name;
+    cell(tr, d.name);
+    cell(tr, d.model);
+    cell(tr, d.user ? d.user + (d.emcc ? " (EMCC)" : "") : "");
+    cell(tr, d.profile);
+    cell(tr, button("Open", () => showDevice(cluster, d.name), "device-open"));
+    return tr;
+  });
+  document.querySelector("#device-list tbody").replaceChildren(...rows);
+}
+
+function newSearch(ev) {
+  if (ev) ev.preventDefault();
+  deviceOffset = 0;
+  searchDevices();
+}
+
+function pageDevices(delta) {
+  deviceOffset = Math.max(0, deviceOffset + delta * devicePage);
+  searchDevices();
+}
+
+function field(dl, name, value) {
+  const dt = document.createElement("dt");
+  dt.textContent = name;
+  const dd = document.createElement("dd");
+  dd.textContent = value === undefined || value === null || value === "" ? "—" : String(value);
+  dd.dataset.field = name;
+  dl.append(dt, dd);
+}
+
+async function showDevice(cluster, name) {
+  openDevice = { cluster, name };
+  const r = await api("GET", "/v1/clusters/" + seg(cluster) + "/devices/" + seg(name));
+  $("device-view").hidden = false;
+  $("device-title").textContent = cluster + " / " + name;
+  const dl = $("device-fields");
+  dl.replaceChildren();
+  if (r.status !== 200) { $("device-view-error").textContent = errorText(r); return; }
+  const d = r.body;
+  field(dl, "Model", d.model);
+  field(dl, "Logged in", d.user ? d.user + (d.emcc ? " (EMCC)" : "") : "nobody");
+  field(dl, "Profile", d.profile);
+  field(dl, "EM enabled", d.emEnabled ? "yes" : "no");
+  field(dl, "EMCC capable", d.emccCapable ? "yes" : "no");
+  field(dl, "Call history", d.callHistory);
+  const last = d.resets.length ? d.resets[d.resets.length - 1] : null;
+  field(dl, "Resets", d.resets.length + (last ? " (last " + (last.hard ? "hard" : "soft") + " at " + last.time + ")" : ""));
+  field(dl, "Last user", d.lastLogin);
+}
+
+// deviceAction runs a control API call on the open device, then shows the device again.
+async function deviceAction(method, suffix, body, want) {
+  if (!openDevice) return;
+  const base = "/v1/clusters/" + seg(openDevice.cluster);
+  const r = await api(method, base + suffix(seg(openDevice.name)), body);
+  $("device-view-error").textContent = r.status === want ? "" : errorText(r) + (r.body && r.body.code !== undefined ? " (code " + r.body.code + ")" : "");
+  await showDevice(openDevice.cluster, openDevice.name);
+  await searchDevices();
+}
+
+function loginDevice(ev) {
+  ev.preventDefault();
+  const body = { user: $("device-user").value.trim() };
+  const profile = $("device-profile").value.trim();
+  if (profile) body.profile = profile;
+  deviceAction("PUT", (d) => "/logins/" + d, body, 204);
+}
+
 // --- faults ---
 
 function effectText(f) {
@@ -224,6 +316,14 @@ async function refresh() {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("fault-form").addEventListener("submit", addFault);
+  $("device-search").addEventListener("submit", newSearch);
+  $("device-cluster").addEventListener("change", newSearch);
+  $("device-prev").addEventListener("click", () => pageDevices(-1));
+  $("device-next").addEventListener("click", () => pageDevices(1));
+  $("device-login").addEventListener("submit", loginDevice);
+  $("device-logout").addEventListener("click", () => deviceAction("DELETE", (d) => "/logins/" + d, undefined, 204));
+  $("device-reset").addEventListener("click", () => deviceAction("POST", (d) => "/devices/" + d + "/reset", undefined, 204));
+  newSearch();
   $("scenario-form").addEventListener("submit", loadScenario);
   $("scenario-file").addEventListener("change", readScenarioFile);
   watchRequests();

@@ -128,6 +128,32 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 		Expect(sim.Login("EU", "SEPE00000000005")).To(BeNil())
 	})
 
+	It("filters the live log by device and shows a request's details on click", func() {
+		t := console()
+		t.Do(
+			chromedp.SendKeys(`#log-device`, "sepe00000000006", chromedp.ByQuery),
+			chromedp.Click(`#log-apply`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//span[@id="log-state"][normalize-space()="live, filtered"]`)
+		sim.EM("EU", loginXML("SEPE00000000007", "EUUSER03"))
+		sim.EM("EU", loginXML("SEPE00000000006", user))
+		row := `//table[@id="log-rows"]//tr[td[normalize-space()="SEPE00000000006"]]`
+		t.WaitFor(row)
+		Expect(t.Count(`#log-rows tbody tr`)).To(Equal(1), "the other device's request, sent first, is filtered out")
+
+		t.Do(chromedp.Click(row, chromedp.BySearch))
+		t.WaitFor(`//dd[@data-field="Operation"][normalize-space()="login"]`)
+		Expect(t.Text(`//dd[@data-field="EM code"]`)).To(Equal("0"))
+		xml := t.Text(`//pre[@id="log-detail-xml"]`)
+		Expect(xml).To(ContainSubstring("\n    <deviceName>SEPE00000000006</deviceName>"), "indented")
+		Expect(xml).To(ContainSubstring("<appCertificate>***</appCertificate>"))
+
+		t.Do(chromedp.Click(`#log-clear`, chromedp.ByQuery))
+		t.WaitFor(`//span[@id="log-state"][normalize-space()="live"]`)
+		sim.EM("EU", loginXML("SEPE00000000008", "EUUSER04"))
+		t.WaitFor(`//table[@id="log-rows"]//tr[td[normalize-space()="SEPE00000000008"]]`)
+	})
+
 	It("removes a fault with its button", func() {
 		id := sim.AddFault("US", Fault{Device: "SEPA00000000001", EMCode: emCode(6)})
 		t := console()

@@ -246,6 +246,8 @@ async function addFault(ev) {
 
 function logRow(e) {
   const tr = document.createElement("tr");
+  tr.className = "log-entry";
+  tr.dataset.seq = e.seq;
   const t = new Date(e.time);
   cell(tr, isNaN(t) ? e.time : t.toISOString().slice(11, 23));
   cell(tr, e.cluster);
@@ -256,14 +258,91 @@ function logRow(e) {
   const hasCode = e.code !== undefined && e.code !== null;
   cell(tr, hasCode ? String(e.code) : "HTTP " + e.status).className = "code";
   cell(tr, e.fault);
+  tr.addEventListener("click", () => showRequest(e));
   return tr;
 }
 
+// prettyXML indents an XML document, one element a line; the text as it came when it does not
+// parse (a truncated entry, say).
+function prettyXML(text) {
+  const doc = new DOMParser().parseFromString(text, "application/xml");
+  if (doc.getElementsByTagName("parsererror").length > 0) return text;
+  const lines = [];
+  const walk = (el, depth) => {
+    const pad = "  ".repeat(depth);
+    const attrs = Array.from(el.attributes).map((a) => " " + a.name + '="' + a.value + '"').join("");
+    const kids = Array.from(el.childNodes).filter((n) => n.nodeType === Node.ELEMENT_NODE ||
+      (n.nodeType === Node.TEXT_NODE && n.nodeValue.trim() !== ""));
+    if (kids.length === 0) { lines.push(pad + "<" + el.tagName + attrs + "/>"); return; }
+    if (kids.length === 1 && kids[0].nodeType === Node.TEXT_NODE) {
+      lines.push(pad + "<" + el.tagName + attrs + ">" + kids[0].nodeValue.trim() + "</" + el.tagName + ">");
+      return;
+    }
+    lines.push(pad + "<" + el.tagName + attrs + ">");
+    for (const k of kids) {
+      if (k.nodeType === Node.ELEMENT_NODE) walk(k, depth + 1);
+      else lines.push(pad + "  " + k.nodeValue.trim());
+    }
+    lines.push(pad + "</" + el.tagName + ">");
+  };
+  walk(doc.documentElement, 0);
+  return lines.join("\n");
+}
+
+// showRequest shows every field of a log entry and its request XML (appCertificate masked;
+// AXL bodies, which carry PINs, are never kept).
+function showRequest(e) {
+  $("log-detail").hidden = false;
+  $("log-detail-seq").textContent = "#" + e.seq;
+  const dl = $("log-detail-fields");
+  dl.replaceChildren();
+  const hasCode = e.code !== undefined && e.code !== null;
+  field(dl, "Time", e.time);
+  field(dl, "Cluster", e.cluster);
+  field(dl, "Node", e.node);
+  field(dl, "Method", e.method);
+  field(dl, "Operation", e.operation);
+  field(dl, "Device", e.device);
+  field(dl, "User", e.user);
+  field(dl, "App ID", e.appID);
+  field(dl, "EM code", hasCode ? e.code : "none");
+  field(dl, "HTTP status", e.status === 0 ? "0 (connection dropped)" : e.status);
+  field(dl, "Fault", e.fault);
+  $("log-detail-xml").textContent = e.xml ? prettyXML(e.xml) : "(no request XML kept: AXL bodies hold PINs and are never logged)";
+}
+
+let logSource = null;
+
+// logQuery is the stream's query string from the filter form; null when the form is invalid.
+function logQuery() {
+  const q = new URLSearchParams();
+  if ($("log-cluster").value) q.set("cluster", $("log-cluster").value);
+  if ($("log-operation").value) q.set("operation", $("log-operation").value);
+  const device = $("log-device").value.trim();
+  if (device) q.set("device", device);
+  const code = $("log-code").value.trim();
+  if (code) {
+    if (!/^[0-9]{1,4}$/.test(code)) { $("log-error").textContent = "the EM code must be 0..9999"; return null; }
+    q.set("code", code);
+  }
+  $("log-error").textContent = "";
+  return q.toString();
+}
+
+// watchRequests (re)connects the live log with the filter's query; the rows shown so far
+// are dropped, as they may not match it.
 function watchRequests() {
+  const query = logQuery();
+  if (query === null) return;
+  if (logSource) logSource.close();
   const body = document.querySelector("#log-rows tbody");
+  body.replaceChildren();
   const state = $("log-state");
-  const src = new EventSource("/v1/requests/stream");
-  src.addEventListener("open", () => { state.textContent = "live"; state.className = "state live"; });
+  state.textContent = "connecting";
+  state.className = "state";
+  const src = new EventSource("/v1/requests/stream" + (query ? "?" + query : ""));
+  logSource = src;
+  src.addEventListener("open", () => { state.textContent = query ? "live, filtered" : "live"; state.className = "state live"; });
   src.addEventListener("error", () => { state.textContent = "reconnecting"; state.className = "state"; });
   src.addEventListener("message", (m) => {
     let e;
@@ -280,6 +359,16 @@ function watchRequests() {
     td.colSpan = 8;
     body.insertBefore(tr, body.firstChild);
   });
+}
+
+function filterLog(ev) {
+  ev.preventDefault();
+  watchRequests();
+}
+
+function clearLogFilter() {
+  $("log-filter").reset();
+  watchRequests();
 }
 
 // --- scenario ---
@@ -326,6 +415,8 @@ document.addEventListener("DOMContentLoaded", () => {
   newSearch();
   $("scenario-form").addEventListener("submit", loadScenario);
   $("scenario-file").addEventListener("change", readScenarioFile);
+  $("log-filter").addEventListener("submit", filterLog);
+  $("log-clear").addEventListener("click", clearLogFilter);
   watchRequests();
   refresh();
   setInterval(refresh, refreshMs);

@@ -17,10 +17,12 @@ var consoleFiles embed.FS
 
 var consolePage = template.Must(template.ParseFS(consoleFiles, "console/index.html"))
 
-// consoleCode is an EM code the simulator answers, with the text of the devnet wording.
+// consoleCode is an EM code the simulator answers, with the text of the devnet wording and
+// what a client should do with it.
 type consoleCode struct {
-	Code int    `json:"code"`
-	Text string `json:"text"`
+	Code   int    `json:"code"`
+	Text   string `json:"text"`
+	Advice string `json:"advice"`
 }
 
 // consoleData is what index.html is rendered from.
@@ -34,7 +36,7 @@ type consoleData struct {
 func consoleCodes() []consoleCode {
 	out := make([]consoleCode, 0, len(Codes()))
 	for _, c := range Codes() {
-		out = append(out, consoleCode{Code: c, Text: CodeText(c)})
+		out = append(out, consoleCode{Code: c, Text: CodeText(c), Advice: CodeAdvice(c)})
 	}
 	return out
 }

@@ -143,3 +143,15 @@ func TestDeleteOneFault(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryCodeHasAdvice: the console's code list says what to do for every code answered.
+func TestEveryCodeHasAdvice(t *testing.T) {
+	for _, c := range Codes() {
+		if CodeAdvice(c) == "" {
+			t.Errorf("code %d has no advice", c)
+		}
+	}
+	if len(codeAdvice) != len(Codes()) {
+		t.Errorf("%d advices for %d codes", len(codeAdvice), len(Codes()))
+	}
+}

@@ -60,7 +60,7 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 		id, _ := sim.Faults("EU")[0]["id"].(string)
 		Eventually(func() []string { return firstLogRow(t) }).WithTimeout(10 * time.Second).WithPolling(100 * time.Millisecond).
 			Should(HaveExactElements(Not(BeEmpty()), "EU", "eu-pub", "login", device, user, "18", id))
-		t.WaitFor(`//table[@id="fault-list"]//tr[@data-fault="` + id + `"]/td[9][normalize-space()="1"]`) // its hits
+		t.WaitFor(`//table[@id="fault-list"]//tr[@data-fault="` + id + `"]/td[10][normalize-space()="1"]`) // its hits
 		consoleScreenshot(t, "console")
 	})
 
@@ -154,6 +154,29 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 		t.WaitFor(`//table[@id="log-rows"]//tr[td[normalize-space()="SEPE00000000008"]]`)
 	})
 
+	It("adds a fault with a probability and a latency, and shows what a client should do with each code", func() {
+		t := console()
+		t.Do(
+			chromedp.SetValue(`#fault-cluster`, "EU", chromedp.ByQuery),
+			chromedp.SetValue(`#fault-operation`, "login", chromedp.ByQuery),
+			chromedp.SetValue(`#fault-code`, "26", chromedp.ByQuery),
+			chromedp.SetValue(`#fault-hits`, "probability", chromedp.ByQuery),
+		)
+		t.Eval(`document.getElementById("fault-hits").dispatchEvent(new Event("change"))`, nil)
+		t.WaitFor(`//label[@id="fault-probability-label"][not(@hidden)]`)
+		t.Do(
+			chromedp.SetValue(`#fault-probability`, "25", chromedp.ByQuery),
+			chromedp.SendKeys(`#fault-latency`, "40", chromedp.ByQuery),
+			chromedp.Click(`#fault-add`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//table[@id="fault-list"]//tr/td[normalize-space()="25 %"]`)
+		Expect(sim.Faults("EU")).To(ConsistOf(And(HaveKeyWithValue("emCode", 26.0),
+			HaveKeyWithValue("probability", 0.25), HaveKeyWithValue("latency", "40ms"))))
+		var advice string // the code table is folded (<details>): its text, not its rendering
+		t.Eval(`document.querySelector('#codes tr[data-code="26"] td.advice').textContent`, &advice)
+		Expect(advice).To(ContainSubstring("retry after a short, growing backoff"))
+	})
+
 	It("removes a fault with its button", func() {
 		id := sim.AddFault("US", Fault{Device: "SEPA00000000001", EMCode: emCode(6)})
 		t := console()
@@ -228,7 +251,8 @@ var _ = Describe("GET /ui/ (the cucmsim console)", Ordered, func() {
 		}
 		codes := sim.Control().GET("/ui/codes.json").Expect().Status(http.StatusOK).JSON().Array()
 		codes.Length().IsEqual(32)
-		codes.ContainsAny(map[string]any{"code": 18, "text": "Another user logged in"})
+		codes.Value(13).Object().HasValue("code", 18).HasValue("text", "Another user logged in").
+			Value("advice").String().NotEmpty()
 	})
 })
 

@@ -200,6 +200,7 @@ async function loadFaults() {
       cell(tr, f.device);
       cell(tr, f.user);
       cell(tr, effectText(f));
+      cell(tr, f.probability ? Math.round(f.probability * 1000) / 10 + " %" : "always");
       cell(tr, f.count ? f.count : "no limit");
       cell(tr, f.remaining);
       cell(tr, f.hits);
@@ -226,20 +227,52 @@ async function removeFault(cluster, id) {
 
 async function addFault(ev) {
   ev.preventDefault();
-  const spec = { emCode: Number($("fault-code").value) };
+  const spec = {};
+  const code = $("fault-code").value;
+  if (code !== "") spec.emCode = Number(code);
   const op = $("fault-operation").value;
   if (op) spec.operation = op;
   const name = $("fault-name").value.trim();
   if (name) spec[$("fault-scope").value] = name;
-  const count = Number($("fault-count").value || "0");
-  if (!Number.isInteger(count) || count < 0) {
-    $("fault-error").textContent = "count must be a whole number of 0 or more";
+  const problem = faultHits(spec) || faultLatency(spec);
+  if (!problem && code === "" && !spec.latency) {
+    $("fault-error").textContent = "choose an EM code, a latency, or both";
     return;
   }
-  if (count > 0) spec.count = count;
+  if (problem) { $("fault-error").textContent = problem; return; }
   const r = await api("POST", "/v1/clusters/" + seg($("fault-cluster").value) + "/faults", spec);
   $("fault-error").textContent = r.status === 201 ? "" : errorText(r);
   await loadFaults();
+}
+
+// faultHits sets the fault's count or probability from the form; it returns a problem or "".
+function faultHits(spec) {
+  if ($("fault-hits").value === "probability") {
+    const pct = Number($("fault-probability").value);
+    if (!(pct > 0 && pct <= 100)) return "the probability must be more than 0 and at most 100 %";
+    if (pct < 100) spec.probability = pct / 100;
+    return "";
+  }
+  const count = Number($("fault-count").value || "0");
+  if (!Number.isInteger(count) || count < 0) return "count must be a whole number of 0 or more";
+  if (count > 0) spec.count = count;
+  return "";
+}
+
+// faultLatency sets the fault's latency from the milliseconds of the form.
+function faultLatency(spec) {
+  const v = $("fault-latency").value.trim();
+  if (v === "") return "";
+  const ms = Number(v);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 600000) return "latency must be a whole number of milliseconds, 0..600000";
+  if (ms > 0) spec.latency = ms + "ms";
+  return "";
+}
+
+function showHits() {
+  const prob = $("fault-hits").value === "probability";
+  $("fault-probability-label").hidden = !prob;
+  $("fault-count-label").hidden = prob;
 }
 
 // --- live request log ---
@@ -405,6 +438,7 @@ async function refresh() {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("fault-form").addEventListener("submit", addFault);
+  $("fault-hits").addEventListener("change", showHits);
   $("device-search").addEventListener("submit", newSearch);
   $("device-cluster").addEventListener("change", newSearch);
   $("device-prev").addEventListener("click", () => pageDevices(-1));

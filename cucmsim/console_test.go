@@ -82,8 +82,8 @@ func TestConsolePageHasNoInlineCode(t *testing.T) {
 	for _, want := range []string{
 		`<option value="EU">EU</option>`,
 		`<option value="doDeviceReset">doDeviceReset</option>`,
-		`<option value="18">18 Another user logged in</option>`,
-		`<tr><td>38</td><td>EMCC Not Allowed</td></tr>`,
+		`<option value="18" title="` + CodeAdvice(18) + `">18 Another user logged in</option>`,
+		`<tr data-code="38"><td>38</td><td>EMCC Not Allowed</td><td class="advice">` + CodeAdvice(38) + `</td></tr>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s", want)

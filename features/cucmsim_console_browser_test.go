@@ -3,6 +3,7 @@ package features
 import (
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"time"
@@ -175,6 +176,27 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 		var advice string // the code table is folded (<details>): its text, not its rendering
 		t.Eval(`document.querySelector('#codes tr[data-code="26"] td.advice').textContent`, &advice)
 		Expect(advice).To(ContainSubstring("retry after a short, growing backoff"))
+	})
+
+	It("loads a preset with one click, and shows the curl command that PUTs the scenario", func() {
+		t := console()
+		t.Do(chromedp.Click(`button.preset[data-preset="logins-refused-25.json"]`, chromedp.ByQuery))
+		t.WaitFor(`//p[@id="scenario-status"][normalize-space()="Preset loaded: Every login refused with 25."]`)
+		for _, code := range []string{"EU", "US", "LAB"} {
+			Expect(sim.Faults(code)).To(ConsistOf(And(HaveKeyWithValue("operation", "login"), HaveKeyWithValue("emCode", 25.0))), code)
+		}
+		t.WaitFor(`//table[@id="fault-list"]//tr[@data-cluster="LAB"]/td[normalize-space()="code 25"]`)
+
+		t.Do(chromedp.Click(`#scenario-curl`, chromedp.ByQuery))
+		t.WaitFor(`//pre[@id="scenario-curl-text"][starts-with(normalize-space(), "curl -sS -X PUT")]`)
+		var cmd string
+		t.Eval(`document.getElementById("scenario-curl-text").textContent`, &cmd)
+		Expect(cmd).To(HaveSuffix("'" + sim.AdminURL() + "/v1/scenario'"))
+		doc := sim.Scenario()
+		sim.Reset()
+		out, err := exec.Command("sh", "-c", cmd).CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), string(out))
+		Expect(sim.Scenario()).To(MatchJSON(doc), "the command puts the scenario back")
 	})
 
 	It("removes a fault with its button", func() {

@@ -408,10 +408,15 @@ function clearLogFilter() {
 
 async function loadScenario(ev) {
   ev.preventDefault();
+  await putScenario($("scenario-text").value);
+}
+
+// putScenario sends a scenario document (PUT /v1/scenario) and shows the outcome.
+async function putScenario(doc) {
   const problems = $("scenario-problems");
   problems.replaceChildren();
   $("scenario-status").textContent = "Loading…";
-  const r = await api("PUT", "/v1/scenario", $("scenario-text").value);
+  const r = await api("PUT", "/v1/scenario", doc);
   if (r.status === 204) {
     $("scenario-status").textContent = "Scenario loaded.";
   } else {
@@ -423,6 +428,36 @@ async function loadScenario(ev) {
     }
   }
   await refresh();
+}
+
+// loadPreset fetches an embedded preset and loads it; the text area shows what was sent.
+async function loadPreset(file, title) {
+  const resp = await fetch("/ui/presets/" + seg(file));
+  const doc = await resp.text();
+  if (!resp.ok) { $("scenario-status").textContent = "Preset not found: " + title; return; }
+  $("scenario-text").value = doc;
+  await putScenario(doc);
+  if ($("scenario-status").textContent === "Scenario loaded.") $("scenario-status").textContent = "Preset loaded: " + title + ".";
+}
+
+// shellQuote quotes s for a POSIX shell: inside single quotes, nothing is special but '.
+function shellQuote(s) { return "'" + s.replace(/'/g, "'\\''") + "'"; }
+
+// showCurl shows the curl command that PUTs the current scenario back to this control API.
+async function showCurl() {
+  const r = await api("GET", "/v1/scenario");
+  const pre = $("scenario-curl-text");
+  pre.hidden = false;
+  if (r.status !== 200) { pre.textContent = "Cannot read the scenario: " + errorText(r); return; }
+  pre.textContent = "curl -sS -X PUT -H 'Content-Type: application/json' \\\n  --data-binary " +
+    shellQuote(JSON.stringify(r.body)) + " \\\n  " + shellQuote(location.origin + "/v1/scenario");
+  const range = document.createRange();
+  range.selectNodeContents(pre);
+  const sel = window.getSelection();
+  sel.removeAllRanges();
+  sel.addRange(range);
+  // Best effort: the clipboard API needs a secure context (loopback is one) and permission.
+  if (navigator.clipboard) navigator.clipboard.writeText(pre.textContent).catch(() => {});
 }
 
 function readScenarioFile() {
@@ -448,6 +483,10 @@ document.addEventListener("DOMContentLoaded", () => {
   $("device-reset").addEventListener("click", () => deviceAction("POST", (d) => "/devices/" + d + "/reset", undefined, 204));
   newSearch();
   $("scenario-form").addEventListener("submit", loadScenario);
+  $("scenario-curl").addEventListener("click", showCurl);
+  for (const b of document.querySelectorAll("button.preset")) {
+    b.addEventListener("click", () => loadPreset(b.dataset.preset, b.textContent));
+  }
   $("scenario-file").addEventListener("change", readScenarioFile);
   $("log-filter").addEventListener("submit", filterLog);
   $("log-clear").addEventListener("click", clearLogFilter);

@@ -1,9 +1,12 @@
 package cucmsim
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"testing"
+
+	"github.com/emconnector/emconnector/cucmsim/topology"
 )
 
 func TestSearchDevices(t *testing.T) {
@@ -64,4 +67,33 @@ func TestSearchDevices(t *testing.T) {
 			t.Errorf("got %+v", d)
 		}
 	})
+}
+
+// BenchmarkSearchDevices is one search of the console on a 100 000-device cluster with a
+// thousand logins: a name that matches nothing (the whole scan) and a first page of all.
+func BenchmarkSearchDevices(b *testing.B) {
+	var buf bytes.Buffer
+	if err := topology.Generate(&buf, topology.GenOptions{Devices: 100000, Users: 1000, Clusters: 1}); err != nil {
+		b.Fatal(err)
+	}
+	topo, err := topology.Parse("bench.yaml", buf.Bytes())
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := NewModel(topo, nil).Clusters()[0]
+	for i, d := range c.order[:1000] {
+		if err := c.SetLogin(d.Name, topo.Clusters[0].Users[i].ID, "", 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if page, total := c.SearchDevices("nosuch", 0, DefaultDevicePage); len(page) != 0 || total != 0 {
+			b.Fatal(total)
+		}
+		if page, total := c.SearchDevices("", 0, DefaultDevicePage); len(page) != DefaultDevicePage || total != 100000 {
+			b.Fatal(total)
+		}
+	}
 }

@@ -108,7 +108,7 @@ async function searchDevices() {
     cell(tr, d.model);
     cell(tr, d.user ? d.user + (d.emcc ? " (EMCC)" : "") : "");
     cell(tr, d.profile);
-    cell(tr, button("Open", () => showDevice(cluster, d.name), "device-open"));
+    cell(tr, button("Open", () => { $("device-view-error").textContent = ""; showDevice(cluster, d.name); }, "device-open"));
     return tr;
   });
   document.querySelector("#device-list tbody").replaceChildren(...rows);
@@ -341,7 +341,8 @@ function showRequest(e) {
   field(dl, "EM code", hasCode ? e.code : "none");
   field(dl, "HTTP status", e.status === 0 ? "0 (connection dropped)" : e.status);
   field(dl, "Fault", e.fault);
-  $("log-detail-xml").textContent = e.xml ? prettyXML(e.xml) : "(no request XML kept: AXL bodies hold PINs and are never logged)";
+  $("log-detail-xml").textContent = e.xml ? prettyXML(e.xml) :
+    "(no request XML kept: the request sent none, or it was AXL, whose bodies hold PINs and are never logged)";
 }
 
 let logSource = null;

@@ -118,7 +118,7 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 			chromedp.SendKeys(`#device-q`, "SEPE00000000005", chromedp.ByQuery),
 			chromedp.Click(`#device-find`, chromedp.ByQuery),
 		)
-		t.WaitFor(`#device-list tr[data-device="SEPE00000000005"] button.device-open`)
+		t.WaitFor(`//span[@id="device-total"][normalize-space()="1–1 of 1"]`) // not the first list, shown on opening
 		t.Do(chromedp.Click(`#device-list tr[data-device="SEPE00000000005"] button.device-open`, chromedp.ByQuery))
 		t.WaitFor(`//h3[@id="device-title"][normalize-space()="EU / SEPE00000000005"]`)
 		t.Do(

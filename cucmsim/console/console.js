@@ -86,13 +86,16 @@ const devicePage = 20;
 let deviceOffset = 0;
 let deviceTotal = 0;
 let openDevice = null; // {cluster, name} of the device view
+let searchSeq = 0;
 
 async function searchDevices() {
   const cluster = $("device-cluster").value;
   const q = $("device-q").value.trim();
   const path = "/v1/clusters/" + seg(cluster) + "/devices?q=" + encodeURIComponent(q) +
     "&offset=" + deviceOffset + "&limit=" + devicePage;
+  const mine = ++searchSeq;
   const r = await api("GET", path);
+  if (mine !== searchSeq) return; // a later search has been sent: its answer wins
   if (r.status !== 200) { $("device-error").textContent = errorText(r); return; }
   $("device-error").textContent = "";
   deviceTotal = r.body.total;

@@ -31,6 +31,7 @@ func (s *Sim) AdminHandler() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}))
+	mux.HandleFunc("GET /v1/clusters/{code}/devices", s.withCluster(s.handleSearchDevices))
 	mux.HandleFunc("GET /v1/clusters/{code}/devices/{device}", s.withCluster(s.handleGetDevice))
 	mux.HandleFunc("PUT /v1/clusters/{code}/devices/{device}/callHistory", s.withCluster(s.handlePutCallHistory))
 	mux.HandleFunc("GET /v1/clusters/{code}/logins", s.withCluster(s.handleListLogins))

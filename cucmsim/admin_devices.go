@@ -2,7 +2,9 @@ package cucmsim
 
 import (
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -63,4 +65,38 @@ func (s *Sim) handlePutCallHistory(w http.ResponseWriter, r *http.Request, rt *c
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// DefaultDevicePage is the page size of the device search when limit is not given.
+const DefaultDevicePage = 50
+
+// devicePageJSON is GET /v1/clusters/{code}/devices.
+type devicePageJSON struct {
+	Total   int           `json:"total"`
+	Offset  int           `json:"offset"`
+	Limit   int           `json:"limit"`
+	Devices []DeviceMatch `json:"devices"`
+}
+
+// handleSearchDevices is GET /v1/clusters/{code}/devices?q=&offset=&limit=: a page of the
+// devices whose name, current user or current profile contains q, and how many match.
+func (s *Sim) handleSearchDevices(w http.ResponseWriter, r *http.Request, rt *clusterRuntime) {
+	q := r.URL.Query()
+	offset, ok1 := queryInt(q.Get("offset"), 0, 0, math.MaxInt32)
+	limit, ok2 := queryInt(q.Get("limit"), DefaultDevicePage, 1, MaxDevicePage)
+	if !ok1 || !ok2 {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("offset must be 0 or more and limit 1..%d", MaxDevicePage))
+		return
+	}
+	page, total := rt.c.SearchDevices(q.Get("q"), offset, limit)
+	writeJSON(w, http.StatusOK, devicePageJSON{Total: total, Offset: offset, Limit: limit, Devices: page})
+}
+
+// queryInt parses an optional integer query parameter within [lo, hi].
+func queryInt(v string, def, lo, hi int) (int, bool) {
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= lo && n <= hi
 }

@@ -17,10 +17,12 @@ var consoleFiles embed.FS
 
 var consolePage = template.Must(template.ParseFS(consoleFiles, "console/index.html"))
 
-// consoleCode is an EM code the simulator answers, with the text of the devnet wording.
+// consoleCode is an EM code the simulator answers, with the text of the devnet wording and
+// what a client should do with it.
 type consoleCode struct {
-	Code int    `json:"code"`
-	Text string `json:"text"`
+	Code   int    `json:"code"`
+	Text   string `json:"text"`
+	Advice string `json:"advice"`
 }
 
 // consoleData is what index.html is rendered from.
@@ -28,13 +30,14 @@ type consoleData struct {
 	Clusters   []string
 	Operations []string
 	Codes      []consoleCode
+	Presets    []consolePreset
 }
 
 // consoleCodes lists every EM code of the table with its meaning.
 func consoleCodes() []consoleCode {
 	out := make([]consoleCode, 0, len(Codes()))
 	for _, c := range Codes() {
-		out = append(out, consoleCode{Code: c, Text: CodeText(c)})
+		out = append(out, consoleCode{Code: c, Text: CodeText(c), Advice: CodeAdvice(c)})
 	}
 	return out
 }
@@ -57,20 +60,22 @@ func (s *Sim) mountConsole(mux *http.ServeMux) {
 		consoleHeaders(w, "")
 		writeJSON(w, http.StatusOK, consoleCodes())
 	})
-	mux.HandleFunc("GET /ui/{file}", func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("file") == "index.html" { // the template itself, unrendered
+	serveFile := func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("file") == "index.html" || r.PathValue("file") == "presets" { // the template itself, unrendered; no listing
 			writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 			return
 		}
 		consoleHeaders(w, "")
 		files.ServeHTTP(w, r)
-	})
+	}
+	mux.HandleFunc("GET /ui/{file}", serveFile)
+	mux.HandleFunc("GET /ui/presets/{file}", serveFile) // the preset scenarios, console_presets.go
 }
 
 // renderConsole renders the page once: its data (clusters, operations, codes) comes from the
 // topology and the code table, which do not change while the simulator runs.
 func (s *Sim) renderConsole() []byte {
-	data := consoleData{Operations: faultOperations()[1:], Codes: consoleCodes()}
+	data := consoleData{Operations: faultOperations()[1:], Codes: consoleCodes(), Presets: consolePresets}
 	for _, rt := range s.clusters {
 		data.Clusters = append(data.Clusters, rt.c.Code())
 	}

@@ -82,8 +82,8 @@ func TestConsolePageHasNoInlineCode(t *testing.T) {
 	for _, want := range []string{
 		`<option value="EU">EU</option>`,
 		`<option value="doDeviceReset">doDeviceReset</option>`,
-		`<option value="18">18 Another user logged in</option>`,
-		`<tr><td>38</td><td>EMCC Not Allowed</td></tr>`,
+		`<option value="18" title="` + CodeAdvice(18) + `">18 Another user logged in</option>`,
+		`<tr data-code="38"><td>38</td><td>EMCC Not Allowed</td><td class="advice">` + CodeAdvice(38) + `</td></tr>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s", want)
@@ -141,5 +141,17 @@ func TestDeleteOneFault(t *testing.T) {
 				t.Errorf("faults left %v, want %v", ids, tt.left)
 			}
 		})
+	}
+}
+
+// TestEveryCodeHasAdvice: the console's code list says what to do for every code answered.
+func TestEveryCodeHasAdvice(t *testing.T) {
+	for _, c := range Codes() {
+		if CodeAdvice(c) == "" {
+			t.Errorf("code %d has no advice", c)
+		}
+	}
+	if len(codeAdvice) != len(Codes()) {
+		t.Errorf("%d advices for %d codes", len(codeAdvice), len(Codes()))
 	}
 }

@@ -31,6 +31,10 @@ type Cluster struct {
 	users    map[string]*topology.User
 	profiles map[string]string // folded name -> configured name
 	devices  map[string]*topology.Device
+	// order holds the devices in topology order and keys their folded names, for the
+	// control API's device search (built once, so a search allocates no list of the estate).
+	order []*topology.Device
+	keys  []string
 	// busy holds one token per login/logout/logoutAll in progress (Maximum Concurrent Requests).
 	busy chan struct{}
 
@@ -100,6 +104,8 @@ func NewModel(topo *topology.Topology, clock Clock) *Model {
 		}
 		for i := range tc.Devices {
 			c.devices[fold(tc.Devices[i].Name)] = &tc.Devices[i]
+			c.order = append(c.order, &tc.Devices[i])
+			c.keys = append(c.keys, fold(tc.Devices[i].Name))
 		}
 		m.clusters = append(m.clusters, c)
 		m.byCode[strings.ToUpper(tc.Code)] = c

@@ -3,6 +3,7 @@ package features
 import (
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"time"
@@ -60,7 +61,7 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 		id, _ := sim.Faults("EU")[0]["id"].(string)
 		Eventually(func() []string { return firstLogRow(t) }).WithTimeout(10 * time.Second).WithPolling(100 * time.Millisecond).
 			Should(HaveExactElements(Not(BeEmpty()), "EU", "eu-pub", "login", device, user, "18", id))
-		t.WaitFor(`//table[@id="fault-list"]//tr[@data-fault="` + id + `"]/td[9][normalize-space()="1"]`) // its hits
+		t.WaitFor(`//table[@id="fault-list"]//tr[@data-fault="` + id + `"]/td[10][normalize-space()="1"]`) // its hits
 		consoleScreenshot(t, "console")
 	})
 
@@ -74,6 +75,128 @@ var _ = Describe("the cucmsim console in a browser", Ordered, func() {
 		t.Do(chromedp.Click(`#nodes tr[data-node="eu-sub1"] button.node-up`, chromedp.ByQuery))
 		t.WaitFor(`//table[@id="nodes"]//tr[@data-node="eu-sub1"]/td[normalize-space()="up"]`)
 		Expect(nodeUp(sim, "EU", "eu-sub1")).To(BeTrue())
+	})
+
+	It("finds a device by name, opens it, logs a user in and out and resets it", func() {
+		sim.SetCallHistory("EU", "SEPE00000000004", 7)
+		t := console()
+		t.Do(
+			chromedp.SetValue(`#device-cluster`, "EU", chromedp.ByQuery),
+			chromedp.SendKeys(`#device-q`, "sepe00000000004", chromedp.ByQuery),
+			chromedp.Click(`#device-find`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//span[@id="device-total"][normalize-space()="1–1 of 1"]`)
+		t.Do(chromedp.Click(`#device-list tr[data-device="SEPE00000000004"] button.device-open`, chromedp.ByQuery))
+		t.WaitFor(`//h3[@id="device-title"][normalize-space()="EU / SEPE00000000004"]`)
+		Expect(t.Text(`//dd[@data-field="Call history"]`)).To(Equal("7"))
+		Expect(t.Text(`//dd[@data-field="Logged in"]`)).To(Equal("nobody"))
+
+		t.Do(
+			chromedp.SendKeys(`#device-user`, user, chromedp.ByQuery),
+			chromedp.Click(`#device-login-btn`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//dd[@data-field="Logged in"][normalize-space()="` + user + `"]`)
+		l := sim.Login("EU", "SEPE00000000004")
+		Expect(l).NotTo(BeNil(), "GET /v1/clusters/EU/logins reports it")
+		Expect(l.User).To(Equal(user))
+		Expect(l.Profile).To(Equal("UDP-ALMUSER01"))
+		t.WaitFor(`//table[@id="device-list"]//tr[@data-device="SEPE00000000004"]/td[normalize-space()="` + user + `"]`)
+
+		t.Do(chromedp.Click(`#device-logout`, chromedp.ByQuery))
+		t.WaitFor(`//dd[@data-field="Logged in"][normalize-space()="nobody"]`)
+		Expect(sim.Login("EU", "SEPE00000000004")).To(BeNil())
+
+		t.Do(chromedp.Click(`#device-reset`, chromedp.ByQuery))
+		t.WaitFor(`//dd[@data-field="Last user"][normalize-space()="—"]`)
+		Expect(sim.Device("EU", "SEPE00000000004").CallHistory).To(BeZero(), "the topology's count again")
+	})
+
+	It("shows the error of a login the simulator refuses", func() {
+		t := console()
+		t.Do(
+			chromedp.SetValue(`#device-cluster`, "EU", chromedp.ByQuery),
+			chromedp.SendKeys(`#device-q`, "SEPE00000000005", chromedp.ByQuery),
+			chromedp.Click(`#device-find`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//span[@id="device-total"][normalize-space()="1–1 of 1"]`) // not the first list, shown on opening
+		t.Do(chromedp.Click(`#device-list tr[data-device="SEPE00000000005"] button.device-open`, chromedp.ByQuery))
+		t.WaitFor(`//h3[@id="device-title"][normalize-space()="EU / SEPE00000000005"]`)
+		t.Do(
+			chromedp.SendKeys(`#device-user`, "NOSUCHUSER", chromedp.ByQuery),
+			chromedp.Click(`#device-login-btn`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//p[@id="device-view-error"][contains(., "(code 23)")]`)
+		Expect(sim.Login("EU", "SEPE00000000005")).To(BeNil())
+	})
+
+	It("filters the live log by device and shows a request's details on click", func() {
+		t := console()
+		t.Do(
+			chromedp.SendKeys(`#log-device`, "sepe00000000006", chromedp.ByQuery),
+			chromedp.Click(`#log-apply`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//span[@id="log-state"][normalize-space()="live, filtered"]`)
+		sim.EM("EU", loginXML("SEPE00000000007", "EUUSER03"))
+		sim.EM("EU", loginXML("SEPE00000000006", user))
+		row := `//table[@id="log-rows"]//tr[td[normalize-space()="SEPE00000000006"]]`
+		t.WaitFor(row)
+		Expect(t.Count(`#log-rows tbody tr`)).To(Equal(1), "the other device's request, sent first, is filtered out")
+
+		t.Do(chromedp.Click(row, chromedp.BySearch))
+		t.WaitFor(`//dd[@data-field="Operation"][normalize-space()="login"]`)
+		Expect(t.Text(`//dd[@data-field="EM code"]`)).To(Equal("0"))
+		xml := t.Text(`//pre[@id="log-detail-xml"]`)
+		Expect(xml).To(ContainSubstring("\n    <deviceName>SEPE00000000006</deviceName>"), "indented")
+		Expect(xml).To(ContainSubstring("<appCertificate>***</appCertificate>"))
+
+		t.Do(chromedp.Click(`#log-clear`, chromedp.ByQuery))
+		t.WaitFor(`//span[@id="log-state"][normalize-space()="live"]`)
+		sim.EM("EU", loginXML("SEPE00000000008", "EUUSER04"))
+		t.WaitFor(`//table[@id="log-rows"]//tr[td[normalize-space()="SEPE00000000008"]]`)
+	})
+
+	It("adds a fault with a probability and a latency, and shows what a client should do with each code", func() {
+		t := console()
+		t.Do(
+			chromedp.SetValue(`#fault-cluster`, "EU", chromedp.ByQuery),
+			chromedp.SetValue(`#fault-operation`, "login", chromedp.ByQuery),
+			chromedp.SetValue(`#fault-code`, "26", chromedp.ByQuery),
+			chromedp.SetValue(`#fault-hits`, "probability", chromedp.ByQuery),
+		)
+		t.Eval(`document.getElementById("fault-hits").dispatchEvent(new Event("change"))`, nil)
+		t.WaitFor(`//label[@id="fault-probability-label"][not(@hidden)]`)
+		t.Do(
+			chromedp.SetValue(`#fault-probability`, "25", chromedp.ByQuery),
+			chromedp.SendKeys(`#fault-latency`, "40", chromedp.ByQuery),
+			chromedp.Click(`#fault-add`, chromedp.ByQuery),
+		)
+		t.WaitFor(`//table[@id="fault-list"]//tr/td[normalize-space()="25 %"]`)
+		Expect(sim.Faults("EU")).To(ConsistOf(And(HaveKeyWithValue("emCode", 26.0),
+			HaveKeyWithValue("probability", 0.25), HaveKeyWithValue("latency", "40ms"))))
+		var advice string // the code table is folded (<details>): its text, not its rendering
+		t.Eval(`document.querySelector('#codes tr[data-code="26"] td.advice').textContent`, &advice)
+		Expect(advice).To(ContainSubstring("retry after a short, growing backoff"))
+	})
+
+	It("loads a preset with one click, and shows the curl command that PUTs the scenario", func() {
+		t := console()
+		t.Do(chromedp.Click(`button.preset[data-preset="logins-refused-25.json"]`, chromedp.ByQuery))
+		t.WaitFor(`//p[@id="scenario-status"][normalize-space()="Preset loaded: Every login refused with 25."]`)
+		for _, code := range []string{"EU", "US", "LAB"} {
+			Expect(sim.Faults(code)).To(ConsistOf(And(HaveKeyWithValue("operation", "login"), HaveKeyWithValue("emCode", 25.0))), code)
+		}
+		t.WaitFor(`//table[@id="fault-list"]//tr[@data-cluster="LAB"]/td[normalize-space()="code 25"]`)
+
+		t.Do(chromedp.Click(`#scenario-curl`, chromedp.ByQuery))
+		t.WaitFor(`//pre[@id="scenario-curl-text"][starts-with(normalize-space(), "curl -sS -X PUT")]`)
+		var cmd string
+		t.Eval(`document.getElementById("scenario-curl-text").textContent`, &cmd)
+		Expect(cmd).To(HaveSuffix("'" + sim.AdminURL() + "/v1/scenario'"))
+		doc := sim.Scenario()
+		sim.Reset()
+		out, err := exec.Command("sh", "-c", cmd).CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), string(out))
+		Expect(sim.Scenario()).To(MatchJSON(doc), "the command puts the scenario back")
 	})
 
 	It("removes a fault with its button", func() {
@@ -150,7 +273,8 @@ var _ = Describe("GET /ui/ (the cucmsim console)", Ordered, func() {
 		}
 		codes := sim.Control().GET("/ui/codes.json").Expect().Status(http.StatusOK).JSON().Array()
 		codes.Length().IsEqual(32)
-		codes.ContainsAny(map[string]any{"code": 18, "text": "Another user logged in"})
+		codes.Value(13).Object().HasValue("code", 18).HasValue("text", "Another user logged in").
+			Value("advice").String().NotEmpty()
 	})
 })
 

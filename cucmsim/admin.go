@@ -125,25 +125,31 @@ type clusterJSON struct {
 	Code  string     `json:"code"`
 	Name  string     `json:"name"`
 	Nodes []nodeJSON `json:"nodes"`
-	// RequestsInProgress counts the logins, logouts and logoutAlls holding a busy slot now.
-	RequestsInProgress int `json:"requestsInProgress"`
+	// RequestsInProgress counts the logins, logouts and logoutAlls holding a busy slot now,
+	// against MaxConcurrentRequests (the policy's limit; beyond it CUCM answers 26).
+	RequestsInProgress    int `json:"requestsInProgress"`
+	MaxConcurrentRequests int `json:"maxConcurrentRequests"`
 }
 
 type nodeJSON struct {
 	Name string `json:"name"`
 	Addr string `json:"addr"`
 	Up   bool   `json:"up"`
+	// LatencyMS is the node's recent answer time: a moving average over its requests
+	// (weight 1/8 for the newest), 0 before its first request.
+	LatencyMS float64 `json:"latencyMs"`
 }
 
 func (s *Sim) handleClusters(w http.ResponseWriter, _ *http.Request) {
 	out := make([]clusterJSON, 0, len(s.clusters))
 	for _, rt := range s.clusters {
-		cj := clusterJSON{Code: rt.c.Code(), Name: rt.c.Name(), Nodes: []nodeJSON{}, RequestsInProgress: rt.c.InProgress()}
+		cj := clusterJSON{Code: rt.c.Code(), Name: rt.c.Name(), Nodes: []nodeJSON{}, RequestsInProgress: rt.c.InProgress(),
+			MaxConcurrentRequests: rt.c.MaxConcurrent()}
 		for _, n := range rt.nodes {
 			n.mu.Lock()
 			addr := n.addr
 			n.mu.Unlock()
-			cj.Nodes = append(cj.Nodes, nodeJSON{Name: n.name, Addr: addr, Up: n.up.Load()})
+			cj.Nodes = append(cj.Nodes, nodeJSON{Name: n.name, Addr: addr, Up: n.up.Load(), LatencyMS: n.latency.millis()})
 		}
 		out = append(out, cj)
 	}

@@ -262,6 +262,8 @@ func (s *Sim) abandon(w http.ResponseWriter, x *exchange) {
 }
 
 func (s *Sim) record(x *exchange) {
+	took := time.Since(x.start)
+	x.node.latency.observe(took)
 	x.node.cluster.reqs.add(x.entry)
 	s.stream.publish(x.node.cluster.c.Code(), &x.entry)
 	code := -1
@@ -279,7 +281,7 @@ func (s *Sim) record(x *exchange) {
 		slog.Int("code", code),
 		slog.Int("status", x.entry.Status),
 		slog.String("fault", x.entry.Fault),
-		slog.Duration("duration", time.Since(x.start)),
+		slog.Duration("duration", took),
 	)
 }
 

@@ -198,6 +198,9 @@ func (c *Cluster) Begin() (release func(), err error) {
 // InProgress is the number of busy slots taken (RTMT's "Requests In Progress").
 func (c *Cluster) InProgress() int { return len(c.busy) }
 
+// MaxConcurrent is the policy's limit of requests in progress (maxConcurrentRequests).
+func (c *Cluster) MaxConcurrent() int { return cap(c.busy) }
+
 // homeOf returns the user record and its home cluster, or nils for a user unknown to the topology.
 func (c *Cluster) homeOf(userID string) (*topology.User, *Cluster) {
 	if u, ok := c.user(userID); ok {

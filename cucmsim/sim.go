@@ -79,7 +79,8 @@ type node struct {
 	listen  string
 	handler http.Handler
 	up      atomic.Bool
-	srv     *server // nil until Start and while down
+	latency latencyEWMA // recent answer time (GET /v1/clusters, the console)
+	srv     *server     // nil until Start and while down
 	mu      sync.Mutex
 	addr    string // bound address, kept across down/up
 }
@@ -285,7 +286,7 @@ func (s *Sim) Reset() error {
 }
 
 // ResetCluster returns one cluster to the loaded topology: no logins or last logins, no
-// faults, an empty request log, every node up. The clock and the random source are shared by
+// faults, an empty request log, every node up and without a latency yet. The clock and the random source are shared by
 // all clusters and stay as they are.
 func (s *Sim) ResetCluster(code string) error {
 	rt, ok := s.cluster(code)
@@ -297,6 +298,7 @@ func (s *Sim) ResetCluster(code string) error {
 	rt.reqs.clear()
 	var errs []error
 	for _, n := range rt.nodes {
+		n.latency.us.Store(0)
 		if !n.up.Load() {
 			errs = append(errs, s.setNodeUp(n, true))
 		}

@@ -24,6 +24,16 @@ var _ = Describe("cucmsim control API", Ordered, ContinueOnFailure, func() {
 				{Name: "eu-sub1", Addr: sim.NodeAddr("EU", "eu-sub1"), Up: true},
 			}))
 		})
+
+		It("shows each cluster's requests in progress against its limit and each node's recent latency", func() {
+			Expect(sim.PostEMTo("EU", "eu-sub1", loginXML(euDevice1, almUser))).To(Equal(successXML))
+			eu := sim.Control().GET("/v1/clusters").Expect().Status(http.StatusOK).JSON().Array().Value(0).Object()
+			eu.Value("requestsInProgress").Number().IsEqual(0)
+			eu.Value("maxConcurrentRequests").Number().IsEqual(5)
+			nodes := eu.Value("nodes").Array()
+			nodes.Value(0).Object().Value("latencyMs").Number().IsEqual(0) // eu-pub: no request yet
+			nodes.Value(1).Object().Value("latencyMs").Number().Gt(0)      // eu-sub1 answered the login
+		})
 	})
 
 	Describe("GET /v1/clusters/{code}/logins", func() {

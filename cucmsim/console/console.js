@@ -63,9 +63,11 @@ async function loadClusters() {
       tr.dataset.cluster = c.code;
       tr.dataset.node = n.name;
       cell(tr, c.code);
+      cell(tr, c.requestsInProgress + " / " + c.maxConcurrentRequests).className = "in-progress";
       cell(tr, n.name);
       cell(tr, n.addr);
       cell(tr, n.up ? "up" : "down").className = n.up ? "up" : "down";
+      cell(tr, n.latencyMs ? n.latencyMs.toFixed(1) + " ms" : "–").className = "latency";
       const next = n.up ? "down" : "up";
       cell(tr, button(n.up ? "Take down" : "Bring up", () => setNode(c.code, n.name, next), "node-" + next));
       rows.push(tr);

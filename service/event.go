@@ -206,9 +206,6 @@ func (x *Exchange) Event(end time.Time) (e Event, ok bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	e = x.ev
-	e.Nodes = slices.Clone(e.Nodes)
-	e.Fields = slices.Clone(e.Fields)
-	e.Devices = slices.Clone(e.Devices)
 	e.Duration = end.Sub(e.Start)
-	return e.Storable(), e.Status != 0
+	return e.Storable(), e.Status != 0 // Storable copies the lists
 }

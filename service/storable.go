@@ -1,6 +1,7 @@
 package service
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -32,7 +33,7 @@ func Storable(s string, limit int) string {
 	var b strings.Builder
 	b.Grow(min(len(s), limit))
 	for _, r := range s { // an invalid byte arrives as utf8.RuneError
-		if r != '\t' && (unicode.IsControl(r) || r == utf8.RuneError) {
+		if unstorable(r) {
 			r = utf8.RuneError
 		}
 		b.WriteRune(r)
@@ -68,17 +69,25 @@ func clean(s string) bool {
 
 func cleanSlow(s string) bool {
 	for _, r := range s {
-		if r != '\t' && (unicode.IsControl(r) || r == utf8.RuneError) {
+		if unstorable(r) {
 			return false
 		}
 	}
 	return true
 }
 
+// unstorable reports whether Storable replaces r: a control character but
+// tab, or an invalid byte (which ranging over a string reads as RuneError).
+func unstorable(r rune) bool {
+	return r != '\t' && (unicode.IsControl(r) || r == utf8.RuneError)
+}
+
 // Storable returns e with every value that came from a client made
 // storable (Storable): names to MaxNameBytes, the text to MaxTextBytes.
-// Every consumer sees the Event this way (Exchange.Event).
+// Every consumer sees the Event this way (Exchange.Event). The lists are
+// copied, never written in place: e's caller keeps its own.
 func (e Event) Storable() Event {
+	e.Nodes, e.Fields, e.Devices = slices.Clone(e.Nodes), slices.Clone(e.Fields), slices.Clone(e.Devices)
 	for _, p := range []*string{&e.ID, &e.Client, &e.Peer, &e.Method, &e.AppID, &e.Actor,
 		&e.Device, &e.User, &e.Cluster} {
 		*p = Storable(*p, MaxNameBytes)

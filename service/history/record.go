@@ -46,7 +46,11 @@ func FromEvent(e service.Event) (r Record, ok bool) {
 	if e.Device == "" && e.User == "" {
 		return Record{}, false
 	}
-	e = e.Storable()
+	return recordOf(e.Storable()), true
+}
+
+// recordOf is the Record of a storable e.
+func recordOf(e service.Event) Record {
 	var node string
 	if n := len(e.Nodes); n > 0 {
 		node = e.Nodes[n-1]
@@ -67,7 +71,7 @@ func FromEvent(e service.Event) (r Record, ok bool) {
 		Node:     node,
 		Roaming:  e.PINFlow,
 		Actor:    e.Actor,
-	}, true
+	}
 }
 
 // RecordsOf makes the rows of e: one Record (FromEvent), or, for an
@@ -76,15 +80,16 @@ func FromEvent(e service.Event) (r Record, ok bool) {
 // device's sessions end where the dashboard looks for them. An operation
 // whose list found no device keeps its one row.
 func RecordsOf(e service.Event) []Record {
-	r, ok := FromEvent(e)
-	if !ok {
+	if e.Device == "" && e.User == "" {
 		return nil
 	}
+	e = e.Storable()
+	r := recordOf(e)
 	if e.Op != service.OpLogoutUser || len(e.Devices) == 0 {
 		return []Record{r}
 	}
 	rows := make([]Record, 0, len(e.Devices))
-	for _, d := range e.Storable().Devices {
+	for _, d := range e.Devices {
 		dr := r
 		dr.Device, dr.Cluster, dr.Code, dr.Text = d.Device, d.Cluster, d.Code, d.Text
 		dr.Class = string(service.Result{Code: d.Code, FromCUCM: d.Code > 0 && d.Code < 1000}.Class())

@@ -88,33 +88,31 @@ func (v *validator) nodes(c *Cluster, where string) {
 
 // appUsers checks that app user IDs are unique in the cluster; it returns them by folded ID.
 func (v *validator) appUsers(c *Cluster, where string) map[string]string {
-	apps := make(map[string]string, len(c.AppUsers))
-	for _, a := range c.AppUsers {
-		if a.ID == "" {
-			continue
-		}
-		if first, ok := apps[fold(a.ID)]; ok {
-			v.errs.add(a.line, where+"duplicate app user "+sameAs(a.ID, first))
-		}
-		apps[fold(a.ID)] = a.ID
-	}
-	return apps
+	return v.uniqueNames("app user", where, len(c.AppUsers), func(i int) (string, int) { return c.AppUsers[i].ID, c.AppUsers[i].line })
 }
 
 // profiles checks that profile names are unique in the cluster; it returns them by folded
 // name.
 func (v *validator) profiles(c *Cluster, where string) map[string]string {
-	profiles := make(map[string]string, len(c.Profiles))
-	for _, p := range c.Profiles {
-		if p.Name == "" {
+	return v.uniqueNames("profile", where, len(c.Profiles), func(i int) (string, int) { return c.Profiles[i].Name, c.Profiles[i].line })
+}
+
+// uniqueNames checks that the n names entry gives (with their lines) are unique, compared
+// case-insensitively, reporting each repeat as a duplicate what; empty names were reported
+// while decoding. It returns the first spelling of each name by folded name.
+func (v *validator) uniqueNames(what, where string, n int, entry func(i int) (name string, line int)) map[string]string {
+	seen := make(map[string]string, n)
+	for i := range n {
+		name, line := entry(i)
+		if name == "" {
 			continue
 		}
-		if first, ok := profiles[fold(p.Name)]; ok {
-			v.errs.add(p.line, where+"duplicate profile "+sameAs(p.Name, first))
+		if first, ok := seen[fold(name)]; ok {
+			v.errs.add(line, where+"duplicate "+what+" "+sameAs(name, first))
 		}
-		profiles[fold(p.Name)] = p.Name
+		seen[fold(name)] = name
 	}
-	return profiles
+	return seen
 }
 
 // users checks the cluster's users against the topology's user IDs, the cluster's app
@@ -172,20 +170,8 @@ func (v *validator) userProfiles(u *User, where string, profiles map[string]stri
 // devices checks that device names are unique in the cluster; false when the error list
 // filled up.
 func (v *validator) devices(c *Cluster, where string) bool {
-	devices := make(map[string]string, len(c.Devices))
-	for _, d := range c.Devices {
-		if v.errs.full() {
-			return false
-		}
-		if d.Name == "" {
-			continue
-		}
-		if first, ok := devices[fold(d.Name)]; ok {
-			v.errs.add(d.line, where+"duplicate device "+sameAs(d.Name, first))
-		}
-		devices[fold(d.Name)] = d.Name
-	}
-	return true
+	v.uniqueNames("device", where, len(c.Devices), func(i int) (string, int) { return c.Devices[i].Name, c.Devices[i].line })
+	return !v.errs.full()
 }
 
 // fold is the comparison key of device, profile and user names.

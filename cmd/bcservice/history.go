@@ -89,19 +89,11 @@ func (h *requestHistory) stop() {
 	})
 }
 
-// pgPool is the process's one PostgreSQL pool (postgres.Pool), nil when
+// postgresPool is the process's one PostgreSQL pool (postgres.Pool), nil when
 // the history is not in PostgreSQL.
-type pgPool struct{ pool *postgres.Pool }
-
-func postgresPool(cfg config.HistoryConfig) pgPool {
+func postgresPool(cfg config.HistoryConfig) *postgres.Pool {
 	if kind, target := cfg.Store(); cfg.Enabled() && kind == config.HistoryPostgres {
-		return pgPool{postgres.NewPool(target)}
+		return postgres.NewPool(target)
 	}
-	return pgPool{}
-}
-
-func (p pgPool) close() {
-	if p.pool != nil {
-		_ = p.pool.Close()
-	}
+	return nil
 }

@@ -83,8 +83,10 @@ func (m *Main) Run(ctx context.Context) error {
 	// One PostgreSQL pool for the history and the dashboard sessions, closed
 	// last (deferred first).
 	pg := postgresPool(cfg.History)
-	defer pg.close()
-	coord, err := startCoordination(cfg, specs, log, reg, pg.pool)
+	if pg != nil {
+		defer pg.Close()
+	}
+	coord, err := startCoordination(cfg, specs, log, reg, pg)
 	if err != nil {
 		return err
 	}
@@ -101,7 +103,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	// The history is flushed once the server has drained (the defer covers
 	// the early returns).
-	hist := startHistory(cfg.History, log, reg, pg.pool)
+	hist := startHistory(cfg.History, log, reg, pg)
 	defer hist.stop()
 	conn, err := newConnector(cfg, log, reg, clients, hist)
 	if err != nil {

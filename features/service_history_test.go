@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -128,12 +127,7 @@ type historyRow struct {
 // plain client (hundreds of calls stay fast), and decodes the answer.
 func askWho(svc *Service, id string) bcResult {
 	GinkgoHelper()
-	req, err := http.NewRequest(http.MethodPost, svc.BaseURL()+"/api/getloggedinuser/"+euDevice1,
-		strings.NewReader(url.Values{"xml": {demoCredsXML}}.Encode()))
-	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Request-ID", id)
-	status, _, body := fetch(req)
+	status, body := postWithID(svc, "/api/getloggedinuser/"+euDevice1, id)
 	Expect(status).To(Equal(http.StatusOK), "body %s", body)
 	return decodeResult(body)
 }

@@ -45,6 +45,8 @@ type Config struct {
 	Coordination string `yaml:"coordination"`
 	// Dashboard is the web dashboard's own listener; off when absent.
 	Dashboard DashboardConfig `yaml:"dashboard"`
+	// Schedules are bookings and sweeps; off when absent.
+	Schedules SchedulesConfig `yaml:"schedules"`
 	Clusters  []ClusterSpec   `yaml:"clusters"`
 
 	// set holds the keys present in the file (e.g. "clusters[0].timeout"),
@@ -251,6 +253,7 @@ func (c *Config) ApplyDefaults() {
 	setDefault(c, &c.History.QueueSize, "history.queueSize", DefaultHistoryQueueSize)
 	setDefault(c, &c.History.FlushTimeout, "history.flushTimeout", DefaultHistoryFlush)
 	c.dashboardDefaults()
+	c.schedulesDefaults()
 	setDefault(c, &c.Log.Level, "log.level", "info")
 	setDefault(c, &c.Log.Format, "log.format", "json")
 	if c.TLS.ClientCAFile != "" {

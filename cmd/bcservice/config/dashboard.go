@@ -112,12 +112,18 @@ func (k *checker) dashboard() {
 	if d.EMAppID == "" {
 		k.bad("dashboard.emAppID", "the EM app user of operator actions is required")
 	}
-	if (d.EMAppCertificateFile != "") == (d.EMAppCertificateEnv != "") {
-		k.bad("dashboard.emAppCertificateFile", "needs exactly one of emAppCertificateFile and emAppCertificateEnv")
-	} else if _, err := d.AppCertificate(); err != nil {
-		key := "dashboard.emAppCertificateFile"
-		if d.EMAppCertificateEnv != "" {
-			key = "dashboard.emAppCertificateEnv"
+	k.appCertificate("dashboard", d.EMAppCertificateFile, d.EMAppCertificateEnv)
+}
+
+// appCertificate checks that a section (dashboard, schedules) names exactly one
+// source of its EM app user's certificate and that the source can be read.
+func (k *checker) appCertificate(section, file, env string) {
+	if (file != "") == (env != "") {
+		k.bad(section+".emAppCertificateFile", "needs exactly one of emAppCertificateFile and emAppCertificateEnv")
+	} else if _, err := readAppCertificate(file, env); err != nil {
+		key := section + ".emAppCertificateFile"
+		if env != "" {
+			key = section + ".emAppCertificateEnv"
 		}
 		k.bad(key, "%v", err)
 	}
@@ -126,20 +132,26 @@ func (k *checker) dashboard() {
 // AppCertificate reads the EM app user's certificate from its file (one
 // line) or its environment variable. The error never holds it.
 func (d DashboardConfig) AppCertificate() (string, error) {
-	if d.EMAppCertificateEnv != "" {
-		v, ok := os.LookupEnv(d.EMAppCertificateEnv)
+	return readAppCertificate(d.EMAppCertificateFile, d.EMAppCertificateEnv)
+}
+
+// readAppCertificate reads a certificate from the environment variable env
+// when it is set, else from the first line of file.
+func readAppCertificate(file, env string) (string, error) {
+	if env != "" {
+		v, ok := os.LookupEnv(env)
 		if !ok || v == "" {
-			return "", fmt.Errorf("environment variable %s (emAppCertificateEnv) is not set", d.EMAppCertificateEnv)
+			return "", fmt.Errorf("environment variable %s (emAppCertificateEnv) is not set", env)
 		}
 		return v, nil
 	}
-	data, err := os.ReadFile(d.EMAppCertificateFile)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return "", err
 	}
 	p := strings.TrimRight(string(data), "\r\n")
 	if p == "" {
-		return "", fmt.Errorf("%s is empty", d.EMAppCertificateFile)
+		return "", fmt.Errorf("%s is empty", file)
 	}
 	return p, nil
 }

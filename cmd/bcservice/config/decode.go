@@ -119,6 +119,12 @@ func (d *decoder) fields(n *yaml.Node, path string, v reflect.Value) {
 		if path != "" {
 			key = path + "." + key
 		}
+		// yaml.v3 keeps both of two equal keys in a node; the second would
+		// silently win over the first.
+		if first, dup := d.cfg.lines[key]; dup {
+			d.bad(key, k, "given twice (first on line %d)", first)
+			continue
+		}
 		d.cfg.lines[key] = k.Line
 		d.value(val, key, f)
 	}

@@ -29,6 +29,8 @@ func TestUnknownKeys(t *testing.T) {
 		{"an empty value is still a key", "tsl:\n" + oneCluster, "configuration", 1, `unknown key "tsl" (did you mean "tls"?)`},
 		{"merge key", "base: &b {cacheFor: 5s}\nhealth:\n  <<: *b\n" + oneCluster, "health", 3, "merge keys (<<) are not supported"},
 		{"a list as a key", "? [a, b]\n: c\n" + oneCluster, "configuration", 1, "a list is not a key"},
+		{"a key given twice", "listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n" + oneCluster, "listen", 2, "given twice (first on line 1)"},
+		{"a nested key given twice", "health: {cacheFor: 5s, cacheFor: 6s}\n" + oneCluster, "health.cacheFor", 1, "given twice"},
 		{"control characters are not echoed", "\"his\\x1btroy\": 1\n" + oneCluster, "configuration", 1, "unknown key \"his\uFFFDtroy\""},
 	}
 	for _, tt := range tests {

@@ -49,6 +49,7 @@ func (c *Config) problems() Problems {
 	k.history()
 	k.coordination()
 	k.dashboard()
+	k.schedules()
 	k.access()
 	k.clusters()
 	return k.problems

@@ -70,7 +70,8 @@ func (c *Cluster) AuthenticateAXL(appID, password string) bool {
 
 // AuthenticateUserPIN is AXL doAuthenticateUser: it reports whether pin is the PIN of a user
 // homed in this cluster. Returns 23 for a user the cluster does not home. A locked user, a
-// user without a PIN and an empty pin never authenticate.
+// user without a PIN and an empty pin never authenticate. An accepted PIN lets the user roam
+// for a while (emApiRoaming afterPINCheck).
 func (c *Cluster) AuthenticateUserPIN(userID, pin string) (bool, error) {
 	u, ok := c.user(userID)
 	if !ok {
@@ -79,5 +80,9 @@ func (c *Cluster) AuthenticateUserPIN(userID, pin string) (bool, error) {
 	if u.Locked || u.PIN == "" || pin == "" {
 		return false, nil
 	}
-	return secretEqual(u.PIN, pin), nil
+	if !secretEqual(u.PIN, pin) {
+		return false, nil
+	}
+	c.model.pins.accepted(u.ID, c.model.Now().UnixNano())
+	return true, nil
 }

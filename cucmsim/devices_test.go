@@ -117,6 +117,7 @@ func TestDeviceResetRecordAndUUID(t *testing.T) {
 func TestDeviceStateShowsLogin(t *testing.T) {
 	m, _ := newDemoModel(t)
 	us := cluster(t, m, "US")
+	pinAccepted(m, "EUROAM01")
 	wantCode(t, us.Login(bcapp, LoginRequest{Device: "SEPA00000000001", User: "EUROAM01"}), 0)
 	_, err := us.DeviceReset(DeviceResetRequest{Name: "SEPA00000000001", Hard: true})
 	wantCode(t, err, 0)

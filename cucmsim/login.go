@@ -30,8 +30,8 @@ type LoginRequest struct {
 
 // Login logs r.User into r.Device following design.md "Login rules", in order:
 // 10 (caller may not act for the user), 2 (blank user), 11 (blank or unknown device),
-// 22 (EM disabled on the device), 23 (user unknown to the whole topology; a user homed on
-// another cluster makes this an EMCC login), 4 (user locked), 12 (profile unknown, or the user
+// 22 (EM disabled on the device), 23 (user unknown to the whole topology, or homed on another
+// cluster that this one may not roam: emApiRoaming; otherwise that makes this an EMCC login), 4 (user locked), 12 (profile unknown, or the user
 // has none), 28 (remoteIPAddr not trusted), 30 (via a proxy, not allowed), 18 (device occupied;
 // the same user gets 0 with sameUserRelogin: success), 36/31/32/37 (EMCC checks), 25 (user on
 // another device, multipleLogin: not-allowed; auto-logout removes those logins instead),
@@ -51,7 +51,7 @@ func (c *Cluster) Login(p Principal, r LoginRequest) error {
 		return newError(CodeLogonDisabled)
 	}
 	user, home := c.homeOf(r.User)
-	if user == nil {
+	if user == nil || home != c && !c.mayRoam(user.ID) {
 		return newError(CodeUserNotFound)
 	}
 	if user.Locked {

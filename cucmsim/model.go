@@ -16,6 +16,7 @@ type Model struct {
 	clusters []*Cluster
 	byCode   map[string]*Cluster // upper-case code
 	home     map[string]*Cluster // folded user ID -> the cluster that homes the user
+	pins     pinChecks
 }
 
 // Cluster is one CUCM cluster. Provisioned objects are immutable, so EMCC rules may read
@@ -135,9 +136,10 @@ func (m *Model) ClockOffset() time.Duration { return m.clock.get() }
 func (m *Model) SetClockOffset(d time.Duration) { m.clock.set(d) }
 
 // Reset removes every login and last-login memory, restores call histories, forgets device
-// resets and undoes every Advance.
+// resets and accepted PINs, and undoes every Advance.
 func (m *Model) Reset() {
 	m.clock.reset()
+	m.pins.reset()
 	for _, c := range m.clusters {
 		c.Reset()
 	}

@@ -68,6 +68,52 @@ func wantCode(t *testing.T, err error, want int) {
 	}
 }
 
+// pinAccepted records that user's home cluster accepted the user's PIN now, as AXL
+// doAuthenticateUser does (emApiRoaming afterPINCheck).
+func pinAccepted(m *Model, user string) { m.pins.accepted(user, m.Now().UnixNano()) }
+
+// TestEMAPIRoaming: what a visited cluster does with an EM API login of a user homed elsewhere,
+// by emApiRoaming, and how long an accepted PIN lasts.
+func TestEMAPIRoaming(t *testing.T) {
+	tests := []struct {
+		name     string
+		policy   topology.EMAPIRoaming
+		checkPIN string // "" = no doAuthenticateUser; else the PIN given to the home cluster
+		wait     time.Duration
+		want     int
+	}{
+		{"afterPINCheck, PIN accepted", topology.RoamingAfterPINCheck, "5678", 0, 0},
+		{"afterPINCheck, no PIN check", topology.RoamingAfterPINCheck, "", 0, 23},
+		{"afterPINCheck, wrong PIN", topology.RoamingAfterPINCheck, "0000", 0, 23},
+		{"afterPINCheck, accepted PIN still fresh", topology.RoamingAfterPINCheck, "5678", topology.PINCheckValidity, 0},
+		{"afterPINCheck, accepted PIN too old", topology.RoamingAfterPINCheck, "5678", topology.PINCheckValidity + time.Second, 23},
+		{"always, no PIN check", topology.RoamingAlways, "", 0, 0},
+		{"never, PIN accepted", topology.RoamingNever, "5678", 0, 23},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, clock := newDemoModel(t)
+			eu, us := cluster(t, m, "EU"), cluster(t, m, "US")
+			us.policy.EMAPIRoaming = tt.policy
+			if tt.checkPIN != "" {
+				if _, err := eu.AuthenticateUserPIN("EUROAM01", tt.checkPIN); err != nil {
+					t.Fatal(err)
+				}
+			}
+			clock.Add(tt.wait)
+			wantCode(t, us.Login(bcapp, LoginRequest{Device: "SEPA00000000001", User: "euroam01"}), tt.want)
+		})
+	}
+	m, _ := newDemoModel(t)
+	us := cluster(t, m, "US")
+	pinAccepted(m, "EUROAM01")
+	wantCode(t, us.Login(bcapp, LoginRequest{Device: "SEPA000000000FF", User: "EUROAM01"}), 32)
+	wantCode(t, us.Login(bcapp, LoginRequest{Device: "SEPA00000000001", User: "EUROAM01"}), 23) // one PIN, one login
+	pinAccepted(m, "EUROAM01")
+	m.Reset()
+	wantCode(t, cluster(t, m, "US").Login(bcapp, LoginRequest{Device: "SEPA00000000001", User: "EUROAM01"}), 23)
+}
+
 func TestLoginRules(t *testing.T) {
 	type setup struct{ cluster, device, user string }
 	tests := []struct {
@@ -76,7 +122,9 @@ func TestLoginRules(t *testing.T) {
 		setup   []setup
 		p       Principal
 		req     LoginRequest
-		want    int
+		// roam: the user's home cluster accepted the user's PIN just before (emApiRoaming).
+		roam bool
+		want int
 	}{
 		{name: "success with default profile", cluster: "EU", p: bcapp, req: LoginRequest{Device: "SEP1CE6C79BAF1F", User: "ALMUSER01"}, want: 0},
 		{name: "no proxy rights", cluster: "EU", p: Principal{ID: "noproxy"}, req: LoginRequest{Device: "SEP1CE6C79BAF1F", User: "ALMUSER01"}, want: 10},
@@ -99,12 +147,13 @@ func TestLoginRules(t *testing.T) {
 		{name: "same user again, policy error", cluster: "EU", setup: []setup{{"EU", "SEP1CE6C79BAF1F", "ALMUSER01"}}, p: bcapp, req: LoginRequest{Device: "SEP1CE6C79BAF1F", User: "ALMUSER01"}, want: 18},
 		{name: "same user again, policy success", cluster: "US", setup: []setup{{"US", "SEPA00000000001", "USUSER02"}}, p: bcapp, req: LoginRequest{Device: "SEPA00000000001", User: "USUSER02"}, want: 0},
 		{name: "logged in elsewhere", cluster: "EU", setup: []setup{{"EU", "SEPE00000000001", "ALMUSER01"}}, p: bcapp, req: LoginRequest{Device: "SEP1CE6C79BAF1F", User: "ALMUSER01"}, want: 25},
-		{name: "emcc roaming EU user into US", cluster: "US", p: bcapp, req: LoginRequest{Device: "SEPA00000000001", User: "EUROAM01"}, want: 0},
-		{name: "emcc not activated", cluster: "US", p: bcapp, req: LoginRequest{Device: "SEPA00000000001", User: "EUNOEMCC"}, want: 31},
-		{name: "emcc device not capable", cluster: "US", p: bcapp, req: LoginRequest{Device: "SEPA000000000FF", User: "EUROAM01"}, want: 32},
-		{name: "emcc duplicate device name", cluster: "US", p: bcapp, req: LoginRequest{Device: "SEPDDDDDDDDDDDD", User: "EUROAM01"}, want: 37},
-		{name: "emcc home cluster disabled", cluster: "EU", p: bcapp, req: LoginRequest{Device: "SEPE00000000001", User: "LABUSER01"}, want: 36},
-		{name: "emcc visiting cluster disabled", cluster: "LAB", p: bcapp, req: LoginRequest{Device: "SEPB00000000001", User: "ALMUSER01"}, want: 36},
+		{name: "emcc roaming EU user into US", cluster: "US", p: bcapp, req: LoginRequest{Device: "SEPA00000000001", User: "EUROAM01"}, roam: true, want: 0},
+		{name: "emcc not activated", cluster: "US", p: bcapp, req: LoginRequest{Device: "SEPA00000000001", User: "EUNOEMCC"}, roam: true, want: 31},
+		{name: "emcc device not capable", cluster: "US", p: bcapp, req: LoginRequest{Device: "SEPA000000000FF", User: "EUROAM01"}, roam: true, want: 32},
+		{name: "emcc duplicate device name", cluster: "US", p: bcapp, req: LoginRequest{Device: "SEPDDDDDDDDDDDD", User: "EUROAM01"}, roam: true, want: 37},
+		{name: "emcc home cluster disabled", cluster: "EU", p: bcapp, req: LoginRequest{Device: "SEPE00000000001", User: "LABUSER01"}, roam: true, want: 36},
+		{name: "emcc visiting cluster disabled", cluster: "LAB", p: bcapp, req: LoginRequest{Device: "SEPB00000000001", User: "ALMUSER01"}, roam: true, want: 36},
+		{name: "roaming without an accepted PIN is an unknown user", cluster: "US", p: bcapp, req: LoginRequest{Device: "SEPA00000000001", User: "EUROAM01"}, want: 23},
 		{name: "time zero", cluster: "EU", p: bcapp, req: LoginRequest{Device: "SEP1CE6C79BAF1F", User: "ALMUSER01", TimeSet: true, Minutes: 0}, want: 1},
 		{name: "time too long", cluster: "EU", p: bcapp, req: LoginRequest{Device: "SEP1CE6C79BAF1F", User: "ALMUSER01", TimeSet: true, Minutes: 10081}, want: 1},
 		{name: "time max", cluster: "EU", p: bcapp, req: LoginRequest{Device: "SEP1CE6C79BAF1F", User: "ALMUSER01", TimeSet: true, Minutes: 10080}, want: 0},
@@ -118,6 +167,9 @@ func TestLoginRules(t *testing.T) {
 				}
 			}
 			c := cluster(t, m, tt.cluster)
+			if tt.roam {
+				pinAccepted(m, tt.req.User)
+			}
 			before := c.Logins()
 			err := c.Login(tt.p, tt.req)
 			wantCode(t, err, tt.want)
@@ -317,6 +369,7 @@ func TestQueries(t *testing.T) {
 	m, _ := newDemoModel(t)
 	eu, us := cluster(t, m, "EU"), cluster(t, m, "US")
 	wantCode(t, eu.SetLogin("SEP402CF4915265", "em@cisco.com", "", 0), 0)
+	pinAccepted(m, "EUROAM01")
 	wantCode(t, us.Login(bcapp, LoginRequest{Device: "SEPA00000000003", User: "EUROAM01"}), 0)
 
 	du, err := eu.DeviceUsers(bcapp, []string{"SEPFFFFFFFFFFFF", "SEP402CF4915265", "SEP003094C25B15"})

@@ -127,6 +127,10 @@ var success = string(emxml.Success())
 // TestEveryCode reaches every code of the table over HTTP: by scenario from demo.yaml where
 // design.md says so, by fault injection for the rest.
 func TestEveryCode(t *testing.T) {
+	// roams: the user's home cluster has just accepted the user's PIN (emApiRoaming).
+	roams := func(user string) func(h *harness) {
+		return func(h *harness) { pinAccepted(h.sim.model, user) }
+	}
 	const eu = "EU/eu-pub"
 	type fault = map[string]any
 	tests := []struct {
@@ -162,12 +166,12 @@ func TestEveryCode(t *testing.T) {
 		{code: 28, node: eu, xml: `<request>` + appInfo + `<login><deviceName>SEP1CE6C79BAF1F</deviceName><userID>ALMUSER01</userID><remoteIPAddr>192.0.2.1</remoteIPAddr></login></request>`, want: failure(28, "Untrusted IP Error")},
 		{code: 29, node: eu, fault: fault{"node": "eu-pub", "emCode": 29}, xml: logoutXML("SEP1CE6C79BAF1F"), want: failure(29, "RIS down-contact admin")},
 		{code: 30, node: "US/us-pub", xml: `<request>` + appInfo + `<login><deviceName>SEPA00000000001</deviceName><userID>USUSER02</userID><isViaHeaderSet>true</isViaHeaderSet></login></request>`, want: failure(30, "Proxy not allowed")},
-		{code: 31, node: "US/us-pub", xml: loginXML("SEPA00000000001", "EUNOEMCC"), want: failure(31, "EMCC Not Activated for the user")},
-		{code: 32, node: "US/us-pub", xml: loginXML("SEPA000000000FF", "EUROAM01"), want: failure(32, "Device does not support EMCC")},
+		{code: 31, node: "US/us-pub", setup: roams("EUNOEMCC"), xml: loginXML("SEPA00000000001", "EUNOEMCC"), want: failure(31, "EMCC Not Activated for the user")},
+		{code: 32, node: "US/us-pub", setup: roams("EUROAM01"), xml: loginXML("SEPA000000000FF", "EUROAM01"), want: failure(32, "Device does not support EMCC")},
 		{code: 33, node: "US/us-pub", fault: fault{"emCode": 33}, xml: loginXML("SEPA00000000001", "EUROAM01"), want: failure(33, "No free EMCC dummy device")},
 		{code: 35, node: "US/us-pub", fault: fault{"emCode": 35}, xml: loginXML("SEPA00000000001", "EUROAM01"), want: failure(35, "Visiting cluster information is not present in the home cluster")},
-		{code: 36, node: "LAB/lab-pub", xml: loginXML("SEPB00000000001", "ALMUSER01"), want: failure(36, "No Remote Cluster")},
-		{code: 37, node: "US/us-pub", xml: loginXML("SEPDDDDDDDDDDDD", "EUROAM01"), want: failure(37, "Duplicate device name")},
+		{code: 36, node: "LAB/lab-pub", setup: roams("ALMUSER01"), xml: loginXML("SEPB00000000001", "ALMUSER01"), want: failure(36, "No Remote Cluster")},
+		{code: 37, node: "US/us-pub", setup: roams("EUROAM01"), xml: loginXML("SEPDDDDDDDDDDDD", "EUROAM01"), want: failure(37, "Duplicate device name")},
 		{code: 38, node: "US/us-pub", fault: fault{"emCode": 38, "emText": "EMCC Not Allowed"}, xml: loginXML("SEPA00000000001", "EUROAM01"), want: failure(38, "EMCC Not Allowed")},
 	}
 	covered := map[int]bool{}

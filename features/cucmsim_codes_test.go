@@ -111,20 +111,25 @@ var _ = Describe("cucmsim EM result codes", Ordered, ContinueOnFailure, func() {
 			return s.PostEM("US", emLogin{Device: usPlain1, User: usUser02, ViaHeaderSet: true}.XML())
 		}),
 		Entry("31 EMCC Not Activated for the user, by a roaming user with emcc false", 31, "EMCC Not Activated for the user", func(s *Sim) string {
+			s.AcceptPIN("EU", euNoEMCCU, "5555")
 			return s.PostEM("US", loginXML(usPlain1, euNoEMCCU))
 		}),
 		Entry("32 Device does not support EMCC, by roaming onto a non-EMCC device", 32, "Device does not support EMCC", func(s *Sim) string {
+			s.AcceptPIN("EU", euRoamer, "5678")
 			return s.PostEM("US", loginXML(usNoEMCC, euRoamer))
 		}),
 		Entry("33 No free EMCC dummy device, by fault", 33, "No free EMCC dummy device", viaFault("login", 33)),
 		Entry("35 Visiting cluster information missing, by fault", 35, "Visiting cluster information is not present in the home cluster", viaFault("login", 35)),
 		Entry("36 No Remote Cluster, by a user of a cluster without EMCC (LAB) roaming", 36, "No Remote Cluster", func(s *Sim) string {
+			s.AcceptPIN("LAB", labUser, "9999")
 			return s.PostEM("EU", loginXML(euDevice1, labUser))
 		}),
 		Entry("36 No Remote Cluster, by roaming into a cluster without EMCC (LAB)", 36, "No Remote Cluster", func(s *Sim) string {
+			s.AcceptPIN("EU", euRoamer, "5678")
 			return s.PostEM("LAB", loginXML(labDevice1, euRoamer))
 		}),
 		Entry("37 Duplicate device name, by roaming onto a name both clusters have", 37, "Duplicate device name", func(s *Sim) string {
+			s.AcceptPIN("EU", euRoamer, "5678")
 			return s.PostEM("US", loginXML(dupDevice, euRoamer))
 		}),
 		Entry("38 EMCC Not Allowed, by fault", 38, "EMCC Not Allowed", viaFault("login", 38)),
@@ -180,6 +185,14 @@ var _ = Describe("cucmsim EM result codes", Ordered, ContinueOnFailure, func() {
 		})
 	})
 
+	It("checks an occupied device before the EMCC checks", func() {
+		sim.PutLogin("US", usPlain1, SeedLogin{User: usUser03})
+		sim.AcceptPIN("EU", euNoEMCCU, "5555")
+		before := sim.Logins("US")
+		Expect(sim.EM("US", loginXML(usPlain1, euNoEMCCU)).Code()).To(Equal(18))
+		Expect(sim.Logins("US")).To(Equal(before), "a refused login changes nothing")
+	})
+
 	DescribeTable("login rules apply in the documented order",
 		func(cluster string, seed map[string]string, x string, want int) {
 			for device, user := range seed {
@@ -201,7 +214,7 @@ var _ = Describe("cucmsim EM result codes", Ordered, ContinueOnFailure, func() {
 			emLogin{Device: euDevice1, User: almUser, RemoteIP: "192.0.2.1"}.XML(), 28),
 		Entry("proxy before an occupied device", "US", map[string]string{usPlain1: usUser03},
 			emLogin{Device: usPlain1, User: usUser02, ViaHeaderSet: true}.XML(), 30),
-		Entry("occupied device before the EMCC checks", "US", map[string]string{usPlain1: usUser03}, loginXML(usPlain1, euNoEMCCU), 18),
+		Entry("a roaming user without an accepted PIN is unknown, before an occupied device", "US", map[string]string{usPlain1: usUser03}, loginXML(usPlain1, euNoEMCCU), 23),
 		Entry("occupied device before multiple login", "EU", map[string]string{euDevice1: euUser02, euDevice2: almUser}, loginXML(euDevice1, almUser), 18),
 	)
 })

@@ -124,7 +124,12 @@ var _ = Describe("cucmsim EMService", Ordered, ContinueOnFailure, func() {
 		})
 
 		Context("when the user is homed on another cluster (EMCC)", func() {
+			It("answers 23 until the home cluster has accepted the user's PIN", func() {
+				Expect(sim.EM("US", loginXML(usPlain1, euRoamer)).Code()).To(Equal(23))
+				Expect(sim.Login("US", usPlain1)).To(BeNil())
+			})
 			It("records an EMCC login that deviceUserQuery shows as emccDevice yes", func() {
+				sim.AcceptPIN("EU", euRoamer, "5678")
 				Expect(sim.EM("US", loginXML(usPlain1, euRoamer)).Code()).To(Equal(0))
 				Expect(sim.Login("US", usPlain1)).To(SatisfyAll(HaveField("User", euRoamer), HaveField("EMCC", true)))
 				Expect(sim.EM("US", deviceUserQueryXML(usPlain1)).Devices()).To(Equal([]string{
@@ -256,6 +261,7 @@ var _ = Describe("cucmsim EMService", Ordered, ContinueOnFailure, func() {
 		})
 		Context("when the user was logged in through EMCC", func() {
 			It("removes the EMCC login", func() {
+				sim.AcceptPIN("EU", euRoamer, "5678")
 				Expect(sim.EM("US", loginXML(usPlain1, euRoamer)).Code()).To(Equal(0))
 				Expect(sim.EM("US", logoutXML(usPlain1)).Code()).To(Equal(0))
 				Expect(sim.Logins("US")).To(BeEmpty())

@@ -16,6 +16,7 @@ var _ = Describe("cucmsim EM rules behind logout and reset", Ordered, ContinueOn
 		BeforeEach(func() {
 			// EUROAM01 is homed in EU: one login at home, one EMCC login on a US phone.
 			Expect(sim.EM("EU", loginXML(euDevice2, euRoamer)).Code()).To(Equal(0))
+			sim.AcceptPIN("EU", euRoamer, "5678")
 			Expect(sim.EM("US", loginXML(usPlain1, euRoamer)).Code()).To(Equal(0))
 			Expect(sim.Login("US", usPlain1)).To(HaveField("EMCC", true))
 		})
@@ -44,6 +45,7 @@ var _ = Describe("cucmsim EM rules behind logout and reset", Ordered, ContinueOn
 	Describe("logoutAll", func() {
 		It("ends every login of its cluster, EMCC logins included, and none of another cluster", func() {
 			sim.PutLogin("EU", euDevice1, SeedLogin{User: almUser})
+			sim.AcceptPIN("EU", euRoamer, "5678")
 			Expect(sim.EM("US", loginXML(usPlain1, euRoamer)).Code()).To(Equal(0))
 			sim.PutLogin("US", usPlain2, SeedLogin{User: usUser02})
 			Expect(sim.EM("US", logoutAllXML()).Code()).To(Equal(0))

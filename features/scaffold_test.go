@@ -195,6 +195,18 @@ func (s *Sim) EM(cluster, xml string) emResponse {
 	return decodeEM(s.PostEM(cluster, xml))
 }
 
+// AcceptPIN has the user's home cluster accept the user's PIN through AXL doAuthenticateUser,
+// which lets the user roam through the EM API for a while (cmd/cucmsim/README.md, "Roaming
+// through the EM API"), as the Business Connector's PIN check does.
+func (s *Sim) AcceptPIN(home, user, pin string) {
+	GinkgoHelper()
+	s.Node(home, s.firstNode(home)).POST(axlPath).
+		WithHeader("Content-Type", "text/xml; charset=utf-8").
+		WithHeader("SOAPAction", `"CUCM:DB ver=14.0 doAuthenticateUser"`).
+		WithBasicAuth(appID, appCert).WithText(axlAuthXML(user, pin)).Expect().
+		Status(http.StatusOK).Body().IsEqual(axlAnswerXML(true))
+}
+
 // --- control API (cmd/cucmsim/README.md, "Control API") ---
 
 // ClusterState is one entry of GET /v1/clusters.

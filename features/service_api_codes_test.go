@@ -21,12 +21,23 @@ func describeCUCMCodes(env *apiEnv) {
 			Entry("6 Database Error", 6, "Database Error"),
 			Entry("9 Dir. User Info Error", 9, "Dir. User Info Error"),
 			Entry("20 Hoteling flag error", 20, "Hoteling flag error"),
-			Entry("23 User does not exist", 23, "User does not exist"),
 			Entry("28 Untrusted IP Error", 28, "Untrusted IP Error"),
 			Entry("29 RIS down-contact admin", 29, "RIS down-contact admin"),
 			Entry("33 No free EMCC dummy device", 33, "No free EMCC dummy device"),
 			Entry("38 EMCC Not Allowed", 38, "EMCC Not Allowed"),
 		)
+
+		// The login is optimistic (cmd/bcservice/README.md, "PIN design"): CUCM's 23 means the
+		// device's cluster does not know the user, so it starts the roaming path instead of
+		// being passed through; with no other cluster knowing the user the answer is still 23.
+		It("takes CUCM's 23 as a user the cluster does not know, and asks the other clusters", func() {
+			env.sim.AddFault("EU", Fault{Operation: "login", EMCode: emCode(23), Count: 1})
+			Expect(env.post("/api/login/" + euDevice1 + "/" + almUser)).
+				To(Equal(loginResult(euDevice1, almUser, 23, "User not found")))
+			Expect(countOp(env.sim.Requests("US"), "userDevicesQuery")).To(Equal(1))
+			Expect(countOp(env.sim.Requests("LAB"), "userDevicesQuery")).To(Equal(1))
+			Expect(env.sim.Logins("EU")).To(BeEmpty())
+		})
 
 		It("passes CUCM's own text through", func() {
 			env.sim.AddFault("EU", Fault{Operation: "logout", EMCode: emCode(7), EMText: "Logout refused by policy X", Count: 1})

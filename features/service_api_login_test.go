@@ -30,6 +30,15 @@ func describeLogin(env *apiEnv) {
 			Expect(l.EMCC).To(BeFalse())
 		})
 
+		It("sends a local user's login to CUCM as one EM request, and nothing else", func() {
+			Expect(env.post("/api/login/" + euDevice1 + "/" + almUser).Code).To(Equal(0))
+			reqs := env.sim.Requests("EU")
+			Expect(reqs).To(HaveLen(1), "one EM request: the login itself (optimistic login)")
+			Expect(countOp(reqs, "login")).To(Equal(1))
+			Expect(env.sim.Requests("US")).To(BeEmpty())
+			Expect(env.sim.Requests("LAB")).To(BeEmpty())
+		})
+
 		It("logs the user in on the cluster named in the path", func() {
 			Expect(env.post("/api/login/" + euDevice1 + "/" + almUser + "/EU")).
 				To(Equal(loginResult(euDevice1, almUser, 0, loginOK(almUser, euDevice1))))

@@ -145,26 +145,60 @@ func (c *Connector) LocationStats() LocationStats { return c.locs.stats() }
 // device, 23 when no cluster knows the user (PIN or not), 1003 when a user
 // homed in another cluster gave no PIN, 1004 for a wrong PIN, CUCM's code
 // for an EM failure, and the client's 1002/1010/1011.
+//
+// The login is optimistic: it goes straight to the device's cluster, and
+// only CUCM's 23 (the cluster does not know the user) starts the roaming
+// path, so a local user's login is one EM request. A forced login asks
+// first (userDevicesQuery), because its optimism would cost state: it
+// would log the current user out for a user who then turns out unknown.
 func (c *Connector) login(ctx context.Context, cred Credentials, req Request) (Found, error) {
 	return c.onDevice(ctx, cred, req, func(visited Cluster, _ *DeviceStatus) (Found, error) {
 		found := Found{Cluster: visited.Code()}
-		st, err := visited.UserDevices(ctx, cred, req.User)
-		if err != nil {
+		if req.Login.Force {
+			return c.askedLogin(ctx, cred, req, visited, found)
+		}
+		rep, err := visited.Login(ctx, cred, req.Device, req.User, req.Login)
+		if !userUnknown(err) {
+			return c.loginFound(found, req, rep, err)
+		}
+		if err := c.roam(ctx, cred, req, visited); err != nil {
 			return found, err
 		}
-		if !st.Exists {
-			// Roaming: the visited cluster does not know the user. Only the
-			// PIN, checked by the home cluster, lets the login through.
-			ExchangeFrom(ctx).SetPINFlow()
-			if err := c.checkPIN(ctx, cred, req, visited); err != nil {
-				return found, err
-			}
-		}
-		// A local user's PIN, if given, is ignored: the EM API has no PIN and
-		// the app user's proxy rights authorise the login (documented).
-		rep, err := visited.Login(ctx, cred, req.Device, req.User, req.Login)
+		rep, err = visited.Login(ctx, cred, req.Device, req.User, req.Login)
 		return c.loginFound(found, req, rep, err)
 	})
+}
+
+// askedLogin is the login that first asks the visited cluster whether it
+// knows the user, and takes the roaming path before anything changes the
+// device when it does not.
+func (c *Connector) askedLogin(ctx context.Context, cred Credentials, req Request, visited Cluster, found Found) (Found, error) {
+	st, err := visited.UserDevices(ctx, cred, req.User)
+	if err != nil {
+		return found, err
+	}
+	if !st.Exists {
+		if err := c.roam(ctx, cred, req, visited); err != nil {
+			return found, err
+		}
+	}
+	// A local user's PIN, if given, is ignored: the EM API has no PIN and
+	// the app user's proxy rights authorise the login (documented).
+	rep, err := visited.Login(ctx, cred, req.Device, req.User, req.Login)
+	return c.loginFound(found, req, rep, err)
+}
+
+// roam lets a user the visited cluster does not know through when the home
+// cluster accepts the PIN (checkPIN), and marks the exchange as a PIN flow.
+func (c *Connector) roam(ctx context.Context, cred Credentials, req Request, visited Cluster) error {
+	ExchangeFrom(ctx).SetPINFlow()
+	return c.checkPIN(ctx, cred, req, visited)
+}
+
+// userUnknown reports CUCM's "user does not exist" (23).
+func userUnknown(err error) bool {
+	e := asError(err)
+	return err != nil && e.FromCUCM && e.Code == EMCodeUserNotFound
 }
 
 // loginFound adds what a login with options did to found: who was

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,10 @@ type memCluster struct {
 	durations     map[string]int
 	resets        []string
 	clearOnLogout bool
+	// roamers is shared by the clusters of one world: the users whose PIN a
+	// home cluster accepted, whom the others then log in (as cucmsim does with
+	// emApiRoaming afterPINCheck); a user the cluster does not know otherwise gets 23.
+	roamers map[string]bool
 }
 
 func newMem(code string) *memCluster {
@@ -43,9 +48,12 @@ func (m *memCluster) Login(_ context.Context, _ Credentials, device, user string
 	defer m.mu.Unlock()
 	cur, ok := m.devices[device]
 	var rep LoginReport
+	_, local := m.users[user]
 	switch {
 	case !ok:
 		return rep, CUCMError(11, "Device does not exist")
+	case !local && !m.roamers[user]:
+		return rep, CUCMError(23, "User does not exist")
 	case cur != "" && opts.Force:
 		rep.Replaced, m.devices[device] = cur, ""
 	case cur != "":
@@ -122,6 +130,9 @@ func (m *memCluster) AuthenticateUser(_ context.Context, _ Credentials, user, pi
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	p, ok := m.users[user]
+	if ok && p == pin && m.roamers != nil {
+		m.roamers[user] = true
+	}
 	return ok && p == pin, nil
 }
 
@@ -135,6 +146,8 @@ func world(t *testing.T, def string) (*Connector, *memCluster, *memCluster) {
 	eu.users["EUUSER"] = "1234"
 	us.devices["SEPUS1"] = ""
 	us.users["USUSER"] = "5678"
+	eu.roamers = map[string]bool{}
+	us.roamers = eu.roamers
 	c, err := NewConnector([]Cluster{eu, us}, Options{Default: def})
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +156,54 @@ func world(t *testing.T, def string) (*Connector, *memCluster, *memCluster) {
 }
 
 var unreachable = Errorf(CodeUnreachable, "CUCM cluster X unreachable")
+
+// TestOptimisticLogin: which CUCM calls a login makes. A local user's login is
+// one EM request; only CUCM's 23 starts the roaming path; a forced login asks
+// first, so that it never logs the current user out for an unknown user.
+func TestOptimisticLogin(t *testing.T) {
+	tests := []struct {
+		name         string
+		req          Request
+		setup        func(eu, us *memCluster)
+		wantCode     int
+		wantEU       []string
+		wantUS       []string
+		wantOnDevice string
+	}{
+		{"local user: one login", Request{Device: "SEPEU1", User: "EUUSER"}, nil, 0,
+			[]string{"Login"}, nil, "EUUSER"},
+		{"roaming user with the right PIN", Request{Device: "SEPEU1", User: "USUSER", PIN: "5678"}, nil, 0,
+			[]string{"Login", "Login"}, []string{"UserDevices", "AuthenticateUser"}, "USUSER"},
+		{"roaming user without PIN", Request{Device: "SEPEU1", User: "USUSER"}, nil, CodePINRequired,
+			[]string{"Login"}, []string{"UserDevices"}, ""},
+		{"unknown user", Request{Device: "SEPEU1", User: "GHOST", PIN: "1"}, nil, EMCodeUserNotFound,
+			[]string{"Login"}, []string{"UserDevices"}, ""},
+		{"occupied device: CUCM's 18 at once", Request{Device: "SEPEU1", User: "EUUSER"}, func(eu, us *memCluster) { eu.devices["SEPEU1"] = "OTHER" }, 18,
+			[]string{"Login"}, nil, "OTHER"},
+		{"forced login asks first", Request{Device: "SEPEU1", User: "EUUSER", Login: LoginOptions{Force: true}}, func(eu, us *memCluster) { eu.devices["SEPEU1"] = "OTHER" }, 0,
+			[]string{"UserDevices", "Login"}, nil, "EUUSER"},
+		{"forced login of an unknown user leaves the current user", Request{Device: "SEPEU1", User: "GHOST", Login: LoginOptions{Force: true}}, func(eu, us *memCluster) { eu.devices["SEPEU1"] = "OTHER" }, EMCodeUserNotFound,
+			[]string{"UserDevices"}, []string{"UserDevices"}, "OTHER"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, eu, us := world(t, "EU")
+			if tt.setup != nil {
+				tt.setup(eu, us)
+			}
+			tt.req.Op = OpLogin
+			if r := c.Serve(context.Background(), goodCred, tt.req); r.Code != tt.wantCode {
+				t.Fatalf("code %d %q, want %d", r.Code, r.Text, tt.wantCode)
+			}
+			if !slices.Equal(eu.calls, tt.wantEU) || !slices.Equal(us.calls, tt.wantUS) {
+				t.Errorf("calls EU %v US %v, want EU %v US %v", eu.calls, us.calls, tt.wantEU, tt.wantUS)
+			}
+			if got := eu.devices["SEPEU1"]; got != tt.wantOnDevice {
+				t.Errorf("SEPEU1 holds %q, want %q", got, tt.wantOnDevice)
+			}
+		})
+	}
+}
 
 func TestConnectorLogin(t *testing.T) {
 	tests := []struct {

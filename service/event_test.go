@@ -23,6 +23,11 @@ func (r *recorder) Consume(e Event) {
 // roamingAttempts is a memCluster that records a CUCM attempt per call, as emclient does.
 type roamingAttempts struct{ *memCluster }
 
+func (r roamingAttempts) Login(ctx context.Context, cred Credentials, device, user string, opts LoginOptions) (LoginReport, error) {
+	ExchangeFrom(ctx).Attempt(r.code, "node1:8080")
+	return r.memCluster.Login(ctx, cred, device, user, opts)
+}
+
 func (r roamingAttempts) UserDevices(ctx context.Context, cred Credentials, user string) (UserStatus, error) {
 	ExchangeFrom(ctx).Attempt(r.code, "node1:8080")
 	return r.memCluster.UserDevices(ctx, cred, user)
@@ -32,6 +37,8 @@ func TestOneEventPerRequest(t *testing.T) {
 	eu, us := newMem("EU"), newMem("US")
 	eu.devices["SEPEU1"] = ""
 	us.users["USUSER"] = "5678"
+	eu.roamers = map[string]bool{}
+	us.roamers = eu.roamers
 	rec := &recorder{}
 	start := time.Unix(100, 0)
 	now := start.Add(25 * time.Millisecond)
@@ -51,8 +58,9 @@ func TestOneEventPerRequest(t *testing.T) {
 		t.Fatalf("%d events, want 1", len(rec.events))
 	}
 	e := rec.events[0]
+	// Three attempts: the optimistic login (23), the home cluster's userDevicesQuery, the login.
 	want := Event{ID: "req-1", Client: "192.0.2.1", Peer: "127.0.0.1:5000", Method: "POST", AppID: "bcapp", Op: OpLogin,
-		Device: "SEPEU1", User: "USUSER", Cluster: "EU", PINFlow: true, Attempts: 2, Code: 0, Class: ClassSuccess,
+		Device: "SEPEU1", User: "USUSER", Cluster: "EU", PINFlow: true, Attempts: 3, Code: 0, Class: ClassSuccess,
 		Status: 200, Start: start, Duration: 25 * time.Millisecond}
 	if e.Text == "" || len(e.Nodes) != 2 || e.Nodes[0] != "EU/node1:8080" || e.Nodes[1] != "US/node1:8080" {
 		t.Errorf("text %q nodes %v", e.Text, e.Nodes)

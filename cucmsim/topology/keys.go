@@ -17,7 +17,7 @@ var (
 	clusterKeys  = []string{"code", "name", "nodes", "policy", "appUsers", "users", "profiles", "devices"}
 	nodeKeys     = []string{"name", "listen"}
 	policyKeys   = []string{"multipleLogin", "maxConcurrentRequests", "maxLoginMinutes", "sameUserRelogin",
-		"trustedIPs", "allowProxy", "emcc", "wording", "errorTexts", "latency"}
+		"trustedIPs", "allowProxy", "emcc", "emApiRoaming", "wording", "errorTexts", "latency"}
 	appUserKeys = []string{"id", "password", "emProxyRights", "mustChangePassword", "axlAccess"}
 	userKeys    = []string{"id", "pin", "password", "profiles", "locked", "emcc"}
 	profileKeys = []string{"name"}

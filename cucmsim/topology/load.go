@@ -512,6 +512,13 @@ func (d *nodeDecoder) policy(n *yaml.Node, p *Policy) {
 			p.Latency = d.latency(v)
 		case "emcc":
 			p.EMCC = d.boolean(v, key)
+		case "emApiRoaming":
+			switch r := EMAPIRoaming(d.str(v, key)); r {
+			case RoamingAfterPINCheck, RoamingAlways, RoamingNever:
+				p.EMAPIRoaming = r
+			default:
+				d.fail(v, fmt.Sprintf("unknown emApiRoaming %q (want afterPINCheck, always or never)", r))
+			}
 		}
 	})
 }

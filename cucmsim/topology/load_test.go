@@ -88,6 +88,7 @@ func TestParseInvalid(t *testing.T) {
 		{name: "user differing only in case", old: "[B, ", new: "[a, ", want: `duplicate user "a" (same name as "A"`, wantLn: 11},
 		{name: "app user differing only in case", old: "[{id: bcapp, password: s3cret, emProxyRights: true}]", new: "[{id: x, password: p}, {id: X, password: p}]", want: `duplicate app user "X" (same name as "x"`, wantLn: 7},
 		{name: "user spelt like an app user", old: "[B, ", new: "[BCAPP, ", want: `user "BCAPP" has the ID of app user "bcapp"`, wantLn: 11},
+		{name: "unknown emApiRoaming", old: "maxConcurrentRequests: 3", new: "emApiRoaming: sometimes", want: `unknown emApiRoaming "sometimes" (want afterPINCheck, always or never)`, wantLn: 6},
 		{name: "unknown wording", old: "maxConcurrentRequests: 3", new: "wording: polite", want: `unknown wording "polite" (want devnet or field)`, wantLn: 6},
 		{name: "error text code", old: "maxConcurrentRequests: 3", new: "errorTexts: {x: hello}", want: `errorTexts: "x" is not an EM code`, wantLn: 6},
 		{name: "error text empty", old: "maxConcurrentRequests: 3", new: "errorTexts: {18: ''}", want: `errorTexts: code 18 needs a text`, wantLn: 6},
@@ -157,12 +158,27 @@ func TestParseWordingAndLatency(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := topo.Clusters[0].Policy
+	if p.EMAPIRoaming != RoamingAfterPINCheck {
+		t.Errorf("emApiRoaming default = %q", p.EMAPIRoaming)
+	}
 	if p.Wording != WordingField || p.ErrorTexts[19] != "nobody" || p.Latency.ByOperation["login"] != 300*time.Millisecond || p.Latency.Jitter != 100*time.Millisecond {
 		t.Errorf("policy = %+v", p)
 	}
 	topo, _ = Parse("t.yaml", []byte(validBase))
 	if p := topo.Clusters[0].Policy; p.Wording != WordingDevNet || p.ErrorTexts != nil || p.Latency.ByOperation != nil {
 		t.Errorf("default policy = %+v", p)
+	}
+}
+
+func TestParseEMAPIRoaming(t *testing.T) {
+	for _, v := range []EMAPIRoaming{RoamingAfterPINCheck, RoamingAlways, RoamingNever} {
+		topo, err := Parse("t.yaml", []byte(strings.Replace(validBase, "maxConcurrentRequests: 3", "emApiRoaming: "+string(v), 1)))
+		if err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		if got := topo.Clusters[0].Policy.EMAPIRoaming; got != v {
+			t.Errorf("emApiRoaming = %q, want %q", got, v)
+		}
 	}
 }
 

@@ -68,6 +68,8 @@ type Policy struct {
 	TrustedIPs []netip.Prefix
 	AllowProxy bool
 	EMCC       bool
+	// EMAPIRoaming decides what an EM API login of a user homed in another cluster does.
+	EMAPIRoaming EMAPIRoaming
 	// Wording names the set of error texts the cluster answers with (WordingDevNet by default).
 	Wording Wording
 	// ErrorTexts overrides the text of single codes; "{appID}" in a text becomes the request's
@@ -76,6 +78,26 @@ type Policy struct {
 	// Latency is the opt-in realistic timing of EM operations (zero: answer at once).
 	Latency Latency
 }
+
+// EMAPIRoaming is what a cluster does with an EM API login of a user homed in another cluster.
+// Cisco's DevNet note says the EM API does not do EMCC, yet the Business Connector roams users
+// whose PIN their home cluster accepted; the simulator models that hand-over (cmd/cucmsim/README.md,
+// "Roaming through the EM API").
+type EMAPIRoaming string
+
+// The values of EMAPIRoaming as they appear in YAML.
+const (
+	// RoamingAfterPINCheck: an EMCC login when the user's home cluster accepted the user's PIN
+	// (AXL doAuthenticateUser) within PINCheckValidity; otherwise 23, as for an unknown user.
+	RoamingAfterPINCheck EMAPIRoaming = "afterPINCheck"
+	// RoamingAlways: always an EMCC login (the simulator's model before 2026-12-06).
+	RoamingAlways EMAPIRoaming = "always"
+	// RoamingNever: always 23, the DevNet note taken literally.
+	RoamingNever EMAPIRoaming = "never"
+)
+
+// PINCheckValidity is how long a home cluster's accepted PIN lets the user roam (afterPINCheck).
+const PINCheckValidity = 2 * time.Minute
 
 // Wording is a named set of EM error texts.
 type Wording string
@@ -97,6 +119,7 @@ func DefaultPolicy() Policy {
 		SameUserRelogin:       SameUserReloginError,
 		AllowProxy:            true,
 		EMCC:                  true,
+		EMAPIRoaming:          RoamingAfterPINCheck,
 		Wording:               WordingDevNet,
 	}
 }

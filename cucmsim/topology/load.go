@@ -279,12 +279,19 @@ func lookup(m *yaml.Node, key string) (*yaml.Node, bool) {
 // fields calls f for each key/value of a section mapping whose keys are known; any other key
 // is a problem (unknownKey), so that a misspelt key does not silently leave its default.
 func (d *nodeDecoder) fields(m *yaml.Node, known []string, f func(key string, v *yaml.Node)) {
+	seen := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k := m.Content[i]
 		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" || !slices.Contains(known, k.Value) {
 			d.unknownKey(k, known)
 			continue
 		}
+		// yaml.v3 keeps both of two equal keys in a node; the second would silently win.
+		if first, dup := seen[k.Value]; dup {
+			d.fail(k, fmt.Sprintf("%s given twice (first on line %d)", k.Value, first))
+			continue
+		}
+		seen[k.Value] = k.Line
 		f(k.Value, m.Content[i+1])
 	}
 }

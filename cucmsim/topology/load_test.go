@@ -88,6 +88,7 @@ func TestParseInvalid(t *testing.T) {
 		{name: "user differing only in case", old: "[B, ", new: "[a, ", want: `duplicate user "a" (same name as "A"`, wantLn: 11},
 		{name: "app user differing only in case", old: "[{id: bcapp, password: s3cret, emProxyRights: true}]", new: "[{id: x, password: p}, {id: X, password: p}]", want: `duplicate app user "X" (same name as "x"`, wantLn: 7},
 		{name: "user spelt like an app user", old: "[B, ", new: "[BCAPP, ", want: `user "BCAPP" has the ID of app user "bcapp"`, wantLn: 11},
+		{name: "a key given twice", old: "maxConcurrentRequests: 3", new: "maxConcurrentRequests: 3, maxConcurrentRequests: 4", want: `maxConcurrentRequests given twice (first on line 6)`, wantLn: 6},
 		{name: "unknown emApiRoaming", old: "maxConcurrentRequests: 3", new: "emApiRoaming: sometimes", want: `unknown emApiRoaming "sometimes" (want afterPINCheck, always or never)`, wantLn: 6},
 		{name: "unknown wording", old: "maxConcurrentRequests: 3", new: "wording: polite", want: `unknown wording "polite" (want devnet or field)`, wantLn: 6},
 		{name: "error text code", old: "maxConcurrentRequests: 3", new: "errorTexts: {x: hello}", want: `errorTexts: "x" is not an EM code`, wantLn: 6},

@@ -37,6 +37,50 @@ type CUCM struct {
 	// it wrote the answer itself. It may also call Apply to carry the
 	// operation out first (a lost answer after the fact).
 	hook func(w http.ResponseWriter, m Message) bool
+	// roamers, shared by linked clusters (Link), holds the users whose PIN a
+	// home cluster accepted; nil: every user is accepted.
+	roamers *roamers
+}
+
+// roamers is the users whose PIN their home cluster accepted, each good for one login.
+type roamers struct {
+	mu    sync.Mutex
+	users map[string]bool
+}
+
+// Link makes clusters one topology, as cucmsim's emApiRoaming afterPINCheck: a
+// login of a user the cluster does not know answers 23, unless the user's home
+// cluster has just accepted the user's PIN through AXL (one login per PIN).
+// Unlinked, a cluster accepts any user (an EMCC login whose PIN was checked).
+func Link(clusters ...*CUCM) {
+	r := &roamers{users: map[string]bool{}}
+	for _, c := range clusters {
+		c.mu.Lock()
+		c.roamers = r
+		c.mu.Unlock()
+	}
+}
+
+// mayRoam reports (and uses up) whether user may log in on a cluster that does not know them.
+func (r *roamers) mayRoam(user string) bool {
+	if r == nil {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ok := r.users[user]
+	delete(r.users, user)
+	return ok
+}
+
+// accepted records that user's PIN was accepted.
+func (r *roamers) accepted(user string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.users[user] = true
 }
 
 // New returns a cluster that accepts appID/cert.
@@ -161,8 +205,11 @@ func (c *CUCM) Apply(m Message) (int, string, string) {
 		if !ok {
 			return 11, "Device does not exist", ""
 		}
-		// A user the fake does not know is accepted: it is homed elsewhere and this
-		// is an EMCC login (the service checked the PIN on the home cluster).
+		// A user the fake does not know is homed elsewhere: an EMCC login, unless
+		// linked clusters say the home cluster accepted no PIN for it.
+		if _, known := c.users[m.User]; !known && !c.roamers.mayRoam(m.User) {
+			return 23, "User does not exist", ""
+		}
 		if cur != "" {
 			return 18, "Another user logged in", ""
 		}
@@ -229,6 +276,9 @@ func (c *CUCM) axl(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Lock()
 	pin, known := c.users[env.User]
+	if known && pin == env.PIN {
+		c.roamers.accepted(env.User)
+	}
 	c.mu.Unlock()
 	if !known {
 		w.Header().Set("Content-Type", "text/xml")

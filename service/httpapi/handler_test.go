@@ -36,6 +36,7 @@ type env struct {
 func newEnv(t *testing.T, def bool) *env {
 	t.Helper()
 	e := &env{eu: fakecucm.New("bcapp", "s3cret"), us: fakecucm.New("bcapp", "s3cret"), logs: &lockedBuffer{}}
+	fakecucm.Link(e.eu, e.us)
 	e.eu.AddDevice("SEP1CE6C79BAF1F")
 	e.eu.AddDevice("SEP001120F678E2")
 	e.eu.AddUser("ALMUSER01", "1234")

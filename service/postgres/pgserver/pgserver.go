@@ -67,19 +67,28 @@ type Server struct {
 	dbs        atomic.Int64
 }
 
-// Start makes and starts a cluster; Stop ends it.
+// Start makes and starts a cluster; Stop ends it. It first stops the
+// clusters of processes that died without Stop (sweepOrphans).
 func Start() (*Server, error) {
 	bin, err := BinDir()
 	if err != nil {
 		return nil, err
 	}
+	asPostgres := os.Geteuid() == 0
+	sweepOrphans(filepath.Join(os.TempDir(), "pgtest-*"), func(data string) {
+		_ = (&Server{bin: bin, data: data, asPostgres: asPostgres}).run("pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "10", "stop")
+	})
 	// MkdirTemp makes 0700 directories: the postgres user must be able to
 	// traverse this one to reach its data directory.
 	dir, err := os.MkdirTemp("", "pgtest-")
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{bin: bin, dir: dir, data: filepath.Join(dir, "data"), asPostgres: os.Geteuid() == 0}
+	s := &Server{bin: bin, dir: dir, data: filepath.Join(dir, "data"), asPostgres: asPostgres}
+	if err := writeOwner(dir); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	if err := s.init(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err

@@ -65,8 +65,9 @@ func bad(field, format string, args ...any) error {
 }
 
 // Parse reads a filter from request parameters (get returns "" for one
-// absent): from, to, since (RFC 3339 instants, or dates YYYY-MM-DD in the
-// zone: a date in to means the end of that day), group, zone (IANA name),
+// absent): from, to, since (RFC 3339 instants, local times
+// YYYY-MM-DDTHH:MM[:SS] or dates YYYY-MM-DD in the zone: a date in to
+// means the end of that day), group, zone (IANA name),
 // cluster, device (glob) and user. now and zone give the defaults: the
 // last DefaultRange up to now, by day, in zone.
 func Parse(get func(string) string, now time.Time, zone *time.Location) (Filter, error) {
@@ -143,6 +144,11 @@ func parseTime(field, s string, loc *time.Location, end bool) (time.Time, error)
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04"} { // a datetime-local input
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
 	}
 	d, err := time.ParseInLocation(time.DateOnly, s, loc)
 	if err != nil {

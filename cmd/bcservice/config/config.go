@@ -45,7 +45,9 @@ type Config struct {
 	Coordination string `yaml:"coordination"`
 	// Dashboard is the web dashboard's own listener; off when absent.
 	Dashboard DashboardConfig `yaml:"dashboard"`
-	Clusters  []ClusterSpec   `yaml:"clusters"`
+	// Reports tunes the dashboard's usage reports.
+	Reports  ReportsConfig `yaml:"reports"`
+	Clusters []ClusterSpec `yaml:"clusters"`
 
 	// set holds the keys present in the file (e.g. "clusters[0].timeout"),
 	// lines the line of each key; both are nil for a Config built in code.

@@ -49,6 +49,7 @@ func (c *Config) problems() Problems {
 	k.history()
 	k.coordination()
 	k.dashboard()
+	k.reports()
 	k.access()
 	k.clusters()
 	return k.problems

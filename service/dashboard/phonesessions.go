@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"time"
 
 	"github.com/emconnector/emconnector/service/history"
 )
@@ -12,7 +13,9 @@ type loginSession = history.Session
 
 // sessionsOf pairs each successful login on a device with the row that
 // ended it (rows come newest first, as the store returns them).
-func sessionsOf(rows []history.Record) []loginSession { return history.SessionsOf(rows) }
+func sessionsOf(rows []history.Record, now time.Time) []loginSession {
+	return history.SessionsOf(rows, now)
+}
 
 // maxOpenLookups bounds the device queries of one user page.
 const maxOpenLookups = 20
@@ -33,7 +36,7 @@ func (d *Dashboard) closeOpen(ctx context.Context, sessions []loginSession) {
 		if err != nil {
 			continue
 		}
-		for _, ds := range sessionsOf(p.Rows) {
+		for _, ds := range sessionsOf(p.Rows, d.opts.Now()) {
 			if ds.Start.Equal(s.Start) && ds.User == s.User && !ds.Open {
 				s.End, s.Open, s.Length = ds.End, false, ds.Length
 				break

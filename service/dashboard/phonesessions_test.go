@@ -66,7 +66,7 @@ func TestSessionsOf(t *testing.T) {
 			for i, r := range tc.rows {
 				rows[len(rows)-1-i] = r
 			}
-			got := sessionsOf(rows)
+			got := sessionsOf(rows, at(60))
 			if len(got) != len(tc.want) {
 				t.Fatalf("sessions %+v, want %+v", got, tc.want)
 			}

@@ -15,6 +15,9 @@ type Session struct {
 	Start, End            time.Time
 	Open                  bool
 	Length                time.Duration
+	// Until is when CUCM ends the login by itself (a login made with a
+	// duration); zero otherwise.
+	Until time.Time
 }
 
 // PhoneEffect is what a successful row of an operation does to the login
@@ -52,7 +55,9 @@ func EffectOf(r Record) PhoneEffect {
 }
 
 // SessionBuilder pairs logins with what ended them from rows given oldest
-// first (Add); Ended receives each session as it ends.
+// first (Add): the next login on the device, a logout, a logoutuser, or
+// the end CUCM set for a login made with a duration, whichever comes
+// first. Ended receives each session as it ends.
 type SessionBuilder struct {
 	open  map[string]*Session
 	Ended func(Session)
@@ -66,7 +71,8 @@ func (b *SessionBuilder) Add(r Record) {
 		if b.open == nil {
 			b.open = map[string]*Session{}
 		}
-		b.open[r.Device] = &Session{Device: r.Device, User: r.User, Cluster: r.Cluster, Start: r.Time, Open: true}
+		b.open[r.Device] = &Session{Device: r.Device, User: r.User, Cluster: r.Cluster, Start: r.Time, Open: true,
+			Until: r.Until}
 	case EndsLogin:
 		b.end(r.Device, r.Time)
 	}
@@ -74,6 +80,9 @@ func (b *SessionBuilder) Add(r Record) {
 
 func (b *SessionBuilder) end(dev string, at time.Time) {
 	if s := b.open[dev]; s != nil {
+		if !s.Until.IsZero() && s.Until.Before(at) {
+			at = later(s.Until, s.Start)
+		}
 		s.End, s.Open, s.Length = at, false, at.Sub(s.Start)
 		delete(b.open, dev)
 		if b.Ended != nil {
@@ -82,14 +91,28 @@ func (b *SessionBuilder) end(dev string, at time.Time) {
 	}
 }
 
-// Open returns the sessions still open, by device name.
-func (b *SessionBuilder) Open() []Session {
+// Open returns the sessions not ended by a row, by device name: those
+// CUCM has ended by now (their Until has passed) ended there, the others
+// still open.
+func (b *SessionBuilder) Open(now time.Time) []Session {
 	out := make([]Session, 0, len(b.open))
 	for _, s := range b.open {
-		out = append(out, *s)
+		x := *s
+		if !x.Until.IsZero() && !x.Until.After(now) {
+			x.End = later(x.Until, x.Start)
+			x.Open, x.Length = false, x.End.Sub(x.Start)
+		}
+		out = append(out, x)
 	}
 	slices.SortFunc(out, func(a, b Session) int { return cmpString(a.Device, b.Device) })
 	return out
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func cmpString(a, b string) int {
@@ -104,14 +127,15 @@ func cmpString(a, b string) int {
 
 // SessionsOf pairs each successful login on a device with the row that
 // ended it; rows come newest first, as the store returns them, and so do
-// the sessions (by start).
-func SessionsOf(rows []Record) []Session {
+// the sessions (by start). now decides whether a login made with a
+// duration has ended.
+func SessionsOf(rows []Record, now time.Time) []Session {
 	var out []Session
 	b := SessionBuilder{Ended: func(s Session) { out = append(out, s) }}
 	for _, r := range slices.Backward(rows) {
 		b.Add(r)
 	}
-	out = append(out, b.Open()...)
+	out = append(out, b.Open(now)...)
 	slices.SortStableFunc(out, func(a, b Session) int { return b.Start.Compare(a.Start) })
 	return out
 }

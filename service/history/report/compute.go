@@ -91,14 +91,17 @@ func (b *builder) add(r history.Record) {
 }
 
 func (b *builder) finish(hours *BusinessHours) Report {
-	for _, s := range b.hb.Open() {
-		if b.matches(s.Device, s.Cluster, s.User) {
+	for _, s := range b.hb.Open(b.now) {
+		if !b.matches(s.Device, s.Cluster, s.User) {
+			continue
+		}
+		if s.Open {
 			// not ended within the range: it counts up to the range's end,
 			// or up to now when the range ends later
 			s.End = earlier(b.now, b.f.To)
 			s.Length = max(0, s.End.Sub(s.Start))
-			b.sessions = append(b.sessions, s)
-		}
+		} // else CUCM ended it (a login made with a duration)
+		b.sessions = append(b.sessions, s)
 	}
 	f := b.f
 	rep := Report{From: f.From.In(f.Zone), To: f.To.In(f.Zone), Zone: f.Zone.String(), Group: f.Group,

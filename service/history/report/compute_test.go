@@ -184,3 +184,14 @@ func TestBusinessHours(t *testing.T) {
 		}
 	}
 }
+
+// A login made with a duration ends where CUCM ends it.
+func TestComputeLoginWithADuration(t *testing.T) {
+	r := row(at(8, 0), "login", "SEP1", "alice", "success")
+	r.Until = at(8, 45)
+	f := Filter{From: at(8, 0), To: at(10, 0), Since: at(8, 0), Group: Hour, Zone: utc}
+	rep := Compute(f, []history.Record{r}, at(9, 30), nil)
+	if g := rep.Groups[0]; g.LoggedInSeconds != 45*60 || g.MedianSessionSeconds != 45*60 || rep.Groups[1].LoggedInSeconds != 0 {
+		t.Errorf("groups %+v", rep.Groups)
+	}
+}

@@ -119,7 +119,7 @@ func (b *builder) finish(hours *BusinessHours) Report {
 	rep.MostUsed = rep.Devices[:min(TopN, len(rep.Devices))]
 	least := slices.Clone(rep.Devices)
 	slices.SortStableFunc(least, func(x, y DeviceUse) int {
-		return cmp.Or(cmp.Compare(x.LoggedInSeconds, y.LoggedInSeconds), cmp.Compare(x.Device, y.Device))
+		return cmp.Or(cmp.Compare(x.loggedIn, y.loggedIn), cmp.Compare(x.Device, y.Device))
 	})
 	rep.LeastUsed = least[:min(TopN, len(least))]
 	rep.Idle = b.idle()
@@ -207,14 +207,15 @@ func (b *builder) deviceUse(cs []clipped, hours *BusinessHours) []DeviceUse {
 	}
 	out := make([]DeviceUse, 0, len(b.universe))
 	for dev, cluster := range b.universe {
-		u := DeviceUse{Device: dev, Cluster: cluster, Sessions: sessions[dev], LoggedInSeconds: int64(in[dev] / time.Second)}
+		u := DeviceUse{Device: dev, Cluster: cluster, Sessions: sessions[dev], LoggedInSeconds: int64(in[dev] / time.Second),
+			loggedIn: in[dev]}
 		if total > 0 {
 			u.Utilisation = math.Round(float64(measured[dev])/float64(total)*1e4) / 1e4
 		}
 		out = append(out, u)
 	}
 	slices.SortFunc(out, func(x, y DeviceUse) int {
-		return cmp.Or(cmp.Compare(y.LoggedInSeconds, x.LoggedInSeconds), cmp.Compare(x.Device, y.Device))
+		return cmp.Or(cmp.Compare(y.loggedIn, x.loggedIn), cmp.Compare(x.Device, y.Device))
 	})
 	return out
 }

@@ -50,8 +50,8 @@ func TestComputeScripted(t *testing.T) {
 			t.Errorf("group %d = %+v\nwant %+v", i, g, w)
 		}
 	}
-	wantDev := []DeviceUse{{"SEP2", "c1", 2, 170 * 60, 0.7083}, {"SEP3", "c1", 1, 100 * 60, 0.4167},
-		{"SEP1", "c1", 1, 60 * 60, 0.25}, {"SEP4", "c1", 0, 0, 0}}
+	wantDev := []DeviceUse{{"SEP2", "c1", 2, 170 * 60, 0.7083, 170 * time.Minute}, {"SEP3", "c1", 1, 100 * 60, 0.4167, 100 * time.Minute},
+		{"SEP1", "c1", 1, 60 * 60, 0.25, time.Hour}, {"SEP4", "c1", 0, 0, 0, 0}}
 	if len(rep.Devices) != len(wantDev) {
 		t.Fatalf("devices %+v", rep.Devices)
 	}

@@ -67,6 +67,9 @@ type DeviceUse struct {
 	// Utilisation is the logged-in share (0 to 1) of the range, or of the
 	// business hours within it when they are configured.
 	Utilisation float64 `json:"utilisation"`
+	// loggedIn is the logged-in time to the millisecond: it orders devices
+	// whose whole seconds are equal.
+	loggedIn time.Duration
 }
 
 // IdleDevice is a device without a login since the report's Since.

@@ -42,6 +42,7 @@ var allowedImports = map[string][]string{
 	"service/history":                   {"service", "service/lazy"},
 	"service/history/historytest":       {"service/history"},
 	"service/history/report":            {"service", "service/history"},
+	"service/history/report/reporttest": {"service/history", "service/history/report"},
 	"service/history/sqlstore":          {"service/history"},
 	"service/httpapi":                   {"service", "service/access", "service/health"},
 	"service/lazy":                      nil,

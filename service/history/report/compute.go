@@ -26,8 +26,8 @@ type builder struct {
 	lastLogin map[string]time.Time
 }
 
-// Compute makes the report of f from the history rows given oldest first:
-// they must cover [f.From − Lookback, f.To) (or from Since, if earlier) for
+// Compute makes the report of f from the history rows given oldest first
+// (Run reads them from a store): they must cover [f.From − Lookback, f.To) (or from Since, if earlier) for
 // the sessions open at the start to be seen. now is the instant an open
 // session counts up to; hours, when not nil, measure utilisation.
 func Compute(f Filter, rows []history.Record, now time.Time, hours *BusinessHours) Report {
@@ -63,6 +63,9 @@ func (b *builder) matches(device, cluster, user string) bool {
 }
 
 func (b *builder) add(r history.Record) {
+	if _, ok := history.PhoneEffects[service.Op(r.Op)]; !ok {
+		return // what Run reads (history.SessionOps): a query changes no phone
+	}
 	b.hb.Add(r)
 	if !b.matches(r.Device, r.Cluster, r.User) {
 		return

@@ -33,8 +33,9 @@ const (
 	// to find the sessions open when it begins: a session begun earlier
 	// is not seen.
 	Lookback = 31 * 24 * time.Hour
-	// MaxRows bounds the history rows one report reads.
-	MaxRows = 500_000
+	// MaxRows bounds the history rows one report reads (those of the
+	// operations that change a phone).
+	MaxRows = 1_000_000
 	// maxZoneBytes bounds a zone name (the longest IANA name has 32).
 	maxZoneBytes = 64
 )

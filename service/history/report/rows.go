@@ -2,8 +2,8 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/emconnector/emconnector/service/history"
@@ -15,39 +15,42 @@ func Window(f Filter) (from, to time.Time) {
 	return earlier(f.From, f.Since).Add(-Lookback), f.To
 }
 
-// Read reads the rows a report of f needs from store, oldest first, at
-// most MaxRows of them. The cluster, and a device pattern without a
-// wildcard, narrow the read; the user cannot (a logout row names no user).
-func Read(ctx context.Context, store history.Store, f Filter) ([]history.Record, error) {
-	from, to := Window(f)
-	q := history.Query{From: from, To: to, Cluster: f.Cluster, Device: f.literalDevice(), Limit: history.MaxLimit}
-	var rows []history.Record
-	for {
-		p, err := store.Query(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, p.Rows...)
-		if len(rows) > MaxRows {
-			return nil, bad("from", "the report would read more than %d history rows: choose a shorter range, a cluster or a device", MaxRows)
-		}
-		if p.Next == "" {
-			break
-		}
-		q.Cursor = p.Next
-	}
-	slices.Reverse(rows)
-	return rows, nil
-}
+// errTooManyRows stops a scan past MaxRows.
+var errTooManyRows = errors.New("too many rows")
 
-// Run reads the rows of f from store and computes its report.
+// Run computes the report of f from store's rows: those of the operations
+// that change a phone (history.SessionOps) within Window(f), streamed
+// oldest first (history.SessionScanner, or pages of Query for a store that
+// does not stream), at most MaxRows of them. A device pattern without a
+// wildcard narrows the read; the cluster and the user cannot: a session is
+// a device's (the device page's rule, whatever the cluster of the row
+// that ends it) and a logout row names no user. They select the sessions
+// by their login.
 func Run(ctx context.Context, store history.Store, f Filter, now time.Time, hours *BusinessHours) (Report, error) {
 	if err := f.Validate(); err != nil {
 		return Report{}, err
 	}
-	rows, err := Read(ctx, store, f)
-	if err != nil {
+	from, to := Window(f)
+	sc := history.SessionScan{From: from, To: to, Device: f.literalDevice()}
+	b, n := newBuilder(f, now), 0
+	add := func(r history.Record) error {
+		if n++; n > MaxRows {
+			return errTooManyRows
+		}
+		b.add(r)
+		return nil
+	}
+	var err error
+	if ss, ok := store.(history.SessionScanner); ok {
+		err = ss.ScanSessions(ctx, sc, add)
+	} else {
+		err = history.ScanByPages(ctx, store, sc, add)
+	}
+	switch {
+	case errors.Is(err, errTooManyRows):
+		return Report{}, bad("from", "the report would read more than %d history rows: choose a shorter range or one device", MaxRows)
+	case err != nil:
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
-	return Compute(f, rows, now, hours), nil
+	return b.finish(hours), nil
 }

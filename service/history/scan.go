@@ -29,7 +29,8 @@ type SessionScan struct {
 
 // SessionScanner is a Store that streams the rows of a SessionScan oldest
 // first (time, then Seq) in one statement, without pages: the usage
-// reports' read. fn's error stops the scan and is returned.
+// reports' read. The rows hold Seq, Time, Op, Device, User, Cluster, Class
+// and Until only. fn's error stops the scan and is returned.
 type SessionScanner interface {
 	ScanSessions(ctx context.Context, s SessionScan, fn func(Record) error) error
 }

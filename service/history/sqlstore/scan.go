@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/emconnector/emconnector/service/history"
 )
@@ -31,17 +32,23 @@ func (s *Store) ScanSessions(ctx context.Context, sc history.SessionScan, fn fun
 	if sc.Device != "" {
 		add("device = ?", sc.Device)
 	}
-	query := "SELECT seq, " + columns + " FROM " + Table + " WHERE " + strings.Join(conds, " AND ") +
-		" ORDER BY time_ms, seq"
+	// only what a session needs: the other columns cost a string each
+	query := "SELECT seq, time_ms, op, device, user_id, cluster, class, until_ms FROM " + Table +
+		" WHERE " + strings.Join(conds, " AND ") + " ORDER BY time_ms, seq"
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r, err := scan(rows)
-		if err != nil {
+		var r history.Record
+		var timeMS, until int64
+		if err := rows.Scan(&r.Seq, &timeMS, &r.Op, &r.Device, &r.User, &r.Cluster, &r.Class, &until); err != nil {
 			return err
+		}
+		r.Time = time.UnixMilli(timeMS).UTC()
+		if until != 0 {
+			r.Until = time.UnixMilli(until).UTC()
 		}
 		if err := fn(r); err != nil {
 			return err

@@ -50,7 +50,9 @@ func seedWeek(path string) (time.Time, [7]int) {
 	return first, logins
 }
 
-func weekend(day time.Time) bool { return day.Weekday() == time.Saturday || day.Weekday() == time.Sunday }
+func weekend(day time.Time) bool {
+	return day.Weekday() == time.Saturday || day.Weekday() == time.Sunday
+}
 
 // The Reports page (cmd/bcservice/README.md, "Usage reports") in a real headless Chromium,
 // over a week of history seeded into the database before the service starts.

@@ -96,6 +96,8 @@ type Dashboard struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	handler  http.Handler
+	// reports bounds the usage reports computed at once (reports.go).
+	reports chan struct{}
 }
 
 // New builds the dashboard.
@@ -129,6 +131,7 @@ func New(opts Options) (*Dashboard, error) {
 		hashes:   newHashPool(opts.BcryptWorkers, opts.BcryptQueue),
 		log:      opts.Logger,
 		mux:      http.NewServeMux(),
+		reports:  make(chan struct{}, maxReports),
 	}
 	for _, u := range opts.Users {
 		if u.Role != RoleViewer && u.Role != RoleOperator {

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"net/http"
@@ -22,12 +23,30 @@ func (d *Dashboard) reportRoutes() {
 	d.mux.Handle("GET /reports.csv", d.api(d.reportsCSV))
 }
 
+// maxReports reports are computed at once; the others wait up to
+// reportWait, then get 503 with Retry-After: a flood of long reports
+// cannot take every core from the API.
+const maxReports = 2
+
+var reportWait = 10 * time.Second
+
+// reportsBusyText is the answer of a report that found no slot.
+const reportsBusyText = "too many reports are being computed: try again in a moment"
+
 // runReport parses the request's filter and computes its report; the
 // status and message say what went wrong, in words fit for the user.
 func (d *Dashboard) runReport(r *http.Request) (report.Report, int, string) {
 	now := d.opts.Now()
 	f, err := report.Parse(r.URL.Query().Get, now, d.opts.ReportZone)
 	if err == nil {
+		wait, cancel := context.WithTimeout(r.Context(), reportWait)
+		defer cancel()
+		select {
+		case d.reports <- struct{}{}:
+			defer func() { <-d.reports }()
+		case <-wait.Done():
+			return report.Report{}, http.StatusServiceUnavailable, reportsBusyText
+		}
 		var rep report.Report
 		if rep, err = report.Run(r.Context(), d.opts.Store, f, now, d.opts.BusinessHours); err == nil {
 			return rep, http.StatusOK, ""
@@ -44,9 +63,17 @@ func (d *Dashboard) runReport(r *http.Request) (report.Report, int, string) {
 	return report.Report{}, http.StatusServiceUnavailable, "the request history is not available"
 }
 
+// retryLater tells a client answered 503 when to try again.
+func retryLater(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+}
+
 func (d *Dashboard) reportsJSON(w http.ResponseWriter, r *http.Request) {
 	rep, status, msg := d.runReport(r)
 	if status != http.StatusOK {
+		retryLater(w, status)
 		writeJSON(w, status, apiError{Error: msg})
 		return
 	}
@@ -72,6 +99,7 @@ func (d *Dashboard) reportsCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, status, msg := d.runReport(r)
 	if status != http.StatusOK {
+		retryLater(w, status)
 		writeJSON(w, status, apiError{Error: msg})
 		return
 	}
@@ -144,6 +172,7 @@ func (d *Dashboard) reportsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, status, msg := d.runReport(r)
 	if status != http.StatusOK {
+		retryLater(w, status)
 		v.Error = msg
 		d.render(w, r, status, "reports.html", v)
 		return

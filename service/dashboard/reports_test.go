@@ -133,3 +133,21 @@ func cookieGet(target string, c *http.Cookie) *http.Request {
 	r.AddCookie(c)
 	return r
 }
+
+// Past maxReports reports at once, the next waits reportWait and gets 503.
+func TestReportsBusy(t *testing.T) {
+	f := reportFixture(t)
+	defer func(w time.Duration) { reportWait = w }(reportWait)
+	reportWait = 10 * time.Millisecond
+	for range maxReports {
+		f.d.reports <- struct{}{}
+	}
+	w := f.do(t, basicGet("/api/reports?"+reportQuery, "desk", "deskpw"))
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), "too many reports") {
+		t.Errorf("%d %v %s", w.Code, w.Header(), w.Body)
+	}
+	<-f.d.reports
+	if w := f.do(t, basicGet("/api/reports?"+reportQuery, "desk", "deskpw")); w.Code != http.StatusOK {
+		t.Errorf("with a slot free: %d", w.Code)
+	}
+}

@@ -195,3 +195,33 @@ func TestComputeLoginWithADuration(t *testing.T) {
 		t.Errorf("groups %+v", rep.Groups)
 	}
 }
+
+// Groups tile the range without a gap or an overlap, whatever the zone's
+// changes: Lord Howe moves its clocks by half an hour.
+func TestGroupsTileTheRange(t *testing.T) {
+	for _, name := range []string{"Australia/Lord_Howe", "Europe/Paris", "America/Santiago", "Asia/Kolkata"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range []Grouping{Hour, Day, Week} {
+			from := time.Date(2026, 3, 20, 0, 17, 0, 0, time.UTC)
+			to := from.AddDate(0, 7, 0)
+			if g == Hour {
+				to = from.AddDate(0, 0, 90)
+			}
+			spans := groupSpans(from, to, g, loc)
+			if !spans[0].Start.Equal(from) || !spans[len(spans)-1].End.Equal(to) {
+				t.Errorf("%s %s: %v … %v", name, g, spans[0], spans[len(spans)-1])
+			}
+			for i, s := range spans {
+				if i > 0 && !s.Start.Equal(spans[i-1].End) || !s.Start.Before(s.End) {
+					t.Fatalf("%s %s: span %d %v after %v", name, g, i, s, spans[max(i-1, 0)])
+				}
+				if i > 0 && i < len(spans)-1 && g != Hour && s.Start.In(loc).Hour() != 0 && name != "America/Santiago" {
+					t.Errorf("%s %s: group %d starts at %v", name, g, i, s.Start.In(loc))
+				}
+			}
+		}
+	}
+}

@@ -6,7 +6,10 @@
 // It prints p50/p95/p99 per kind and store beside the target (p95 < 50 ms),
 // the load time and the database size, and removes everything it started.
 //
-//	bchistbench [--rows N] [--queries N] [--stores sqlite,postgres] [--seed N]
+// It then times the usage reports (service/history/report) of the last 90 days by
+// day and of the last 24 hours by hour, beside their target (p95 < 100 ms).
+//
+//	bchistbench [--rows N] [--queries N] [--reports N] [--stores sqlite,postgres] [--seed N]
 package main
 
 import (
@@ -27,6 +30,8 @@ type config struct {
 	queries int
 	stores  []string
 	seed    uint64
+	// reports is how many of each usage report are timed.
+	reports int
 }
 
 func main() {
@@ -47,11 +52,12 @@ func parse(args []string) (config, error) {
 	fs.IntVar(&c.queries, "queries", 200, "measured queries of each kind")
 	fs.StringVar(&stores, "stores", "sqlite,postgres", "stores to measure (comma-separated)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the generated rows and the queries")
+	fs.IntVar(&c.reports, "reports", 20, "measured usage reports of each kind")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if c.rows < 1 || c.queries < 1 {
-		return c, fmt.Errorf("--rows and --queries must be positive")
+	if c.rows < 1 || c.queries < 1 || c.reports < 1 {
+		return c, fmt.Errorf("--rows, --queries and --reports must be positive")
 	}
 	for s := range strings.SplitSeq(stores, ",") {
 		if _, ok := openers[s]; !ok {
@@ -82,6 +88,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			float64(c.rows)/r.load.Seconds(), mib(r.size))
 	}
 	report(out, results)
+	printReports(out, results)
 	return nil
 }
 
@@ -101,6 +108,9 @@ func measureStore(ctx context.Context, name string, gen *generator, c config) (r
 	if r.size, err = st.size(ctx); err != nil {
 		return r, fmt.Errorf("size: %w", err)
 	}
-	r.kinds, err = measureQueries(ctx, st.store, gen, c)
+	if r.kinds, err = measureQueries(ctx, st.store, gen, c); err != nil {
+		return r, err
+	}
+	r.reports, err = measureReports(ctx, st.store, gen, c.reports)
 	return r, err
 }

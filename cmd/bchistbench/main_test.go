@@ -22,6 +22,12 @@ func TestRunSmall(t *testing.T) {
 	if !regexp.MustCompile(`sqlite: loaded in \S+ \(\d+ rows/s\), size \d+ MiB`).MatchString(text) {
 		t.Errorf("no load figures in:\n%s", text)
 	}
+	for _, k := range []string{"90 days by day", "24 hours by hour"} {
+		re := regexp.MustCompile(`sqlite +` + k + ` +20 +[\d.]+ ms +[\d.]+ ms +< 100ms (ok|MISSED)`)
+		if !re.MatchString(text) {
+			t.Errorf("no figures for the report %s in:\n%s", k, text)
+		}
+	}
 	for _, k := range []string{"device", "user", "hour"} {
 		re := regexp.MustCompile(`sqlite +` + k + ` +20 +[\d.]+ ms +[\d.]+ ms +[\d.]+ ms +< 50ms (ok|MISSED)`)
 		if !re.MatchString(text) {
@@ -31,7 +37,7 @@ func TestRunSmall(t *testing.T) {
 }
 
 func TestParseRefuses(t *testing.T) {
-	for _, args := range [][]string{{"--rows", "0"}, {"--queries", "-1"}, {"--stores", "mysql"}} {
+	for _, args := range [][]string{{"--rows", "0"}, {"--queries", "-1"}, {"--reports", "0"}, {"--stores", "mysql"}} {
 		if _, err := parse(args); err == nil {
 			t.Errorf("parse(%q) accepted", args)
 		}

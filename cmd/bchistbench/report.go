@@ -13,6 +13,8 @@ type result struct {
 	load  time.Duration
 	size  int64
 	kinds []timings
+	// reports are the usage reports' timings (reports.go).
+	reports []reportTimings
 }
 
 // report prints one line per store and kind of query, with the target.

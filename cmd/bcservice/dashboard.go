@@ -54,6 +54,14 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 	if err != nil {
 		return nil, err
 	}
+	zone, err := cfg.Reports.Location()
+	if err != nil {
+		return nil, err
+	}
+	hours, err := cfg.Reports.Hours()
+	if err != nil {
+		return nil, err
+	}
 	users := make([]dashboard.User, 0, len(dc.Users))
 	for _, u := range dc.Users {
 		users = append(users, dashboard.User{Name: u.Name, Role: u.Role, Hash: u.PasswordHash})
@@ -75,6 +83,8 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		Health:          deps.checker.Check,
 		Writer:          func() history.Stats { return deps.hist.writer.Stats() },
 		Version:         deps.build,
+		ReportZone:      zone,
+		BusinessHours:   hours,
 		Started:         time.Now(),
 		Sessions:        deps.sessions,
 		Coordination:    deps.coordination,

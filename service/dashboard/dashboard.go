@@ -17,6 +17,7 @@ import (
 	"github.com/emconnector/emconnector/service/access"
 	"github.com/emconnector/emconnector/service/health"
 	"github.com/emconnector/emconnector/service/history"
+	"github.com/emconnector/emconnector/service/history/report"
 	"github.com/emconnector/emconnector/service/websession"
 )
 
@@ -73,6 +74,10 @@ type Options struct {
 	// (default half the CPUs, at least one) and BcryptQueue those waiting
 	// (default 4 per worker); a sign-in finding both full gets 503.
 	BcryptWorkers, BcryptQueue int
+	// ReportZone is the reports' default time zone (nil: the server's);
+	// BusinessHours, when set, measure the devices' utilisation.
+	ReportZone    *time.Location
+	BusinessHours *report.BusinessHours
 	// Logger gets the audit events and warnings; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -91,6 +96,8 @@ type Dashboard struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	handler  http.Handler
+	// reports bounds the usage reports computed at once (reports.go).
+	reports chan struct{}
 }
 
 // New builds the dashboard.
@@ -124,6 +131,7 @@ func New(opts Options) (*Dashboard, error) {
 		hashes:   newHashPool(opts.BcryptWorkers, opts.BcryptQueue),
 		log:      opts.Logger,
 		mux:      http.NewServeMux(),
+		reports:  make(chan struct{}, maxReports),
 	}
 	for _, u := range opts.Users {
 		if u.Role != RoleViewer && u.Role != RoleOperator {
@@ -160,6 +168,7 @@ func (d *Dashboard) routes() {
 	d.mux.Handle("GET /users/{user}", d.page(RoleViewer, d.userPage))
 	d.mux.Handle("GET /api/history", d.api(d.historyJSON))
 	d.mux.Handle("GET /history.csv", d.api(d.historyCSV))
+	d.reportRoutes()
 }
 
 // secure sets the security headers of every answer and applies the

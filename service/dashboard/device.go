@@ -45,7 +45,7 @@ func (d *Dashboard) detail(r *http.Request, q history.Query, more filter) (detai
 		v.Error = msg
 		return v, status
 	}
-	v.Rows, v.Sessions, v.Failures = p.Rows, sessionsOf(p.Rows), failuresOf(p.Rows)
+	v.Rows, v.Sessions, v.Failures = p.Rows, sessionsOf(p.Rows, d.opts.Now()), failuresOf(p.Rows)
 	if p.Next != "" {
 		v.More = more.link("/history", "")
 	}

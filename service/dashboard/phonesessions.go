@@ -2,79 +2,19 @@ package dashboard
 
 import (
 	"context"
-	"slices"
 	"time"
 
-	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/history"
 )
 
-// loginSession is a successful login and what ended it (Open while
-// nothing has yet).
-type loginSession struct {
-	Device, User string
-	Start, End   time.Time
-	Open         bool
-	Length       time.Duration
-}
-
-// phoneEffect is what a successful row of an operation does to the
-// login on its device. Every operation that changes a phone is listed
-// here (cmd/bcservice/README.md, "Adding an operation"): an operation missing from this
-// table leaves the device and user pages showing a login that has ended.
-type phoneEffect int
-
-const (
-	noEffect phoneEffect = iota
-	// starts a login, ending the one before it on the device (a forced
-	// login logs the previous user out).
-	startsLogin
-	// ends the login on the device: logout (the API's or an operator's
-	// from the dashboard, recorded with its actor) and logoutuser (one row
-	// per device it logged out).
-	endsLogin
-)
-
-var phoneEffects = map[service.Op]phoneEffect{
-	service.OpLogin:      startsLogin,
-	service.OpLogout:     endsLogin,
-	service.OpLogoutUser: endsLogin,
-}
-
-// effectOf is what r did to its device's login; failed rows did nothing.
-func effectOf(r history.Record) phoneEffect {
-	if r.Class != string(service.ClassSuccess) || r.Device == "" {
-		return noEffect
-	}
-	return phoneEffects[service.Op(r.Op)]
-}
+// loginSession is a successful login and what ended it (history.Session:
+// the reports derive sessions the same way).
+type loginSession = history.Session
 
 // sessionsOf pairs each successful login on a device with the row that
 // ended it (rows come newest first, as the store returns them).
-func sessionsOf(rows []history.Record) []loginSession {
-	open := map[string]*loginSession{}
-	var out []loginSession
-	end := func(dev string, at time.Time) {
-		if s := open[dev]; s != nil {
-			s.End, s.Open, s.Length = at, false, at.Sub(s.Start)
-			out = append(out, *s)
-			delete(open, dev)
-		}
-	}
-	for _, r := range slices.Backward(rows) {
-		switch effectOf(r) {
-		case startsLogin:
-			end(r.Device, r.Time)
-			open[r.Device] = &loginSession{Device: r.Device, User: r.User, Start: r.Time, Open: true}
-		case endsLogin:
-			end(r.Device, r.Time)
-		}
-	}
-	for _, s := range open {
-		out = append(out, *s)
-	}
-	slices.SortFunc(out, func(a, b loginSession) int { return b.Start.Compare(a.Start) })
-	return out
+func sessionsOf(rows []history.Record, now time.Time) []loginSession {
+	return history.SessionsOf(rows, now)
 }
 
 // maxOpenLookups bounds the device queries of one user page.
@@ -96,7 +36,7 @@ func (d *Dashboard) closeOpen(ctx context.Context, sessions []loginSession) {
 		if err != nil {
 			continue
 		}
-		for _, ds := range sessionsOf(p.Rows) {
+		for _, ds := range sessionsOf(p.Rows, d.opts.Now()) {
 			if ds.Start.Equal(s.Start) && ds.User == s.User && !ds.Open {
 				s.End, s.Open, s.Length = ds.End, false, ds.Length
 				break

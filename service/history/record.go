@@ -36,6 +36,10 @@ type Record struct {
 	Roaming bool
 	// Actor is who acted when the dashboard does; "" for API requests.
 	Actor string
+	// Until is when CUCM ends a login made with a duration (the answer's
+	// until field), second precision; zero otherwise. The sessions end
+	// there unless a row ends them before (SessionBuilder).
+	Until time.Time
 }
 
 // FromEvent makes the Record of e; ok is false when e concerns neither a
@@ -55,7 +59,15 @@ func recordOf(e service.Event) Record {
 	if n := len(e.Nodes); n > 0 {
 		node = e.Nodes[n-1]
 	}
+	var until time.Time
+	for _, f := range e.Fields {
+		if f.Name == service.FieldUntil {
+			until, _ = time.Parse(time.RFC3339, f.Value) // zero if unreadable: no end known
+			until = until.UTC()
+		}
+	}
 	return Record{
+		Until:    until,
 		Time:     e.Start.UTC().Truncate(time.Millisecond),
 		ID:       e.ID,
 		Op:       string(e.Op),

@@ -47,7 +47,9 @@ type Config struct {
 	Dashboard DashboardConfig `yaml:"dashboard"`
 	// Schedules are bookings and sweeps; off when absent.
 	Schedules SchedulesConfig `yaml:"schedules"`
-	Clusters  []ClusterSpec   `yaml:"clusters"`
+	// Reports tunes the dashboard's usage reports.
+	Reports  ReportsConfig `yaml:"reports"`
+	Clusters []ClusterSpec `yaml:"clusters"`
 
 	// set holds the keys present in the file (e.g. "clusters[0].timeout"),
 	// lines the line of each key; both are nil for a Config built in code.

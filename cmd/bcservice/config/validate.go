@@ -50,6 +50,7 @@ func (c *Config) problems() Problems {
 	k.coordination()
 	k.dashboard()
 	k.schedules()
+	k.reports()
 	k.access()
 	k.clusters()
 	return k.problems

@@ -88,6 +88,7 @@ func roundTrip(t *testing.T, s history.Store) {
 		Device: "SEP001122334455", User: "jdoe@example.com", Cluster: "EU", Code: 1013,
 		Class: "rejected", Text: "PIN required for roaming user", Duration: 1500*time.Millisecond + 700*time.Microsecond,
 		Client: "2001:db8::1", AppID: "app", Node: "EU/cucm2:8443", Roaming: true, Actor: "admin@dash",
+		Until: base.Add(time.Hour),
 	}
 	insert(t, s, in)
 	p := query(t, s, history.Query{})

@@ -19,11 +19,11 @@ import (
 const Table = "request_history"
 
 // columns are the written columns, in the order of Store.values.
-const columns = "time_ms, request_id, op, device, user_id, cluster, code, class, text, duration_ms, client, app_id, node, roaming, actor"
+const columns = "time_ms, request_id, op, device, user_id, cluster, code, class, text, duration_ms, client, app_id, node, roaming, actor, until_ms"
 
-const ncolumns = 15
+const ncolumns = 16
 
-// insertChunk rows go in one INSERT statement (15 parameters a row stays
+// insertChunk rows go in one INSERT statement (16 parameters a row stays
 // well under both databases' limits).
 const insertChunk = 100
 
@@ -101,7 +101,15 @@ func (s *Store) insertStatement(rows []history.Record) (string, []any) {
 // values are r's column values in the order of columns.
 func values(r history.Record) []any {
 	return []any{r.Time.UnixMilli(), r.ID, r.Op, r.Device, r.User, r.Cluster, r.Code, r.Class, r.Text,
-		r.Duration.Milliseconds(), r.Client, r.AppID, r.Node, r.Roaming, r.Actor}
+		r.Duration.Milliseconds(), r.Client, r.AppID, r.Node, r.Roaming, r.Actor, untilMS(r.Until)}
+}
+
+// untilMS is the until_ms of t: 0 for none.
+func untilMS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
 
 // Query returns one page, newest first, by keyset pagination on (time_ms,
@@ -188,9 +196,12 @@ func (s *Store) where(q history.Query) (string, []any, error) {
 
 func scan(rows *sql.Rows) (history.Record, error) {
 	var r history.Record
-	var timeMS, durationMS int64
+	var timeMS, durationMS, until int64
 	err := rows.Scan(&r.Seq, &timeMS, &r.ID, &r.Op, &r.Device, &r.User, &r.Cluster, &r.Code, &r.Class, &r.Text,
-		&durationMS, &r.Client, &r.AppID, &r.Node, &r.Roaming, &r.Actor)
+		&durationMS, &r.Client, &r.AppID, &r.Node, &r.Roaming, &r.Actor, &until)
+	if until != 0 {
+		r.Until = time.UnixMilli(until).UTC()
+	}
 	r.Time = time.UnixMilli(timeMS).UTC()
 	r.Duration = time.Duration(durationMS) * time.Millisecond
 	return r, err

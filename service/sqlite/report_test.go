@@ -1,0 +1,22 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/emconnector/emconnector/service/history"
+	"github.com/emconnector/emconnector/service/history/report/reporttest"
+)
+
+// The usage reports read the same rows from SQLite (ScanSessions) as from
+// memory, on random histories.
+func TestReportProperty(t *testing.T) {
+	reporttest.Property(t, func(t *testing.T) history.Store {
+		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

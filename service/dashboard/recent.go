@@ -50,10 +50,11 @@ func NewRecent(started time.Time) *Recent {
 
 // Consume implements service.Consumer: it counts the rows the history
 // gets of e (history.RecordsOf), so that the page's numbers are those of
-// the history it links to, and whether e needed more than one attempt.
+// the history it links to, and whether CUCM answered e busy (26) and it
+// was retried.
 func (r *Recent) Consume(e service.Event) {
 	for _, rec := range history.RecordsOf(e) {
-		r.add(rec, e.Attempts > 1)
+		r.add(rec, e.BusyRetries > 0)
 	}
 }
 
@@ -119,7 +120,7 @@ func (b *backfill) run(ctx context.Context) error {
 			return err
 		}
 		for _, rec := range p.Rows {
-			b.r.add(rec, false) // the history does not keep the attempts
+			b.r.add(rec, false) // the history does not keep the retries
 		}
 		if p.Next == "" {
 			break

@@ -19,7 +19,7 @@ import (
 
 func event(at time.Time, op service.Op, dev, user, cluster string, code int, class service.Class, attempts int) service.Event {
 	return service.Event{ID: "r", Op: op, Device: dev, User: user, Cluster: cluster, Code: code, Class: class,
-		Start: at, Duration: 40 * time.Millisecond, Attempts: attempts}
+		Start: at, Duration: 40 * time.Millisecond, BusyRetries: attempts - 1}
 }
 
 // glanceFixture is a dashboard whose Recent got a scripted set of
@@ -64,7 +64,7 @@ func TestStatusGlance(t *testing.T) {
 	want := []string{
 		`<a href="/history?` + hour + `">5 requests</a>, error rate 20.0 %`,
 		`<a href="/history?code=26&amp;` + hour + `">1 answered busy (26)</a>`,
-		`2 retried (more than one attempt to CUCM)`,
+		`2 retried after a busy answer (26)`,
 		`<a href="/history?` + from + `&amp;outcome=cucm_error&amp;` + to + `">cucm_error: 1</a>`,
 		`<a href="/history?` + from + `&amp;outcome=success&amp;` + to + `">success: 4</a>`,
 		`<a href="/history?from=2026-12-05T08%3A45&amp;to=2026-12-06T08%3A45">6 requests</a>`, // the day's window holds the 90-minute-old row

@@ -40,7 +40,7 @@ var durBounds = func() []time.Duration {
 type counts struct {
 	ByClass [nClasses]int
 	// Busy counts the rows answered CUCM's busy code 26; Retried the rows
-	// of requests that made more than one attempt to CUCM; Logins the
+	// of requests CUCM answered busy (26) that were tried again; Logins the
 	// successful logins.
 	Busy, Retried, Logins int
 	// hist counts durations per durBounds bucket; the last counts those

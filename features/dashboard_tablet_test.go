@@ -1,0 +1,106 @@
+package features
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// tabletW and tabletH are a tablet held upright (CSS pixels).
+const tabletW, tabletH = 768, 1024
+
+// The dashboard on a tablet (cmd/bcservice/README.md, "Status at a glance"): at 768 px
+// wide no table runs off the right edge, even with the longest values a row can hold, on
+// the status, history, device and user pages. Screenshots: status-tablet.png and
+// history-tablet.png (SCREENSHOTS=1).
+var _ = Describe("the dashboard on a tablet (768 px wide)", Ordered, func() {
+	browser := UseBrowser()
+	sim := UseSim(demoTopology)
+	var svc *Service
+	var dash string
+	var viewer *http.Cookie
+	longUser := strings.Repeat("LONGUSERNAME", 20) // 240 characters, unknown to CUCM
+
+	BeforeAll(func() {
+		svc, dash = startDemoDashboard(sim, filepath.Join(GinkgoT().TempDir(), "history.db"))
+		viewer = signInCookie(dash, "desk", "deskpw")
+		for _, p := range []string{"/api/login/" + euDevice1 + "/" + almUser, "/api/login/" + euDevice2 + "/" + longUser,
+			"/api/login/" + euEMDisabled + "/" + almUser, "/api/logout/" + euDevice1} {
+			resp, err := http.PostForm(svc.BaseURL()+p, url.Values{"xml": {demoCredsXML}})
+			Expect(err).NotTo(HaveOccurred())
+			resp.Body.Close()
+		}
+	})
+
+	tablet := func() *Tab {
+		GinkgoHelper()
+		t := browser.Tab(dash)
+		t.UseSession(viewer)
+		t.Do(chromedp.EmulateViewport(tabletW, tabletH))
+		return t
+	}
+	// overflows lists the tables wider than their box (the scroll container they are
+	// in, or the page), and the page itself when it is wider than the window.
+	overflows := func(t *Tab) []string {
+		GinkgoHelper()
+		var out []string
+		t.Eval(`(() => {
+			const out = [];
+			document.querySelectorAll("table").forEach((tb, i) => {
+				const box = tb.closest(".scroll") || tb.parentElement;
+				if (box.scrollWidth > box.clientWidth || tb.getBoundingClientRect().right > document.documentElement.clientWidth) {
+					out.push("table " + i + ": " + box.scrollWidth + " > " + box.clientWidth);
+				}
+			});
+			const d = document.documentElement;
+			if (d.scrollWidth > d.clientWidth) {
+				out.push("page: " + d.scrollWidth + " > " + d.clientWidth);
+			}
+			return out;
+		})()`, &out)
+		return out
+	}
+
+	DescribeTable("no table runs off the right edge",
+		func(path func() string, wait string, shot string) {
+			t := tablet()
+			Eventually(func() string {
+				t.Open(path())
+				return t.Text(`//main`)
+			}).WithTimeout(30*time.Second).WithPolling(200*time.Millisecond).Should(ContainSubstring(wait),
+				"the history writer commits asynchronously")
+			var width int
+			t.Eval(`document.documentElement.clientWidth`, &width)
+			Expect(width).To(BeNumerically("<=", tabletW))
+			Expect(overflows(t)).To(BeEmpty())
+			if shot != "" {
+				tabletScreenshot(t, shot)
+			}
+		},
+		Entry("the status page", func() string { return "/" }, "Phones and durations per cluster", "status-tablet"),
+		Entry("the history", func() string { return "/history" }, longUser[:40], "history-tablet"),
+		Entry("a device page", func() string { return "/devices/" + euDevice2 }, longUser[:40], ""),
+		Entry("a user page", func() string { return "/users/" + longUser }, euDevice2, ""),
+	)
+})
+
+// tabletScreenshot saves the tablet's viewport as name.png in the repository's screenshot
+// directory with SCREENSHOTS=1 (Tab.Screenshot expects the laptop viewport).
+func tabletScreenshot(t *Tab, name string) {
+	GinkgoHelper()
+	var buf []byte
+	t.Do(chromedp.CaptureScreenshot(&buf))
+	if os.Getenv("SCREENSHOTS") != "1" {
+		return
+	}
+	dir := repoPath(screenshotDir)
+	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
+	Expect(os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)).To(Succeed())
+}

@@ -45,6 +45,7 @@
     } else if (href && text !== "") {
       const a = document.createElement("a");
       a.href = href;
+      a.title = text;
       a.textContent = text;
       td.appendChild(a);
     } else {

@@ -58,9 +58,9 @@ type Options struct {
 	// Coordination is the state of the coordination with the other
 	// replicas; nil when this process is alone.
 	Coordination func() Coordination
-	// Recent feeds the status page's charts (NewRecent; the caller makes
-	// it a consumer of the Events and backfills it); nil shows charts of
-	// nothing but the rows of no request.
+	// Recent feeds the status page's charts (NewRecent); the caller makes
+	// it a consumer of the Events and runs its Backfill. nil: an empty one
+	// that nothing feeds.
 	Recent *Recent
 	// Version and Started are shown on the status page.
 	Version string

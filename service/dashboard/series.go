@@ -18,6 +18,11 @@ import (
 // current minute.
 const seriesMinutes = 24*60 + 1
 
+// maxClustersPerMinute bounds the clusters a minute keeps apart; rows of
+// more (clusters come from the configuration, so only a history written
+// under many configurations has more) are counted under "".
+const maxClustersPerMinute = 32
+
 // nClasses is len(classes); counts index their outcome counts like classes.
 const nClasses = 7
 
@@ -160,6 +165,10 @@ func (s *series) add(x sample) {
 		slot.minute, slot.clusters = m, map[string]*counts{}
 	}
 	c := slot.clusters[x.Cluster]
+	if c == nil && len(slot.clusters) >= maxClustersPerMinute {
+		x.Cluster = ""
+		c = slot.clusters[""]
+	}
 	if c == nil {
 		c = &counts{}
 		slot.clusters[x.Cluster] = c

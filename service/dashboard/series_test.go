@@ -215,3 +215,16 @@ func TestStateMarks(t *testing.T) {
 		}
 	}
 }
+
+// A minute keeps at most maxClustersPerMinute clusters apart.
+func TestSeriesBoundsClusters(t *testing.T) {
+	var s series
+	for i := range 3 * maxClustersPerMinute {
+		s.add(okAt(at(0, 0), "C"+strconv.Itoa(i), 5))
+	}
+	b := s.window(at(0, 0), 1, time.Minute)[0]
+	if len(b.ByCluster) != maxClustersPerMinute+1 || b.All.Total() != 3*maxClustersPerMinute ||
+		b.ByCluster[""].Total() != 2*maxClustersPerMinute {
+		t.Errorf("%d clusters, %d rows, %d under \"\"", len(b.ByCluster), b.All.Total(), b.ByCluster[""].Total())
+	}
+}

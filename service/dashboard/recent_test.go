@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -178,5 +179,36 @@ func TestBackfill(t *testing.T) {
 	open, loaded := rec.phones.open()
 	if !loaded || len(open["US"]) != 1 || open["US"][0].Device != "SEPOLD" || len(open["EU"]) != 0 {
 		t.Errorf("open phones %v (loaded %v), want SEPOLD in US only", open, loaded)
+	}
+}
+
+// Requests counted from many goroutines while pages are built lose none.
+func TestRecentConcurrent(t *testing.T) {
+	now := time.Date(2026, 12, 6, 8, 30, 0, 0, time.UTC)
+	rec := NewRecent(now.Add(-time.Hour))
+	const workers, each = 8, 300
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 20 {
+			_ = glance(rec, now, "", []string{"US"})
+		}
+	}()
+	finished := make(chan struct{}, workers)
+	for w := range workers {
+		go func() {
+			for i := range each {
+				rec.Consume(event(now.Add(-time.Duration(i%50)*time.Minute), service.OpLogin, "SEP"+strconv.Itoa(w*each+i), "u", "US", 0, service.ClassSuccess, 1))
+			}
+			finished <- struct{}{}
+		}()
+	}
+	for range workers {
+		<-finished
+	}
+	<-done
+	v := glance(rec, now, "", []string{"US"})
+	if v.Windows[0].Total != workers*each || v.Clusters[0].PhonesCount != workers*each {
+		t.Errorf("counted %d requests and %d phones, want %d", v.Windows[0].Total, v.Clusters[0].PhonesCount, workers*each)
 	}
 }

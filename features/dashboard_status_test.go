@@ -108,7 +108,7 @@ var _ = Describe("GET / (the dashboard's status page at a glance)", Ordered, fun
 		hour := regexp.MustCompile(`(?s)<section class="window" id="last-hour">.*?</section>`).FindString(body)
 		Expect(hour).To(ContainSubstring(">6 requests</a>, error rate 33.3 %"))
 		Expect(hour).To(ContainSubstring(">1 answered busy (26)</a>"))
-		Expect(hour).To(ContainSubstring("2 retried after a busy answer (26)"))
+		Expect(hour).To(ContainSubstring(">2 retried after a busy answer (26)</a>"))
 		Expect(hour).To(ContainSubstring(">success: 4</a>"))
 		Expect(hour).To(ContainSubstring(">cucm_error: 2</a>"))
 	})
@@ -200,7 +200,7 @@ var _ = Describe("GET / (the dashboard's status page at a glance)", Ordered, fun
 				return regexp.MustCompile(`(?s)<section class="window" id="last-hour">.*?</section>`).FindString(body)
 			}).WithTimeout(30*time.Second).WithPolling(200*time.Millisecond).
 				Should(And(ContainSubstring(">6 requests</a>"), ContainSubstring(">1 answered busy (26)</a>"),
-					ContainSubstring("0 retried"), ContainSubstring(">cucm_error: 2</a>")),
+					ContainSubstring(">0 retried"), ContainSubstring(">cucm_error: 2</a>")),
 					"the retries are this process's own: the history does not keep them")
 			_, body := get("/")
 			Expect(body).To(ContainSubstring("<summary>2</summary>"))

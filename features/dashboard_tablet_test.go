@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -75,6 +77,25 @@ var _ = Describe("the dashboard on a tablet (768 px wide)", Ordered, func() {
 		return out
 	}
 
+	It("refreshes the status page by itself", func() {
+		t := longTab(browser, dash, 2*time.Minute)
+		t.UseSession(viewer)
+		t.Do(chromedp.EmulateViewport(tabletW, tabletH))
+		t.Open("/")
+		total := func() string { return t.Text(`//section[@id="last-hour"]/p[1]/a[1]`) }
+		before := total()
+		t.Do(chromedp.Evaluate(`window.notReloaded = true`, nil))
+		resp, err := http.PostForm(svc.BaseURL()+"/api/logout/"+euPlain2, url.Values{"xml": {demoCredsXML}})
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		// The refresh is the feature: status.js asks every 30 s; a minute allows a loaded machine.
+		Eventually(total).WithTimeout(time.Minute).WithPolling(time.Second).ShouldNot(Equal(before))
+		var kept bool
+		t.Eval(`window.notReloaded === true`, &kept)
+		Expect(kept).To(BeTrue(), "the content was swapped in, not the page reloaded")
+		Expect(t.Text(`//p[@id="status-refresh"]`)).To(HavePrefix("Refreshed at"))
+	})
+
 	DescribeTable("no table runs off the right edge",
 		func(path func() string, wait string, shot string) {
 			t := tablet()
@@ -120,4 +141,21 @@ func tabletScreenshot(t *Tab, name string, top float64) {
 	dir := repoPath(screenshotDir)
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
 	Expect(os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)).To(Succeed())
+}
+
+// longTab is Browser.Tab with a longer deadline than tabTimeout, for a spec that waits
+// for the page's own 30-second refresh.
+func longTab(b *Browser, base string, d time.Duration) *Tab {
+	GinkgoHelper()
+	id, tab := b.newBrowserContext()
+	DeferCleanup(func() {
+		_ = chromedp.Run(b.root, chromedp.ActionFunc(func(ctx context.Context) error {
+			return target.DisposeBrowserContext(id).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
+		}))
+	})
+	ctx, cancel := chromedp.NewContext(b.root, chromedp.WithTargetID(tab))
+	DeferCleanup(cancel)
+	ctx, cancelTimeout := context.WithTimeout(ctx, d)
+	DeferCleanup(cancelTimeout)
+	return &Tab{ctx: ctx, base: base, shots: b.shots}
 }

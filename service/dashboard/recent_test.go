@@ -65,7 +65,7 @@ func TestStatusGlance(t *testing.T) {
 	want := []string{
 		`<a href="/history?` + hour + `">5 requests</a>, error rate 20.0 %`,
 		`<a href="/history?code=26&amp;` + hour + `">1 answered busy (26)</a>`,
-		`2 retried after a busy answer (26)`,
+		`>2 retried after a busy answer (26)</a>`,
 		`<a href="/history?` + from + `&amp;outcome=cucm_error&amp;` + to + `">cucm_error: 1</a>`,
 		`<a href="/history?` + from + `&amp;outcome=success&amp;` + to + `">success: 4</a>`,
 		`<a href="/history?from=2026-12-05T08%3A45&amp;to=2026-12-06T08%3A45">6 requests</a>`, // the day's window holds the 90-minute-old row

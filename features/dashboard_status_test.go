@@ -206,4 +206,21 @@ var _ = Describe("GET / (the dashboard's status page at a glance)", Ordered, fun
 			Expect(body).To(ContainSubstring("<summary>2</summary>"))
 		})
 	})
+
+	Context("when a CUCM node goes down", func() {
+		It("marks its breaker's opening on the time axis and lists it", func() {
+			start() // the service of the restart above ended with its spec
+			sim.NodeDown("EU", "eu-pub")
+			DeferCleanup(sim.NodeUp, "EU", "eu-pub")
+			opened := regexp.MustCompile(`<title>[0-9:]+ UTC: breaker of EU/127\.0\.0\.1:[0-9]+ closed → open</title>`)
+			Eventually(func() string {
+				apiLogout(euDevice1) // each request that meets the dead node counts a failure
+				_, body := get("/")
+				return body
+			}).WithTimeout(30*time.Second).WithPolling(200*time.Millisecond).Should(MatchRegexp(opened.String()))
+			_, body := get("/")
+			Expect(opened.FindAllString(body, -1)).To(HaveLen(2*2), "a mark on both windows' request chart and EU's two duration charts")
+			Expect(body).To(MatchRegexp(`<td>EU</td><td>127\.0\.0\.1:[0-9]+</td><td>closed → open</td>`))
+		})
+	})
 })

@@ -17,12 +17,18 @@ type latencyChart struct {
 	PlotBottom float64
 	LabelY     float64
 	P95, P50   string // SVG path data
-	P95Points  []rect // squares
-	P50Points  []rect // circles centred on X, Y
+	Points     []latencyPoint
 	YTicks     []tick
 	XTicks     []tick
 	Marks      []stateMark
 	Empty      bool
+}
+
+// latencyPoint is one bar's markers: the p95 square (its top left) and the
+// p50 circle (its centre), one link and one tooltip for both.
+type latencyPoint struct {
+	SquareX, SquareY, CX, CY float64
+	Title, Href              string
 }
 
 // newLatencyChart lays out cluster's percentiles over bs.
@@ -72,10 +78,8 @@ func newLatencyChart(label string, bs []bucket, cluster string, changes []StateC
 		b := &bs[i]
 		n := scopeOf(b, cluster).Total()
 		href := historyLink(cluster, b.Start, b.Start.Add(b.Step), nil)
-		c.P95Points = append(c.P95Points, rect{X: round1(cx - 3), Y: round1(y(v.p95) - 3), W: 6, H: 6, Class: "p95", Href: href,
-			Title: fmt.Sprintf("p95 at most %d ms of %d requests, %s", v.p95.Milliseconds(), n, spanText(b))})
-		c.P50Points = append(c.P50Points, rect{X: cx, Y: y(v.p50), W: 3, Class: "p50", Href: href,
-			Title: fmt.Sprintf("p50 at most %d ms of %d requests, %s", v.p50.Milliseconds(), n, spanText(b))})
+		c.Points = append(c.Points, latencyPoint{SquareX: round1(cx - 3), SquareY: round1(y(v.p95) - 3), CX: cx, CY: y(v.p50), Href: href,
+			Title: fmt.Sprintf("p95 at most %d ms, p50 at most %d ms, of %d requests, %s", v.p95.Milliseconds(), v.p50.Milliseconds(), n, spanText(b))})
 	}
 	c.P50, c.P95 = strings.TrimSpace(p50.String()), strings.TrimSpace(p95.String())
 	c.Marks = stateMarks(changes, bs, cluster)

@@ -148,7 +148,7 @@ func newStackChart(label string, bs []bucket, cluster string, changes []StateCha
 		}
 		if cnt.Retried > 0 {
 			c.Retry = append(c.Retry, rect{X: x, Y: c.RetryY, W: w, H: rowH, Class: "retried",
-				Title: fmt.Sprintf("%d retried after a busy answer (26), %s; the history does not keep the retries: the link shows every request of the time", cnt.Retried, when),
+				Title: fmt.Sprintf("%d retried after a busy answer (26), %s (link: every request of the time)", cnt.Retried, when),
 				Href:  historyLink(cluster, b.Start, b.Start.Add(b.Step), nil)})
 		}
 		if i%tickEvery == 0 {

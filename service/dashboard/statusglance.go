@@ -95,13 +95,16 @@ type glanceView struct {
 func glance(r *Recent, now time.Time, scope string, known []string) glanceView {
 	v := glanceView{Scope: scope, Started: r.started}
 	v.Backfilled, v.BackfillError = r.backfillState()
-	changes := r.states.since(now.Add(-25 * time.Hour))
 	bss := make([][]bucket, len(windows))
 	for i, w := range windows {
 		bss[i] = r.series.window(now, w.N, w.Step)
+	}
+	day := bss[len(bss)-1]
+	changes := r.states.since(day[0].Start) // the longest window's
+	for i, w := range windows {
 		v.Windows = append(v.Windows, newWindowView(w, bss[i], scope, changes))
 	}
-	names := clusterNames(known, bss[len(bss)-1])
+	names := clusterNames(known, day)
 	v.Scopes = append(v.Scopes, scopeLink{Name: "all clusters", Href: "/", Current: scope == ""})
 	for _, n := range names {
 		v.Scopes = append(v.Scopes, scopeLink{Name: n, Href: "/?" + url.Values{"cluster": {n}}.Encode(), Current: n == scope})

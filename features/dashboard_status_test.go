@@ -217,7 +217,7 @@ var _ = Describe("GET / (the dashboard's status page at a glance)", Ordered, fun
 				apiLogout(euDevice1) // each request that meets the dead node counts a failure
 				_, body := get("/")
 				return body
-			}).WithTimeout(30*time.Second).WithPolling(200*time.Millisecond).Should(MatchRegexp(opened.String()))
+			}).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(MatchRegexp(opened.String()))
 			_, body := get("/")
 			Expect(opened.FindAllString(body, -1)).To(HaveLen(2*2), "a mark on both windows' request chart and EU's two duration charts")
 			Expect(body).To(MatchRegexp(`<td>EU</td><td>127\.0\.0\.1:[0-9]+</td><td>closed → open</td>`))

@@ -29,9 +29,12 @@ type Event struct {
 	// Attempts counts the HTTP attempts made to them.
 	Nodes    []string
 	Attempts int
-	Code     int
-	Class    Class
-	Text     string
+	// BusyRetries counts the times CUCM answered busy (26) and the request
+	// was tried again after a backoff.
+	BusyRetries int
+	Code        int
+	Class       Class
+	Text        string
 	// Status is the transport status the answer was sent with (HTTP).
 	Status   int
 	Start    time.Time
@@ -139,6 +142,17 @@ func (x *Exchange) Attempt(cluster, node string) {
 	if !slices.Contains(x.ev.Nodes, name) {
 		x.ev.Nodes = append(x.ev.Nodes, name)
 	}
+}
+
+// BusyRetry records that CUCM answered busy (26) and the request is
+// tried again.
+func (x *Exchange) BusyRetry() {
+	if x == nil {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.ev.BusyRetries++
 }
 
 // SetClient records the client address once the access lists resolved it.

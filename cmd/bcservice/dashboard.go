@@ -41,6 +41,8 @@ type dashboardDeps struct {
 	// coordination feeds the status page's Replicas section; nil when the
 	// coordination is local.
 	coordination func() dashboard.Coordination
+	// glance feeds the status page's charts; started here (its backfill).
+	glance *statusGlance
 }
 
 // startDashboard binds and serves the dashboard when the configuration has
@@ -82,6 +84,7 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		},
 		Health:          deps.checker.Check,
 		Writer:          func() history.Stats { return deps.hist.writer.Stats() },
+		Recent:          deps.glance.recentOrNil(),
 		Version:         deps.build,
 		ReportZone:      zone,
 		BusinessHours:   hours,
@@ -99,6 +102,7 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 	if err != nil {
 		return nil, err
 	}
+	deps.glance.backfill(deps.hist.store)
 	tlsConfig, err := cfg.ServerTLS()
 	if err != nil {
 		ln.Close()

@@ -92,7 +92,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	// Deferred first, so run last: after the server has drained.
 	defer coord.stop()
-	clients, err := newClients(specs, log, reg, coord.coordinator())
+	glance := newStatusGlance(cfg)
+	clients, err := newClients(specs, log, reg, coord.coordinator(), glance.onBreaker())
 	defer func() {
 		for _, c := range clients {
 			c.Close()
@@ -105,7 +106,8 @@ func (m *Main) Run(ctx context.Context) error {
 	// the early returns).
 	hist := startHistory(cfg.History, log, reg, pg)
 	defer hist.stop()
-	conn, err := newConnector(cfg, log, reg, clients, hist)
+	defer glance.stop() // before the history's store closes
+	conn, err := newConnector(cfg, log, reg, clients, append(hist.consumers(), glance.consumers()...))
 	if err != nil {
 		return err
 	}
@@ -122,7 +124,7 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 
 	dash, err := startDashboard(cfg, log, dashboardDeps{conn: conn, clients: clients, checker: checker, hist: hist, access: access, build: build,
-		sessions: coord.dashboardSessions(), coordination: coord.status()})
+		sessions: coord.dashboardSessions(), coordination: coord.status(), glance: glance})
 	if err != nil {
 		return err
 	}
@@ -161,14 +163,16 @@ func newHTTPServer(cfg *config.Config, log *slog.Logger, h http.Handler, tlsConf
 }
 
 // newClients builds one CUCM client per cluster. They report every attempt
-// to reg, which reads their breaker and queue state back at scrape time;
-// coord, when not nil, shares their limits with the other replicas.
+// to reg, which reads their breaker and queue state back at scrape time,
+// and each breaker change to onBreaker (nil: to nobody); coord, when not
+// nil, shares their limits with the other replicas.
 // The clients built before an error are returned too, for closing.
-func newClients(specs []emclient.Config, log *slog.Logger, reg *metrics.Metrics, coord emclient.Coordinator) ([]*emclient.Client, error) {
+func newClients(specs []emclient.Config, log *slog.Logger, reg *metrics.Metrics, coord emclient.Coordinator,
+	onBreaker func(cluster, node, from, to string, at time.Time)) ([]*emclient.Client, error) {
 	clients := make([]*emclient.Client, 0, len(specs))
 	sources := make([]metrics.StatsSource, 0, len(specs))
 	for _, spec := range specs {
-		c, err := emclient.New(spec, emclient.Options{Logger: log, Observer: reg, Coordinator: coord})
+		c, err := emclient.New(spec, emclient.Options{Logger: log, Observer: reg, Coordinator: coord, OnBreaker: onBreaker})
 		if err != nil {
 			return clients, err
 		}
@@ -181,14 +185,15 @@ func newClients(specs []emclient.Config, log *slog.Logger, reg *metrics.Metrics,
 
 // newConnector builds the domain over the clients. Every API request ends in
 // one Event: the request log line, the audit event, the metrics and the
-// request history are its consumers.
-func newConnector(cfg *config.Config, log *slog.Logger, reg *metrics.Metrics, clients []*emclient.Client, hist *requestHistory) (*service.Connector, error) {
+// request history (and the dashboard status page's charts) are its
+// consumers: more are the history's and the charts'.
+func newConnector(cfg *config.Config, log *slog.Logger, reg *metrics.Metrics, clients []*emclient.Client, more []service.Consumer) (*service.Connector, error) {
 	clusters := make([]service.Cluster, len(clients))
 	for i, c := range clients {
 		clusters[i] = c
 	}
 	events := service.NewEmitter(append([]service.Consumer{eventlog.NewRequestLog(log), eventlog.NewAudit(log), reg},
-		hist.consumers()...)...)
+		more...)...)
 	events.OnPanic = func(v any) { log.Error("event consumer panicked", "panic", v) }
 	conn, err := service.NewConnector(clusters, service.Options{Default: cfg.DefaultCluster(), Events: events,
 		LocationTTL: cfg.DeviceCache.TTL, LocationSize: cfg.DeviceCache.Size})

@@ -59,6 +59,10 @@ type Options struct {
 	// Coordination is the state of the coordination with the other
 	// replicas; nil when this process is alone.
 	Coordination func() Coordination
+	// Recent feeds the status page's charts (NewRecent); the caller makes
+	// it a consumer of the Events and runs its Backfill. nil: an empty one
+	// that nothing feeds.
+	Recent *Recent
 	// Version and Started are shown on the status page.
 	Version string
 	Started time.Time
@@ -122,6 +126,9 @@ func New(opts Options) (*Dashboard, error) {
 	}
 	if opts.Started.IsZero() {
 		opts.Started = opts.Now()
+	}
+	if opts.Recent == nil {
+		opts.Recent = NewRecent(opts.Started)
 	}
 	d := &Dashboard{
 		opts:     opts,

@@ -3,15 +3,12 @@ package dashboard
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/emconnector/emconnector/service/health"
 	"github.com/emconnector/emconnector/service/history"
 )
-
-// statusPages bounds the rows the last-hour chart reads (pages of
-// history.MaxLimit); beyond it the counts are marked as partial.
-const statusPages = 20
 
 // ClusterStats is what the status page shows of a cluster's CUCM client:
 // its requests in flight and queued against its limits, and each node's
@@ -46,14 +43,6 @@ func (c clusterView) Health() string {
 	return "ok"
 }
 
-// bar is one bar of the last-hour SVG chart, laid out here so that the
-// template only prints numbers.
-type bar struct {
-	Class        string
-	Count        int
-	Y, Width, TY int
-}
-
 // Coordination is what the status page shows of the coordination between
 // replicas (cmd/bcservice/README.md, "Replicas").
 type Coordination struct {
@@ -69,17 +58,14 @@ type Coordination struct {
 }
 
 type statusView struct {
-	Coord     *Coordination
-	Clusters  []clusterView
-	Bars      []bar
-	Total     int
-	Partial   bool
-	ErrorRate string
-	Version   string
-	Uptime    time.Duration
-	Writer    *history.Stats
-	ChartH    int
-	HistError string
+	Coord    *Coordination
+	Clusters []clusterView
+	Glance   glanceView
+	Version  string
+	Uptime   time.Duration
+	Writer   *history.Stats
+	// ScopeError is why the cluster parameter was refused.
+	ScopeError string
 }
 
 func (d *Dashboard) status(w http.ResponseWriter, r *http.Request) {
@@ -94,19 +80,30 @@ func (d *Dashboard) status(w http.ResponseWriter, r *http.Request) {
 		s := d.opts.Writer()
 		v.Writer = &s
 	}
-	counts, partial, err := d.lastHour(r.Context(), now)
-	if err != nil {
-		d.log.Warn("dashboard: history query failed", "error", err)
-		v.HistError = "the request history is not available"
+	known := make([]string, 0, len(v.Clusters))
+	for _, c := range v.Clusters {
+		known = append(known, c.Stats.Cluster)
 	}
-	v.Partial = partial
-	v.Bars, v.Total = bars(counts)
-	v.ChartH = len(v.Bars)*24 + 4
-	if v.Total > 0 {
-		bad := v.Total - counts["success"]
-		v.ErrorRate = formatPercent(bad, v.Total)
+	scope, status := r.URL.Query().Get("cluster"), http.StatusOK
+	if !validScope(scope, known, d.opts.Recent, now) {
+		v.ScopeError = "cluster: not a cluster of this service; the charts show every cluster"
+		scope, status = "", http.StatusBadRequest
 	}
-	d.render(w, r, http.StatusOK, "status.html", v)
+	v.Glance = glance(d.opts.Recent, now, scope, known)
+	d.render(w, r, status, "status.html", v)
+}
+
+// validScope reports whether scope names a cluster the page knows: one
+// configured, or one of the day's rows.
+func validScope(scope string, known []string, r *Recent, now time.Time) bool {
+	if scope == "" || slices.Contains(known, scope) {
+		return true
+	}
+	if len(scope) > maxFilterLen {
+		return false
+	}
+	day := r.series.window(now, windows[len(windows)-1].N, windows[len(windows)-1].Step)
+	return slices.Contains(clusterNames(nil, day), scope)
 }
 
 func (d *Dashboard) clusters(ctx context.Context) []clusterView {
@@ -127,46 +124,6 @@ func (d *Dashboard) clusters(ctx context.Context) []clusterView {
 		out = append(out, clusterView{Stats: s, Reachable: c.Reachable, Nodes: c.Nodes, Ready: c.Ready, Checked: ok})
 	}
 	return out
-}
-
-// lastHour counts the requests of the hour before now by outcome class.
-func (d *Dashboard) lastHour(ctx context.Context, now time.Time) (map[string]int, bool, error) {
-	counts := map[string]int{}
-	q := history.Query{From: now.Add(-time.Hour), Limit: history.MaxLimit}
-	for range statusPages {
-		p, err := d.opts.Store.Query(ctx, q)
-		if err != nil {
-			return counts, false, err
-		}
-		for _, r := range p.Rows {
-			counts[r.Class]++
-		}
-		if p.Next == "" {
-			return counts, false, nil
-		}
-		q.Cursor = p.Next
-	}
-	return counts, true, nil
-}
-
-// bars lays out one bar per class, in the classes' order, scaled to the
-// largest (300 units wide).
-func bars(counts map[string]int) ([]bar, int) {
-	total, most := 0, 0
-	for _, n := range counts {
-		total += n
-		most = max(most, n)
-	}
-	out := make([]bar, 0, len(classes))
-	for i, c := range classes {
-		n := counts[c]
-		width := 0
-		if most > 0 {
-			width = n * 300 / most
-		}
-		out = append(out, bar{Class: c, Count: n, Y: i*24 + 2, Width: width, TY: i*24 + 17})
-	}
-	return out, total
 }
 
 func formatPercent(n, of int) string {

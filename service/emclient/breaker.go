@@ -19,6 +19,10 @@ type breaker struct {
 	consecutive int
 	openUntil   time.Time // zero: closed
 	probing     bool      // half-open probe in flight
+
+	// changed, when set, learns each state change (OnBreaker), called
+	// without the lock held.
+	changed func(from, to string, at time.Time)
 }
 
 func newBreaker(failures int, cooldown time.Duration, now func() time.Time) *breaker {
@@ -43,30 +47,52 @@ func (b *breaker) allow() bool {
 // success closes the breaker.
 func (b *breaker) success() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	now, before, until := b.now(), b.stateLocked(b.now()), b.openUntil
 	b.consecutive, b.openUntil, b.probing = 0, time.Time{}, false
+	b.report(now, before, until)
 }
 
 // failure counts a transport failure and opens the breaker at the threshold
 // or when a half-open probe fails.
 func (b *breaker) failure() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	now, before, until := b.now(), b.stateLocked(b.now()), b.openUntil
 	b.consecutive++
 	if b.probing || b.consecutive >= b.failures {
-		b.openUntil = b.now().Add(b.cooldown)
+		b.openUntil = now.Add(b.cooldown)
 	}
 	b.probing = false
+	b.report(now, before, until)
+}
+
+// report unlocks b and tells changed what changed: the move to half-open
+// happened when the open period ended (until), the move out of it now.
+func (b *breaker) report(now time.Time, before string, until time.Time) {
+	after := b.stateLocked(now)
+	b.mu.Unlock()
+	if b.changed == nil {
+		return
+	}
+	if before == "half-open" {
+		b.changed("open", "half-open", until)
+	}
+	if after != before {
+		b.changed(before, after, now)
+	}
 }
 
 // state names the breaker state for logs and tests.
 func (b *breaker) state() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.stateLocked(b.now())
+}
+
+func (b *breaker) stateLocked(now time.Time) string {
 	switch {
 	case b.openUntil.IsZero():
 		return "closed"
-	case b.now().Before(b.openUntil):
+	case now.Before(b.openUntil):
 		return "open"
 	}
 	return "half-open"

@@ -95,6 +95,7 @@ func (c *Client) changeLocked(ctx context.Context, a Auth, op, body, device stri
 			f := x.resp.Failure
 			if f.HasCode && f.Code == service.EMCodeBusy && c.backoff(ctx, busyTries) {
 				busyTries, lastBusy = busyTries+1, f
+				service.ExchangeFrom(ctx).BusyRetry()
 				continue
 			}
 			if resends > 0 && f.HasCode && f.Code == alreadyDoneCode(op) {

@@ -34,6 +34,11 @@ type Options struct {
 	// Observer is told about every HTTP attempt to a node (metrics); nil
 	// means nobody listens.
 	Observer Observer
+	// OnBreaker, when set, learns each change of a node's breaker state
+	// (closed, open, half-open) with its time: the move to half-open is
+	// reported, with the time the open period ended, once the probe has
+	// answered. Called on the request's goroutine; it must not block.
+	OnBreaker func(cluster, node, from, to string, at time.Time)
 	// Coordinator shares the concurrency budget and the device locks with
 	// the other replicas; nil means this process is alone.
 	Coordinator Coordinator
@@ -139,7 +144,11 @@ func New(cfg Config, opts Options) (*Client, error) {
 		c.resetCred = &service.Credentials{AppID: cfg.AXLUser, AppCertificate: cfg.AXLPassword}
 	}
 	for _, u := range cfg.Nodes {
-		c.nodes = append(c.nodes, &node{url: u, host: hostOf(u), br: newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown, opts.Now)})
+		nd := &node{url: u, host: hostOf(u), br: newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown, opts.Now)}
+		if on := opts.OnBreaker; on != nil {
+			nd.br.changed = func(from, to string, at time.Time) { on(c.code, nd.host, from, to, at) }
+		}
+		c.nodes = append(c.nodes, nd)
 	}
 	return c, nil
 }

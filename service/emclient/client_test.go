@@ -399,11 +399,16 @@ func TestBusyRetry(t *testing.T) {
 			return false
 		})
 		cl := newClient(t, spec(c.urls...))
-		if err := login(cl, ctxT(t, 5*time.Second), cred, dev, user); err != nil {
+		x := service.NewExchange("id", "", "", "", time.Now())
+		if err := login(cl, service.WithExchange(ctxT(t, 5*time.Second), x), cred, dev, user); err != nil {
 			t.Fatalf("Login: %v", err)
 		}
 		if n := c.cucm.Count("login"); n != 3 {
 			t.Errorf("CUCM received %d logins, want 3 (two busy, one accepted)", n)
+		}
+		x.Answered(service.Result{}, 200)
+		if e, _ := x.Event(time.Now()); e.BusyRetries != 2 {
+			t.Errorf("the Event counts %d busy retries, want 2", e.BusyRetries)
 		}
 	})
 	t.Run("passed through when the deadline comes", func(t *testing.T) {

@@ -4,19 +4,16 @@ import (
 	"context"
 	"slices"
 	"time"
-
-	"github.com/emconnector/emconnector/service"
 )
 
 // SessionOps are the operations whose rows change a phone's login
 // (PhoneEffects): the only rows the usage reports read.
 func SessionOps() []string {
 	out := make([]string, 0, len(PhoneEffects))
-	for _, op := range []service.Op{service.OpLogin, service.OpLogout, service.OpLogoutUser} {
-		if _, ok := PhoneEffects[op]; ok {
-			out = append(out, string(op))
-		}
+	for op := range PhoneEffects {
+		out = append(out, string(op))
 	}
+	slices.Sort(out)
 	return out
 }
 

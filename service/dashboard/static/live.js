@@ -30,11 +30,22 @@
     return new Date(Date.parse(iso)).toISOString().replace("T", " ").replace("Z", "");
   }
 
-  function cell(tr, text, href) {
+  // cell adds a cell; cls is its class (rows.html's: "long" wraps and
+  // clamps, "c-client" and "c-actor" hide on a tablet).
+  function cell(tr, text, href, cls) {
     const td = document.createElement("td");
-    if (href && text !== "") {
+    if (cls) {
+      td.className = cls;
+    }
+    if (cls === "long" && !href) {
+      const span = document.createElement("span");
+      span.title = text;
+      span.textContent = text;
+      td.appendChild(span);
+    } else if (href && text !== "") {
       const a = document.createElement("a");
       a.href = href;
+      a.title = text;
       a.textContent = text;
       td.appendChild(a);
     } else {
@@ -58,15 +69,15 @@
     tr.classList.add("o-" + row.outcome, "new");
     cell(tr, when(row.time));
     cell(tr, row.op);
-    cell(tr, row.device, detail("/devices/", "device", row.device));
-    cell(tr, row.user, detail("/users/", "user", row.user));
+    cell(tr, row.device, detail("/devices/", "device", row.device), "long");
+    cell(tr, row.user, detail("/users/", "user", row.user), "long");
     cell(tr, row.cluster);
     cell(tr, String(row.code));
     cell(tr, row.outcome);
-    cell(tr, row.text);
+    cell(tr, row.text, "", "long");
     cell(tr, String(row.durationMs));
-    cell(tr, row.client);
-    cell(tr, row.actor);
+    cell(tr, row.client, "", "c-client long");
+    cell(tr, row.actor, "", "c-actor long");
     setTimeout(function () { tr.classList.remove("new"); }, NEW_MS);
     return tr;
   }

@@ -20,6 +20,8 @@ type Connector struct {
 	locs     *locations
 	events   *Emitter
 	now      func() time.Time
+	// sched runs the bookings; nil when the service has no schedules.
+	sched *Scheduler
 }
 
 // Found is what an operation found out, also on failure: the cluster it
@@ -32,6 +34,8 @@ type Found struct {
 	Devices []DeviceResult
 	// Fields are operation-specific findings reported in the answer.
 	Fields []Field
+	// Bookings is getbookings' list payload.
+	Bookings []Booking
 }
 
 // field returns the value of the Field named name ("" when absent).
@@ -155,9 +159,12 @@ func (c *Connector) login(ctx context.Context, cred Credentials, req Request) (F
 		if !st.Exists {
 			// Roaming: the visited cluster does not know the user. Only the
 			// PIN, checked by the home cluster, lets the login through.
+			// A booking's login had its PIN checked when it was booked.
 			ExchangeFrom(ctx).SetPINFlow()
-			if err := c.checkPIN(ctx, cred, req, visited); err != nil {
-				return found, err
+			if !req.PINChecked {
+				if err := c.checkPIN(ctx, cred, req, visited); err != nil {
+					return found, err
+				}
 			}
 		}
 		// A local user's PIN, if given, is ignored: the EM API has no PIN and

@@ -103,11 +103,25 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	// The history is flushed once the server has drained (the defer covers
 	// the early returns).
-	hist := startHistory(cfg.History, log, reg, pg)
+	sq := sqlitePool(cfg.History)
+	if sq != nil {
+		defer sq.Close()
+	}
+	hist := startHistory(cfg.History, log, reg, pg, sq)
 	defer hist.stop()
 	conn, err := newConnector(cfg, log, reg, clients, hist)
 	if err != nil {
 		return err
+	}
+	sched, err := startSchedules(cfg, log, conn, pg, sq)
+	if err != nil {
+		return err
+	}
+	// The scheduler stops before the history is flushed (its actions are
+	// rows too), and on every early return.
+	defer sched.stop()
+	if hist != nil {
+		hist.first = append(hist.first, sched.stop)
 	}
 	checker := health.NewChecker(cfg.HealthTargets(), health.Options{CacheFor: cfg.Health.CacheFor, DialTimeout: cfg.Health.DialTimeout})
 	handler := httpapi.New(conn, httpapi.Options{

@@ -297,7 +297,11 @@ func TestBookRefusals(t *testing.T) {
 		want int
 	}{
 		{"overlap", nil, CodeBookingOverlap},
-		{"unknown device", func(r *Request) { r.Device = "SEPNONE"; r.Booking.Start = r.Booking.End.Add(time.Hour); r.Booking.End = r.Booking.Start.Add(time.Hour) }, EMCodeDeviceNotFound},
+		{"unknown device", func(r *Request) {
+			r.Device = "SEPNONE"
+			r.Booking.Start = r.Booking.End.Add(time.Hour)
+			r.Booking.End = r.Booking.Start.Add(time.Hour)
+		}, EMCodeDeviceNotFound},
 		{"roaming user without PIN", func(r *Request) { r.Device, r.User = "SEPX", "USUSER" }, CodePINRequired},
 		{"roaming user, wrong PIN", func(r *Request) { r.Device, r.User, r.PIN = "SEPX", "USUSER", "1" }, CodePINInvalid},
 		{"end before start", func(r *Request) { r.Device = "SEPX"; r.Booking.End = r.Booking.Start.Add(-time.Second) }, CodeBookingEndOrder},

@@ -159,6 +159,13 @@ func (s *Scheduler) step(b Booking) {
 // asked first, so that a login a dead scheduler made is not made twice.
 func (s *Scheduler) start(ctx context.Context, b Booking, now time.Time) Booking {
 	if !now.Before(b.End) {
+		// A scheduler that died after its login left the user on the
+		// device: the booking has ended, so the logout is due now.
+		if b.Attempts > 1 {
+			if res := s.act(ctx, b, Request{Op: OpLoggedInUser}); res.Code == CodeSuccess && strings.EqualFold(res.User, b.User) {
+				return s.end(ctx, b, now)
+			}
+		}
 		if b.Code == CodeSuccess && b.Text == "" {
 			return b.finish(BookingMissed, CodeSuccess, "Missed: no scheduler ran between its start and its end")
 		}

@@ -368,3 +368,18 @@ func TestBookingsOff(t *testing.T) {
 		}
 	}
 }
+
+func TestSchedulerLogsOutAfterADeadLoginPastTheEnd(t *testing.T) {
+	w := newSchedWorld(t)
+	res := w.book("EUUSER", 0, time.Minute)
+	// A scheduler claimed it, logged in and died before saving; the end passes meanwhile.
+	if _, err := w.store.Claim(context.Background(), "dead/1#x", w.clock(), w.clock().Add(w.sched.Lease()), 1); err != nil {
+		t.Fatal(err)
+	}
+	w.eu.devices["SEPEU1"] = "EUUSER"
+	w.advance(2 * time.Minute)
+	w.run()
+	if b := w.booking(res); b.State != BookingDone || w.eu.devices["SEPEU1"] != "" {
+		t.Fatalf("%+v, on %q", b, w.eu.devices["SEPEU1"])
+	}
+}

@@ -74,19 +74,19 @@ func (s *Store) Create(ctx context.Context, b service.Booking) error {
 			return err
 		}
 	}
-	var n int
+	// One statement checks and inserts: SQLite then takes its write lock
+	// first (a read followed by a write could fail with SQLITE_BUSY when
+	// another writer committed in between); PostgreSQL holds the device's
+	// lock for the overlap check of concurrent transactions.
 	p := s.d.Ph
-	q := `SELECT count(*) FROM bookings WHERE cluster = ` + p(1) + ` AND device = ` + p(2) + ` AND ` + pending +
-		` AND start_ms < ` + p(3) + ` AND end_ms > ` + p(4)
-	if err := tx.QueryRowContext(ctx, q, b.Cluster, b.Device, ms(b.End), ms(b.Start)).Scan(&n); err != nil {
+	q := `INSERT INTO bookings (` + columns + `) SELECT ` + placeholders(p, 18) + ` WHERE NOT EXISTS (SELECT 1 FROM bookings
+		WHERE cluster = ` + p(4) + ` AND device = ` + p(2) + ` AND ` + pending + ` AND start_ms < ` + p(7) + ` AND end_ms > ` + p(6) + `)`
+	res, err := tx.ExecContext(ctx, q, values(b)...)
+	if err != nil {
 		return err
 	}
-	if n > 0 {
-		return service.ErrBookingOverlap
-	}
-	q = `INSERT INTO bookings (` + columns + `) VALUES (` + placeholders(p, 18) + `)`
-	if _, err := tx.ExecContext(ctx, q, values(b)...); err != nil {
-		return err
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return cmp.Or(err, service.ErrBookingOverlap)
 	}
 	return tx.Commit()
 }

@@ -38,6 +38,18 @@ type bookingEntry struct {
 	Text       string `json:"text"`
 }
 
+// bookingXML is bookingCall without an Accept header: the XML answer's body.
+func bookingXML(base, path, opts string) string {
+	GinkgoHelper()
+	xml := "<request><appID>" + appID + "</appID><appCertificate>" + appCert + "</appCertificate>" + opts + "</request>"
+	req, err := http.NewRequest(http.MethodPost, base+path, strings.NewReader(url.Values{"xml": {xml}}.Encode()))
+	Expect(err).NotTo(HaveOccurred())
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	status, _, body := fetch(req)
+	Expect(status).To(Equal(http.StatusOK), "%s", body)
+	return body
+}
+
 // bookingCall posts the demo credentials plus the option elements opts to svc's path,
 // asking for JSON, and decodes the answer.
 func bookingCall(base, path, opts string) bookingAnswer {

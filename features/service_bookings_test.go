@@ -87,8 +87,8 @@ var _ = Describe("bookings: POST /api/book, /api/getbookings, /api/cancelbooking
 	It("answers in XML by default, in the documented shape", func() {
 		start := time.Now().Add(2 * time.Hour).Truncate(time.Second).UTC()
 		body := bookingXML(svc.BaseURL(), "/api/book/"+euPlain1+"/"+euUser03, when("start", start)+when("end", start.Add(time.Hour)))
-		Expect(body).To(MatchRegexp(`^<\?xml version='1.0' encoding='UTF-8'\?>\n<response><result><deviceName>`+euPlain1+
-			`</deviceName><userID>`+euUser03+`</userID><bookingID>(b[a-z0-9]{19})</bookingID><start>`+start.Format(time.RFC3339)+
+		Expect(body).To(MatchRegexp(`^<\?xml version='1.0' encoding='UTF-8'\?>\n<response><result><deviceName>` + euPlain1 +
+			`</deviceName><userID>` + euUser03 + `</userID><bookingID>(b[a-z0-9]{19})</bookingID><start>` + start.Format(time.RFC3339) +
 			`</start><end>[^<]+</end><code>0</code><text>Booking b[a-z0-9]{19}: [^<]+</text></result></response>$`))
 		id := strings.TrimSuffix(strings.SplitAfter(strings.Split(body, "<bookingID>")[1], "</bookingID>")[0], "</bookingID>")
 		list := bookingXML(svc.BaseURL(), "/api/getbookings/"+euPlain1, "<state>scheduled</state>")

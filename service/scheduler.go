@@ -344,3 +344,24 @@ func (s *Scheduler) logStoreError(err error) {
 		s.log.Warn("bookings: the database cannot be used now", "error", err)
 	}
 }
+
+// List returns the bookings f selects, of every app user (the dashboard's
+// Schedules page; the API lists only the caller's).
+func (s *Scheduler) List(ctx context.Context, f BookingFilter) ([]Booking, error) {
+	list, err := s.store.List(ctx, f)
+	if err != nil {
+		return nil, s.conn.storeError(err, Booking{})
+	}
+	return list, nil
+}
+
+// Cancel cancels booking id whoever made it (an operator on the
+// dashboard), as cancelbooking does: an active booking's user is logged
+// out unless keep. loggedOut reports a logout done; the error carries the
+// code cancelbooking would answer.
+func (s *Scheduler) Cancel(ctx context.Context, id string, keep bool) (b Booking, loggedOut bool, err error) {
+	if err := validBookingID(id); err != nil {
+		return Booking{}, false, err
+	}
+	return s.cancel(ctx, id, keep)
+}

@@ -41,6 +41,8 @@ type dashboardDeps struct {
 	// coordination feeds the status page's Replicas section; nil when the
 	// coordination is local.
 	coordination func() dashboard.Coordination
+	// bookings feed the Schedules page; nil without schedules.
+	bookings dashboard.Bookings
 }
 
 // startDashboard binds and serves the dashboard when the configuration has
@@ -78,6 +80,7 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		Started:         time.Now(),
 		Sessions:        deps.sessions,
 		Coordination:    deps.coordination,
+		Bookings:        deps.bookings,
 		SessionIdle:     dc.SessionIdle,
 		SessionAbsolute: dc.SessionAbsolute,
 		Logger:          log,

@@ -136,7 +136,7 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 
 	dash, err := startDashboard(cfg, log, dashboardDeps{conn: conn, clients: clients, checker: checker, hist: hist, access: access, build: build,
-		sessions: coord.dashboardSessions(), coordination: coord.status()})
+		sessions: coord.dashboardSessions(), coordination: coord.status(), bookings: sched.bookings()})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/emconnector/emconnector/cmd/bcservice/config"
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/dashboard"
 	"github.com/emconnector/emconnector/service/postgres"
 	"github.com/emconnector/emconnector/service/sqlite"
 )
@@ -15,6 +16,7 @@ import (
 // configuration has no schedules section (cmd/bcservice/README.md,
 // "Bookings").
 type schedules struct {
+	sched  *service.Scheduler
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -44,13 +46,22 @@ func startSchedules(cfg *config.Config, log *slog.Logger, conn *service.Connecto
 	sched := conn.EnableBookings(service.SchedulerConfig{Store: store, Cred: service.Credentials{AppID: sc.EMAppID, AppCertificate: cert},
 		StartGrace: sc.StartGrace, Owner: owner, ActionTimeout: cfg.RequestTimeout, Logger: log})
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &schedules{cancel: cancel, done: make(chan struct{})}
+	s := &schedules{sched: sched, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		sched.Run(ctx)
 	}()
 	log.Info("bookings on", "store", kind, "appID", sc.EMAppID, "scheduler", owner, "claimLease", sched.Lease(), "startGrace", sc.StartGrace)
 	return s, nil
+}
+
+// bookings feeds the dashboard's Schedules page: nil (an untyped nil
+// interface) without schedules.
+func (s *schedules) bookings() dashboard.Bookings {
+	if s == nil {
+		return nil
+	}
+	return s.sched
 }
 
 // stop ends the scheduler and waits for the bookings it is working on

@@ -145,8 +145,11 @@ func (c *Connector) checkCaller(ctx context.Context, cred Credentials, device, c
 		}
 		cl = named
 	}
-	if cl == nil {
+	if cl == nil && len(c.clusters) > 0 {
 		cl = c.clusters[0]
+	}
+	if cl == nil {
+		return "", Errorf(CodeClusterNotFound, "No cluster is configured")
 	}
 	if device == "" {
 		device = callerCheckDevice
@@ -198,6 +201,9 @@ func (c *Connector) cancelBooking(ctx context.Context, cred Credentials, req Req
 		return found, err
 	}
 	b, loggedOut, err := c.sched.cancel(ctx, b.ID, req.Booking.KeepLogin)
+	if b.ID == "" { // gone meanwhile: nothing to report but the code
+		return found, err
+	}
 	found.Fields = []Field{{FieldBookingID, b.ID}, {FieldState, string(b.State)}}
 	if loggedOut {
 		found.Fields = append(found.Fields, Field{FieldLoggedOut, "true"})

@@ -253,12 +253,12 @@ var _ = Describe("bookings on replicas sharing PostgreSQL", Ordered, func() {
 		}
 	})
 
-	It("runs a booking whose claiming replica is killed while it logs in: the other takes it over, one login in all", func() {
+	It("runs a booking whose claiming replica is killed between its claim and its login's answer: the other takes it over, one login in all", func() {
 		dsn := pg.NewDB()
 		replicas := startBookingReplicas(dsn, 2)
 		device, user := genDevice(20), genUser(20)
-		// The first login of the phone is held 4 s at CUCM: the claimer dies meanwhile, and CUCM
-		// never carries that login out (its client left).
+		// The first login of the phone is held 4 s at CUCM: the claimer dies before or while
+		// it is held, and CUCM never carries that login out (its client left).
 		sim.AddFault("R", Fault{Operation: "login", Device: device, Latency: "4s", Count: 1})
 		start := time.Now().Add(2 * time.Second)
 		a := book(replicas[0].BaseURL(), device, user, start, start.Add(40*time.Second))
@@ -280,7 +280,10 @@ var _ = Describe("bookings on replicas sharing PostgreSQL", Ordered, func() {
 		Expect(bookingState(survivor.BaseURL(), device, a.BookingID)).To(Equal("active"))
 		Expect(bookingCall(survivor.BaseURL(), "/api/cancelbooking/"+a.BookingID, "").Code).To(BeZero())
 		logins, logouts, abandoned := carriedOut(sim, "R", device)
-		Expect([]int{logins, logouts, abandoned}).To(Equal([]int{1, 1, 1}), "one login carried out, the killed replica's abandoned")
+		Expect([]int{logins, logouts}).To(Equal([]int{1, 1}), "one login and one logout carried out")
+		// The killed replica died before its login reached CUCM, or while CUCM held it (then
+		// CUCM dropped it with its client): never a second login.
+		Expect(abandoned).To(BeNumerically("<=", 1))
 	})
 })
 

@@ -34,7 +34,7 @@ var _ = Describe("bookings: POST /api/book, /api/getbookings, /api/cancelbooking
 		Expect(a.Start).To(Equal(start.UTC().Format(time.RFC3339)))
 		Expect(onDevice(sim, "EU", euPlain1)).To(BeEmpty(), "nobody before the start")
 		Eventually(onDevice).WithArguments(sim, "EU", euPlain1).WithTimeout(due()).Should(Equal(euUser03))
-		Expect(bookingState(svc.BaseURL(), euPlain1, a.BookingID)).To(Equal("active"))
+		Eventually(bookingState).WithArguments(svc.BaseURL(), euPlain1, a.BookingID).Should(Equal("active"), "saved after CUCM answered")
 		Eventually(onDevice).WithArguments(sim, "EU", euPlain1).WithTimeout(due()).Should(BeEmpty())
 		Eventually(bookingState).WithArguments(svc.BaseURL(), euPlain1, a.BookingID).Should(Equal("done"))
 		logins, logouts, _ := carriedOut(sim, "EU", euPlain1)
@@ -148,8 +148,8 @@ var _ = Describe("bookings: POST /api/book, /api/getbookings, /api/cancelbooking
 		// The killed process had claimed that booking: its claim holds for 2 × requestTimeout +
 		// 5 s (25 s) from the claim before the restarted one takes it.
 		Eventually(onDevice).WithArguments(sim, "EU", euDevice2).WithTimeout(25*time.Second+due()).Should(BeEmpty(), "the due logout done")
-		Expect(bookingState(again.BaseURL(), euDevice2, ending.BookingID)).To(Equal("done"))
-		Expect(bookingState(again.BaseURL(), euDevice1, late.BookingID)).To(Equal("active"))
+		Eventually(bookingState).WithArguments(again.BaseURL(), euDevice2, ending.BookingID).Should(Equal("done"), "saved after CUCM answered")
+		Eventually(bookingState).WithArguments(again.BaseURL(), euDevice1, late.BookingID).Should(Equal("active"), "saved after CUCM answered")
 		Expect(bookingCall(again.BaseURL(), "/api/cancelbooking/"+late.BookingID, "").Code).To(BeZero())
 		for _, d := range []string{euDevice1, euDevice2} {
 			logins, logouts, _ := carriedOut(sim, "EU", d)
@@ -277,7 +277,7 @@ var _ = Describe("bookings on replicas sharing PostgreSQL", Ordered, func() {
 
 		Eventually(onDevice).WithArguments(sim, "R", device).WithTimeout(45*time.Second).Should(Equal(user), "the survivor logs in")
 		AddReportEntry("taken over after", time.Since(killedAt).Round(time.Second).String())
-		Expect(bookingState(survivor.BaseURL(), device, a.BookingID)).To(Equal("active"))
+		Eventually(bookingState).WithArguments(survivor.BaseURL(), device, a.BookingID).Should(Equal("active"), "saved after CUCM answered")
 		Expect(bookingCall(survivor.BaseURL(), "/api/cancelbooking/"+a.BookingID, "").Code).To(BeZero())
 		logins, logouts, abandoned := carriedOut(sim, "R", device)
 		Expect([]int{logins, logouts}).To(Equal([]int{1, 1}), "one login and one logout carried out")

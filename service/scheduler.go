@@ -162,8 +162,8 @@ func (s *Scheduler) start(ctx context.Context, b Booking, now time.Time) Booking
 		// A scheduler that died after its login left the user on the
 		// device: the booking has ended, so the logout is due now.
 		if b.Attempts > 1 {
-			if res := s.act(ctx, b, Request{Op: OpLoggedInUser}); res.Code == CodeSuccess && strings.EqualFold(res.User, b.User) {
-				return s.end(ctx, b, now)
+			if who := s.act(ctx, b, Request{Op: OpLoggedInUser}); who.Code == CodeSuccess && strings.EqualFold(who.User, b.User) {
+				return s.endWith(ctx, b, now, who)
 			}
 		}
 		if b.Code == CodeSuccess && b.Text == "" {
@@ -195,7 +195,11 @@ func (s *Scheduler) start(ctx context.Context, b Booking, now time.Time) Booking
 // end logs an active booking's user out, unless somebody else is on the
 // device by now (a forced login): they are left as they are.
 func (s *Scheduler) end(ctx context.Context, b Booking, now time.Time) Booking {
-	who := s.act(ctx, b, Request{Op: OpLoggedInUser})
+	return s.endWith(ctx, b, now, s.act(ctx, b, Request{Op: OpLoggedInUser}))
+}
+
+// endWith is end with who, the device's answer to "who is logged in".
+func (s *Scheduler) endWith(ctx context.Context, b Booking, now time.Time, who Result) Booking {
 	switch {
 	case who.Code == CodeSuccess && who.User == "":
 		return b.finish(BookingDone, CodeSuccess, "Done: the device was already free")

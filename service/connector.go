@@ -20,6 +20,8 @@ type Connector struct {
 	locs     *locations
 	events   *Emitter
 	now      func() time.Time
+	// sched runs the bookings; nil when the service has no schedules.
+	sched *Scheduler
 }
 
 // Found is what an operation found out, also on failure: the cluster it
@@ -32,6 +34,8 @@ type Found struct {
 	Devices []DeviceResult
 	// Fields are operation-specific findings reported in the answer.
 	Fields []Field
+	// Bookings is getbookings' list payload.
+	Bookings []Booking
 }
 
 // field returns the value of the Field named name ("" when absent).

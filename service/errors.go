@@ -39,6 +39,17 @@ const (
 	// CodeHistoryNotCleared answers a logout that succeeded but whose
 	// device reset (clearing the call history) failed: the logout stands.
 	CodeHistoryNotCleared = 1016
+
+	// Bookings (cmd/bcservice/README.md, "Bookings") have the block
+	// 1030-1039 of their own.
+	CodeBookingOverlap    = 1030 // another booking of the device overlaps
+	CodeBookingEndOrder   = 1031 // the end is not after the start
+	CodeBookingStartPast  = 1032 // the start is more than a minute ago
+	CodeBookingTooLong    = 1033 // longer than MaxBookingLength
+	CodeBookingUnknown    = 1034 // no booking with that ID (for this app user)
+	CodeBookingsOff       = 1035 // the service has no schedules section
+	CodeBookingNotPending = 1036 // the booking has ended: nothing to cancel
+	CodeBookingRoaming    = 1037 // the device's cluster does not know the user
 )
 
 // EM codes the service reacts to (all others are only passed through).

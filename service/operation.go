@@ -17,6 +17,9 @@ const (
 	OpLoggedInUser Op = "getloggedinuser"
 	OpUserDevices  Op = "getuserdevices"
 	OpLogoutUser   Op = "logoutuser"
+	OpBook         Op = "book"
+	OpGetBookings  Op = "getbookings"
+	OpCancel       Op = "cancelbooking"
 )
 
 // Param names a path segment of an operation.
@@ -28,6 +31,7 @@ const (
 	ParamUser    Param = "user"
 	ParamCluster Param = "cluster"
 	ParamPIN     Param = "pin"
+	ParamBooking Param = "bookingID"
 )
 
 // UserSource says where the <userID> of an answer comes from.
@@ -51,8 +55,9 @@ type Operation struct {
 	// may be left out from the end.
 	Path string
 	// Required is how many leading path parameters must be present
-	// (default 1 when the path has any).
-	Required int
+	// (default 1 when the path has any; none with AllOptional).
+	Required    int
+	AllOptional bool
 	// Methods are the HTTP methods served; others get 405.
 	Methods []string
 	// Credentials is true when the request carries the `xml` parameter
@@ -87,6 +92,9 @@ func (o Operation) Params() []Param {
 }
 
 func (o Operation) required() int {
+	if o.AllOptional {
+		return 0
+	}
 	if o.Required == 0 && strings.Contains(o.Path, "{") {
 		return 1
 	}
@@ -163,6 +171,18 @@ var operations = []Operation{
 
 // Operations returns the operation table in route order.
 func Operations() []Operation { return operations }
+
+func init() {
+	// The booking operations are declared beside their rules (bookingops.go).
+	operations = append(operations, bookingOperations...)
+}
+
+// RequiresDevice reports whether o's path starts with a device that must
+// be given (every operation with a device but getbookings).
+func (o Operation) RequiresDevice() bool {
+	ps := o.Params()
+	return len(ps) > 0 && ps[0] == ParamDevice && o.required() > 0
+}
 
 // Lookup returns the operation named op.
 func Lookup(op Op) (Operation, bool) {

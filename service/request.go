@@ -33,6 +33,10 @@ type Request struct {
 	// ClearCallHistory is the logout's choice; nil follows the cluster's
 	// clearCallHistory setting.
 	ClearCallHistory *bool
+	// BookingID is the path's booking (cancelbooking).
+	BookingID string
+	// Booking holds the options of book, getbookings and cancelbooking.
+	Booking BookingOptions
 }
 
 // Bounds of the request options (cmd/bcservice/README.md, "Request options").
@@ -77,6 +81,8 @@ func (r *Request) SetOption(name, value string) error {
 			return Errorf(CodeInvalidFormat, "Invalid clearCallHistory %q: true or false", clip(v))
 		}
 		r.ClearCallHistory = &b
+	default:
+		return r.setBookingOption(name, v)
 	}
 	return nil
 }
@@ -159,6 +165,8 @@ func (r *Request) Set(p Param, v string) {
 		r.Cluster = v
 	case ParamPIN:
 		r.PIN = v
+	case ParamBooking:
+		r.BookingID = v
 	}
 }
 
@@ -180,6 +188,9 @@ func (r Request) Validate() error {
 func (r Request) validateParam(p Param, required bool) error {
 	switch p {
 	case ParamDevice:
+		if r.Device == "" && !required {
+			return nil // getbookings without a device lists every device
+		}
 		if r.Device == "" {
 			return Errorf(CodeDeviceEmpty, "Device ID empty")
 		}
@@ -200,6 +211,8 @@ func (r Request) validateParam(p Param, required bool) error {
 		if r.Cluster != "" && !validCluster(r.Cluster) {
 			return Errorf(CodeInvalidFormat, "Invalid cluster code %q: 1-%d characters of A-Z a-z 0-9 _ -", clip(r.Cluster), MaxClusterLen)
 		}
+	case ParamBooking:
+		return validBookingID(r.BookingID)
 	case ParamPIN:
 		if r.PIN != "" && !validPIN(r.PIN) {
 			// The PIN itself is never echoed.

@@ -20,6 +20,8 @@ type Result struct {
 	// Fields are operation-specific elements of the answer, in order
 	// (e.g. until, replaced, deviceLeftFree, callHistoryCleared).
 	Fields []Field
+	// Bookings is getbookings' list payload; nil for the others.
+	Bookings []Booking
 }
 
 // DeviceResult is one device of a list payload.
@@ -55,9 +57,11 @@ func (r Result) Class() Class {
 	}
 	switch r.Code {
 	case CodeNotFound, CodeMethodNotAllowed, CodeBodyTooLarge, CodeUserEmpty, CodeMalformedXML,
-		CodeCredentials, CodeInvalidDevice, CodeInvalidUser, CodeInvalidFormat:
+		CodeCredentials, CodeInvalidDevice, CodeInvalidUser, CodeInvalidFormat,
+		CodeBookingEndOrder, CodeBookingStartPast, CodeBookingTooLong:
 		return ClassInvalid
-	case CodeClusterNotFound, CodePINRequired, CodePINInvalid, CodeHomeNotFound, CodeAccessDenied:
+	case CodeClusterNotFound, CodePINRequired, CodePINInvalid, CodeHomeNotFound, CodeAccessDenied,
+		CodeBookingOverlap, CodeBookingUnknown, CodeBookingsOff, CodeBookingNotPending:
 		return ClassRejected
 	case CodeUnreachable, CodeOutcomeUnknown, CodeBusy:
 		return ClassUnavailable
@@ -78,7 +82,7 @@ func (r Result) Class() Class {
 // means success): the EM client reports it as 1014.
 func ResultFor(req Request, found Found, err error) Result {
 	op, _ := Lookup(req.Op)
-	r := Result{Op: req.Op, Device: req.Device, Cluster: found.Cluster, Devices: found.Devices, Fields: found.Fields}
+	r := Result{Op: req.Op, Device: req.Device, Cluster: found.Cluster, Devices: found.Devices, Fields: found.Fields, Bookings: found.Bookings}
 	switch op.User {
 	case UserFromRequest:
 		r.HasUser, r.User = true, req.User

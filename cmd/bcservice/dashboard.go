@@ -43,6 +43,8 @@ type dashboardDeps struct {
 	coordination func() dashboard.Coordination
 	// glance feeds the status page's charts; started here (its backfill).
 	glance *statusGlance
+	// bookings feed the Schedules page; nil without schedules.
+	bookings dashboard.Bookings
 }
 
 // startDashboard binds and serves the dashboard when the configuration has
@@ -91,6 +93,7 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		Started:         time.Now(),
 		Sessions:        deps.sessions,
 		Coordination:    deps.coordination,
+		Bookings:        deps.bookings,
 		SessionIdle:     dc.SessionIdle,
 		SessionAbsolute: dc.SessionAbsolute,
 		Logger:          log,

@@ -24,20 +24,23 @@ type requestHistory struct {
 	cancel context.CancelFunc
 	purged chan struct{}
 	once   sync.Once
+	// first runs before the flush: the producers of rows that are not
+	// API requests (the bookings' scheduler) stop first.
+	first []func()
 }
 
 // startHistory starts the request history, or returns nil when history.dsn
 // is not set; in PostgreSQL it uses the process's pool (pg, not nil then).
 // The store is opened on first use: a database that is away at start
 // delays the rows (queued, then dropped and counted), never the service.
-func startHistory(cfg config.HistoryConfig, log *slog.Logger, reg *metrics.Metrics, pg *postgres.Pool) *requestHistory {
+func startHistory(cfg config.HistoryConfig, log *slog.Logger, reg *metrics.Metrics, pg *postgres.Pool, sq *sqlite.Pool) *requestHistory {
 	if !cfg.Enabled() {
 		return nil
 	}
 	kind, target := cfg.Store()
 	var store history.Store
 	if kind == config.HistorySQLite {
-		store = history.NewLazy(func(ctx context.Context) (history.Store, error) { return sqlite.Open(ctx, target) })
+		store = sq.History()
 	} else {
 		store = pg.History()
 	}
@@ -76,6 +79,9 @@ func (h *requestHistory) stop() {
 		return
 	}
 	h.once.Do(func() {
+		for _, f := range h.first {
+			f()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), h.flush)
 		defer cancel()
 		if err := h.writer.Close(ctx); err != nil {

@@ -104,12 +104,26 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	// The history is flushed once the server has drained (the defer covers
 	// the early returns).
-	hist := startHistory(cfg.History, log, reg, pg)
+	sq := sqlitePool(cfg.History)
+	if sq != nil {
+		defer sq.Close()
+	}
+	hist := startHistory(cfg.History, log, reg, pg, sq)
 	defer hist.stop()
 	defer glance.stop() // before the history's store closes
 	conn, err := newConnector(cfg, log, reg, clients, append(hist.consumers(), glance.consumers()...))
 	if err != nil {
 		return err
+	}
+	sched, err := startSchedules(cfg, log, conn, pg, sq)
+	if err != nil {
+		return err
+	}
+	// The scheduler stops before the history is flushed (its actions are
+	// rows too), and on every early return.
+	defer sched.stop()
+	if hist != nil {
+		hist.first = append(hist.first, sched.stop)
 	}
 	checker := health.NewChecker(cfg.HealthTargets(), health.Options{CacheFor: cfg.Health.CacheFor, DialTimeout: cfg.Health.DialTimeout})
 	handler := httpapi.New(conn, httpapi.Options{
@@ -124,7 +138,8 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 
 	dash, err := startDashboard(cfg, log, dashboardDeps{conn: conn, clients: clients, checker: checker, hist: hist, access: access, build: build,
-		sessions: coord.dashboardSessions(), coordination: coord.status(), glance: glance})
+		sessions: coord.dashboardSessions(), coordination: coord.status(), glance: glance,
+		bookings: sched.bookings()})
 	if err != nil {
 		return err
 	}

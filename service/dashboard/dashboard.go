@@ -63,6 +63,9 @@ type Options struct {
 	// it a consumer of the Events and runs its Backfill. nil: an empty one
 	// that nothing feeds.
 	Recent *Recent
+	// Bookings feed the Schedules page; nil when the service has no
+	// schedules section.
+	Bookings Bookings
 	// Version and Started are shown on the status page.
 	Version string
 	Started time.Time
@@ -173,6 +176,8 @@ func (d *Dashboard) routes() {
 	d.mux.Handle("GET /devices/{device}/logout", d.page(RoleOperator, d.confirmLogout))
 	d.mux.Handle("POST /devices/{device}/logout", d.page(RoleOperator, d.logoutDevice))
 	d.mux.Handle("GET /users/{user}", d.page(RoleViewer, d.userPage))
+	d.mux.Handle("GET /schedules", d.page(RoleViewer, d.schedulesPage))
+	d.mux.Handle("POST /schedules/{id}/cancel", d.page(RoleOperator, d.cancelBooking))
 	d.mux.Handle("GET /api/history", d.api(d.historyJSON))
 	d.mux.Handle("GET /history.csv", d.api(d.historyCSV))
 	d.reportRoutes()

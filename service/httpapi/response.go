@@ -56,6 +56,7 @@ func encodeResult(r service.Result) []byte {
 		element(&b, f.Name, f.Value)
 	}
 	encodeDevices(&b, r.Devices)
+	encodeBookings(&b, r.Bookings)
 	element(&b, "code", strconv.Itoa(r.Code))
 	element(&b, "text", r.Text)
 	b.WriteString("</result></response>")
@@ -86,10 +87,11 @@ func encodeDevices(b *bytes.Buffer, devices []service.DeviceResult) {
 	b.WriteString("</devices>")
 }
 
-// hasDevice reports whether r's operation names a device in its path.
+// hasDevice reports whether r's operation names a device in its path:
+// getbookings only when it was given one.
 func hasDevice(r service.Result) bool {
 	op, ok := service.Lookup(r.Op)
-	return ok && slices.Contains(op.Params(), service.ParamDevice)
+	return ok && slices.Contains(op.Params(), service.ParamDevice) && (r.Device != "" || op.RequiresDevice())
 }
 
 func element(b *bytes.Buffer, name, text string) {
@@ -101,11 +103,12 @@ func element(b *bytes.Buffer, name, text string) {
 // jsonResult is the JSON form of a result: the XML element names, the same
 // elements present or absent.
 type jsonResult struct {
-	DeviceName *string       `json:"deviceName,omitempty"`
-	UserID     *string       `json:"userID,omitempty"`
-	Devices    *[]jsonDevice `json:"devices,omitempty"`
-	Code       int           `json:"code"`
-	Text       string        `json:"text"`
+	DeviceName *string        `json:"deviceName,omitempty"`
+	UserID     *string        `json:"userID,omitempty"`
+	Devices    *[]jsonDevice  `json:"devices,omitempty"`
+	Bookings   *[]jsonBooking `json:"bookings,omitempty"`
+	Code       int            `json:"code"`
+	Text       string         `json:"text"`
 }
 
 // jsonDevice is one entry of the list payload.
@@ -134,6 +137,10 @@ func encodeJSON(r service.Result) []byte {
 			}
 		}
 		j.Devices = &list
+	}
+	if r.Bookings != nil {
+		list := bookingsJSON(r.Bookings)
+		j.Bookings = &list
 	}
 	data, _ := json.Marshal(j) // strings and ints always marshal
 	// The operation-specific fields become properties of the same object,

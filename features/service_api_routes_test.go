@@ -130,7 +130,8 @@ func describeRoutes(env *apiEnv) {
 			got := env.postPath("/api/login/"+euDevice1+"/AL%2FM", demoCredsXML, http.StatusOK)
 			// No cluster knows the user "AL/M": 23 User not found.
 			Expect(got).To(Equal(loginResult(euDevice1, "AL/M", 23, "User not found")))
-			Expect(env.sim.Requests("EU")).To(ContainElement(And(HaveField("Operation", "userDevicesQuery"), HaveField("User", "AL/M"))))
+			Expect(env.sim.Requests("EU")).To(ContainElement(And(HaveField("Operation", "login"), HaveField("User", "AL/M"))))
+			Expect(env.sim.Requests("US")).To(ContainElement(And(HaveField("Operation", "userDevicesQuery"), HaveField("User", "AL/M"))))
 		})
 	})
 }

@@ -60,7 +60,8 @@ var _ = Describe("bookings: POST /api/book, /api/getbookings, /api/cancelbooking
 			{"/api/book/" + euPlain2 + "/" + euUser02, when("start", start.Add(3*time.Hour)), 1012, "Invalid end: <end> (an RFC 3339 time) is required"},
 			{"/api/book/" + euPlain2 + "/" + euUser02, "<start>tomorrow</start>" + when("end", start), 1012, `Invalid start "tomorrow"`},
 			{"/api/book/" + unknownDevice + "/" + euUser02, when("end", start), 11, "Booking failed for " + euUser02},
-			{"/api/book/" + euPlain2 + "/NOSUCHUSER", when("start", start.Add(3*time.Hour)) + when("end", start.Add(4*time.Hour)), 23, "User not found"},
+			{"/api/book/" + euPlain2 + "/NOSUCHUSER", when("start", start.Add(3*time.Hour)) + when("end", start.Add(4*time.Hour)), 1037, "User NOSUCHUSER is not known in cluster EU"},
+			{"/api/book/" + euPlain2 + "/USROAM01/EU/4321", when("start", start.Add(3*time.Hour)) + when("end", start.Add(4*time.Hour)), 1037, "User USROAM01 is not known in cluster EU"},
 			{"/api/cancelbooking/bnosuchbooking", "", 1034, "Booking bnosuchbooking not found"},
 			{"/api/cancelbooking/..%2Fx", "", 1012, "Invalid booking ID"},
 		} {

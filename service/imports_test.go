@@ -45,7 +45,7 @@ var allowedImports = map[string][]string{
 	"service/httpapi":                   {"service", "service/access", "service/health"},
 	"service/lazy":                      nil,
 	"service/metrics":                   {"service"},
-	"service/postgres":                  {"service/history", "service/history/sqlstore", "service/lazy", "service/websession"},
+	"service/postgres":                  {"service", "service/history", "service/history/sqlstore", "service/lazy", "service/websession"},
 	"service/postgres/pgserver":         nil,
 	"service/postgres/pgtest":           {"service/postgres/pgserver", "service/skipreport"},
 	"service/skipreport":                nil,

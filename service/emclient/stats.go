@@ -33,7 +33,7 @@ func (c *Client) Stats() Stats {
 		Cluster:       c.code,
 		InFlight:      l.inFlight(),
 		Queued:        l.queued(),
-		MaxConcurrent: cap(c.lim.slots),
+		MaxConcurrent: c.lim.capacity(),
 		MaxQueue:      c.lim.queue,
 	}
 	for _, n := range c.nodes {

@@ -20,6 +20,7 @@ type Connector struct {
 	locs     *locations
 	events   *Emitter
 	now      func() time.Time
+	sweeps   *SweepRunner // nil: no schedules configured
 }
 
 // Found is what an operation found out, also on failure: the cluster it

@@ -39,6 +39,19 @@ const (
 	// CodeHistoryNotCleared answers a logout that succeeded but whose
 	// device reset (clearing the call history) failed: the logout stands.
 	CodeHistoryNotCleared = 1016
+
+	// Sweeps take their codes from the top of the 1090s (other features
+	// take them from the bottom of their own ranges).
+	//
+	// CodeSweepRunning answers runsweep while a run of that sweep is in
+	// progress (here or on another replica): nothing was started.
+	CodeSweepRunning = 1097
+	// CodeSchedulesOff answers runsweep when the configuration has no
+	// schedules section (no sweep can run).
+	CodeSchedulesOff = 1098
+	// CodeSweepNotFound answers runsweep for a name no sweep has (empty
+	// included).
+	CodeSweepNotFound = 1099
 )
 
 // EM codes the service reacts to (all others are only passed through).

@@ -17,6 +17,7 @@ const (
 	OpLoggedInUser Op = "getloggedinuser"
 	OpUserDevices  Op = "getuserdevices"
 	OpLogoutUser   Op = "logoutuser"
+	OpRunSweep     Op = "runsweep"
 )
 
 // Param names a path segment of an operation.
@@ -28,6 +29,7 @@ const (
 	ParamUser    Param = "user"
 	ParamCluster Param = "cluster"
 	ParamPIN     Param = "pin"
+	ParamName    Param = "name"
 )
 
 // UserSource says where the <userID> of an answer comes from.
@@ -158,6 +160,13 @@ var operations = []Operation{
 		},
 		Failure: func(r Request) string { return "Logout of user " + r.User + " failed" },
 		run:     (*Connector).logoutUser,
+	},
+	{
+		Op: OpRunSweep, Path: "/api/runsweep/{name}", Methods: []string{"POST"},
+		Credentials: true, Audited: true, Options: []string{OptionDryRun},
+		Success: sweepSuccess,
+		Failure: func(r Request) string { return "Sweep " + r.Name + " failed" },
+		run:     (*Connector).runSweep,
 	},
 }
 

@@ -33,6 +33,9 @@ type Request struct {
 	// ClearCallHistory is the logout's choice; nil follows the cluster's
 	// clearCallHistory setting.
 	ClearCallHistory *bool
+	// Name names a sweep (runsweep); DryRun is its request option.
+	Name   string
+	DryRun bool
 }
 
 // Bounds of the request options (cmd/bcservice/README.md, "Request options").
@@ -47,6 +50,7 @@ const (
 	OptionForce            = "force"
 	OptionDeviceProfile    = "deviceProfile"
 	OptionClearCallHistory = "clearCallHistory"
+	OptionDryRun           = "dryRun"
 )
 
 // SetOption stores the option element name of the request message. Returns
@@ -77,6 +81,12 @@ func (r *Request) SetOption(name, value string) error {
 			return Errorf(CodeInvalidFormat, "Invalid clearCallHistory %q: true or false", clip(v))
 		}
 		r.ClearCallHistory = &b
+	case OptionDryRun:
+		b, err := parseBool(v)
+		if err != nil {
+			return Errorf(CodeInvalidFormat, "Invalid dryRun %q: true or false", clip(v))
+		}
+		r.DryRun = b
 	}
 	return nil
 }
@@ -159,6 +169,8 @@ func (r *Request) Set(p Param, v string) {
 		r.Cluster = v
 	case ParamPIN:
 		r.PIN = v
+	case ParamName:
+		r.Name = v
 	}
 }
 
@@ -205,6 +217,8 @@ func (r Request) validateParam(p Param, required bool) error {
 			// The PIN itself is never echoed.
 			return Errorf(CodeInvalidFormat, "Invalid PIN format: 1-%d digits", MaxPINLen)
 		}
+	case ParamName:
+		return validateSweepName(r.Name)
 	}
 	return nil
 }

@@ -57,7 +57,8 @@ func (r Result) Class() Class {
 	case CodeNotFound, CodeMethodNotAllowed, CodeBodyTooLarge, CodeUserEmpty, CodeMalformedXML,
 		CodeCredentials, CodeInvalidDevice, CodeInvalidUser, CodeInvalidFormat:
 		return ClassInvalid
-	case CodeClusterNotFound, CodePINRequired, CodePINInvalid, CodeHomeNotFound, CodeAccessDenied:
+	case CodeClusterNotFound, CodePINRequired, CodePINInvalid, CodeHomeNotFound, CodeAccessDenied,
+		CodeSweepRunning, CodeSchedulesOff, CodeSweepNotFound:
 		return ClassRejected
 	case CodeUnreachable, CodeOutcomeUnknown, CodeBusy:
 		return ClassUnavailable

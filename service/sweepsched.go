@@ -46,10 +46,13 @@ func (r *SweepRunner) run(ctx context.Context, sw Sweep, cred Credentials, rep S
 	go r.renew(ctx, cancel, sw.Name, lost)
 	r.o.Logger.Info("sweep started", "sweep", sw.Name, "scheduled", rep.Scheduled, "manual", rep.Manual, "resumed", rep.Resumed)
 	r.execute(ctx, sw, cred, &rep)
+	stopped := ctx.Err() != nil // the process is stopping, or the lease was lost
 	cancel()
-	if <-lost {
+	if <-lost || stopped {
+		// Left running: once the lease runs out, another runner (or this
+		// one's next start) resumes it.
 		rep.State = SweepInterrupted
-		r.o.Logger.Warn("sweep: lease lost, run left to its new runner", "sweep", sw.Name, "scheduled", rep.Scheduled)
+		r.o.Logger.Warn("sweep: run stopped before its end, left to be resumed", "sweep", sw.Name, "scheduled", rep.Scheduled)
 		return rep
 	}
 	rep.State, rep.Finished = SweepDone, r.o.Now()

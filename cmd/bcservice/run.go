@@ -109,6 +109,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	sweeps, err := startSweeps(cfg, log, conn, clients, hist, pg)
+	if err != nil {
+		return err
+	}
+	defer sweeps.stop() // before the history stops
 	checker := health.NewChecker(cfg.HealthTargets(), health.Options{CacheFor: cfg.Health.CacheFor, DialTimeout: cfg.Health.DialTimeout})
 	handler := httpapi.New(conn, httpapi.Options{
 		Draining:       m.draining.Load,

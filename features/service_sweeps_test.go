@@ -402,7 +402,7 @@ var _ = Describe("a scheduled sweep on two replicas (PostgreSQL)", Ordered, func
 		for i := range 2 {
 			configPath := filepath.Join(GinkgoT().TempDir(), fmt.Sprintf("sweep-replica-%d.yaml", i))
 			writeServiceConfig(configPath, sim, ServiceOptions{Clusters: []string{"R"}, Default: "R", MaxConcurrentRequests: 5,
-				RequestTimeout: 20 * time.Second, Extra: map[string]any{
+				Extra: map[string]any{
 					"coordination": "postgres",
 					"history":      map[string]any{"dsn": dsn, "flushTimeout": "5s"},
 					"schedules":    sweepKeys("hotdesk", at),

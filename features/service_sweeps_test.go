@@ -126,7 +126,7 @@ func seedHotdesks(sim *Sim, svc *Service, logins func() int) {
 	status, body := postSweep(svc, fmt.Sprintf("/api/login/%s/%s/R", hot(0x17), genUser(0x17)), demoCredsXML)
 	Expect(status).To(Equal(http.StatusOK))
 	Expect(decodeResult(body).Code).To(Equal(0), body)
-	Eventually(logins).WithTimeout(10 * time.Second).Should(Equal(before+1), "the history has the login")
+	Eventually(logins).WithTimeout(10*time.Second).Should(Equal(before+1), "the history has the login")
 	sim.ClearRequests("R")
 }
 
@@ -265,7 +265,7 @@ var _ = Describe("POST /api/runsweep/{name}", Ordered, func() {
 			Expect(strings.Split(strings.Join(queries, ","), ",")).To(ConsistOf(devices(all...)))
 			Expect(requestsOf(sim, "logout")).To(Equal(devices(0x10, 0x12, 0x15, 0x19)), "one logout per old login, none twice")
 
-			Eventually(sweepActions).WithArguments(db).WithTimeout(10 * time.Second).Should(Equal([]string{
+			Eventually(sweepActions).WithArguments(db).WithTimeout(10*time.Second).Should(Equal([]string{
 				"logout " + hot(0x10) + " sweep:hotdesk 0", "logout " + hot(0x12) + " sweep:hotdesk 0",
 				"logout " + hot(0x15) + " sweep:hotdesk 0", "logout " + hot(0x19) + " sweep:hotdesk 0",
 			}), "each logout is in the history with the sweep as its actor")
@@ -354,7 +354,7 @@ var _ = Describe("POST /api/runsweep/{name}", Ordered, func() {
 				seen[c]++
 			}
 			Expect(seen[0]).To(BeNumerically(">=", 1))
-			Expect(seen[0] + seen[1097]).To(Equal(flood), "only successes and 1097: %v", seen)
+			Expect(seen[0]+seen[1097]).To(Equal(flood), "only successes and 1097: %v", seen)
 			Expect(requestsOf(sim, "logout")).To(Equal(devices(0x10, 0x12, 0x15, 0x19)), "each old login logged out once")
 			Expect(loggedInDevices(sim)).To(Equal(devices(0x17, 0x20)))
 		})

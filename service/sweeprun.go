@@ -30,7 +30,6 @@ type SweepRunner struct {
 	cred   Credentials
 	o      SweepOptions
 
-	mu    sync.Mutex
 	local map[string]*sync.Mutex // by sweep: one run at a time in this process
 }
 

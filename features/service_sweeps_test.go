@@ -14,6 +14,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gexec"
 )
 
 // Sweeps (cmd/bcservice/README.md, "Sweeps") through the real binaries, on the replicas'
@@ -164,6 +165,26 @@ func requestsOf(sim *Sim, op string) []string {
 	for _, r := range sim.Requests("R") {
 		if r.Operation == op {
 			out = append(out, r.Device)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// logoutsDone lists R's devices of the logouts the simulator answered with code 0, sorted.
+func logoutsDone(sim *Sim) []string {
+	GinkgoHelper()
+	var entries []struct {
+		Operation string `json:"operation"`
+		Device    string `json:"device"`
+		Status    int    `json:"status"`
+		Code      *int   `json:"code"`
+	}
+	sim.admin(http.MethodGet, "/v1/clusters/R/requests", nil, http.StatusOK, &entries)
+	var out []string
+	for _, e := range entries {
+		if e.Operation == "logout" && e.Status == http.StatusOK && e.Code != nil && *e.Code == 0 {
+			out = append(out, e.Device)
 		}
 	}
 	slices.Sort(out)
@@ -429,6 +450,59 @@ var _ = Describe("a scheduled sweep on two replicas (PostgreSQL)", Ordered, func
 		Expect(requestsOf(sim, "logout")).To(Equal(devices(0x10, 0x12, 0x15, 0x19)))
 		Expect(pg.Count(dsn, "SELECT count(*) FROM sweep_runs")).To(Equal(1))
 		Expect(pg.Count(dsn, "SELECT count(*) FROM request_history WHERE actor = 'sweep:hotdesk'")).To(Equal(4))
+	})
+})
+
+var _ = Describe("a sweep whose replica is killed in the run (PostgreSQL)", Ordered, func() {
+	sim := UseSim(replicasTopology)
+
+	It("is resumed by the other replica once the lease has run out, and no phone is logged out twice", func() {
+		pg := StartPostgres()
+		dsn := pg.NewDB()
+		var replicas []*Service
+		for i := range 2 {
+			configPath := filepath.Join(GinkgoT().TempDir(), fmt.Sprintf("sweep-kill-%d.yaml", i))
+			writeServiceConfig(configPath, sim, ServiceOptions{Clusters: []string{"R"}, Default: "R", MaxConcurrentRequests: 5,
+				Extra: map[string]any{
+					"coordination": "postgres",
+					"history":      map[string]any{"dsn": dsn, "flushTimeout": "5s"},
+					// Scheduled 12 hours away: the run here is the runsweep's.
+					"schedules": sweepKeys("hotdesk", time.Now().UTC().Add(12*time.Hour).Format("15:04")),
+				}})
+			replicas = append(replicas, startService(configPath, []string{schedCertEnv + "=" + appCert}))
+		}
+		all := make([]int, 16)
+		for i := range all {
+			all[i] = 0x10 + i
+			sim.PutLogin("R", hot(all[i]), SeedLogin{User: genUser(all[i])})
+		}
+		sim.ClearRequests("R")
+		// A logout takes 1 s inside CUCM's slot: sixteen take four rounds of five.
+		sim.AddFault("R", Fault{Operation: "logout", Latency: "1s"})
+		go func() {
+			defer GinkgoRecover()
+			req, err := http.NewRequest(http.MethodPost, replicas[0].BaseURL()+"/api/runsweep/hotdesk",
+				strings.NewReader(url.Values{"xml": {demoCredsXML}}.Encode()))
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if resp, err := apiHTTPClient().Do(req); err == nil { // the replica dies before it answers
+				resp.Body.Close()
+			}
+		}()
+		// In its middle: some logouts answered.
+		Eventually(func() int { return 16 - len(loggedInDevices(sim)) }).WithTimeout(30 * time.Second).Should(BeNumerically(">=", 3))
+		replicas[0].Session().Kill() // SIGKILL: the run stays "running", its lease runs out in 30 s
+		Eventually(replicas[0].Session()).WithTimeout(stopTimeout).Should(gexec.Exit())
+		Expect(loggedInDevices(sim)).NotTo(BeEmpty(), "killed in the middle of the run")
+
+		Eventually(loggedInDevices, 90*time.Second, 500*time.Millisecond).WithArguments(sim).Should(BeEmpty(), "the other replica finished the run")
+		Eventually(func() int {
+			return pg.Count(dsn, "SELECT count(*) FROM sweep_runs WHERE state = 'done' AND resumed = 1 AND manual = 1")
+		}).WithTimeout(15 * time.Second).Should(Equal(1))
+		Expect(pg.Count(dsn, "SELECT count(*) FROM sweep_runs")).To(Equal(1))
+		// The killed replica's logouts in flight were dropped with their connections (the
+		// simulator performs nothing for a client gone during the latency): done ones count.
+		Expect(logoutsDone(sim)).To(Equal(devices(all...)), "each phone logged out once")
 	})
 })
 

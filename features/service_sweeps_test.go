@@ -399,7 +399,7 @@ var _ = Describe("a scheduled sweep", Ordered, func() {
 	sim := UseSim(replicasTopology)
 
 	It("runs at its time of day, as the schedules' app user, and keeps its report", func() {
-		svc, db := sweepService(sim, soon(8*time.Second))
+		svc, db := sweepService(sim, soon(15*time.Second))
 		seedHotdesks(sim, svc, sqliteLogins(db))
 		Eventually(loggedInDevices, 60*time.Second, 200*time.Millisecond).WithArguments(sim).Should(Equal(devices(0x17, 0x20)))
 		Eventually(sweepRuns).WithArguments(db).WithTimeout(10 * time.Second).Should(Equal([]sweepRun{{State: "done", Manual: 0,
@@ -418,7 +418,7 @@ var _ = Describe("a scheduled sweep on two replicas (PostgreSQL)", Ordered, func
 	It("runs once: one listing, one logout per old login, one report", func() {
 		pg := StartPostgres()
 		dsn := pg.NewDB()
-		at := soon(15 * time.Second)
+		at := soon(25 * time.Second)
 		var replicas []*Service
 		for i := range 2 {
 			configPath := filepath.Join(GinkgoT().TempDir(), fmt.Sprintf("sweep-replica-%d.yaml", i))

@@ -95,7 +95,8 @@ func (o *SweepOptions) defaults() {
 // login counts as old).
 func NewSweepRunner(sweeps []Sweep, conn *Connector, clusters []SweepCluster, store SweepStore, logins RecentLogins, cred Credentials, o SweepOptions) *SweepRunner {
 	o.defaults()
-	r := &SweepRunner{sweeps: sweeps, serve: conn.Serve, finish: conn.Finish, inv: map[string]Inventory{}, store: store, logins: logins, cred: cred, o: o, local: map[string]*sync.Mutex{}}
+	r := &SweepRunner{sweeps: sweeps, serve: conn.Serve, finish: conn.Finish, inv: map[string]Inventory{},
+		store: store, logins: logins, cred: cred, o: o, local: map[string]*sync.Mutex{}}
 	for _, c := range clusters {
 		r.inv[strings.ToUpper(c.Code)] = c.Inventory
 		r.codes = append(r.codes, c.Code)
@@ -119,8 +120,9 @@ func (r *SweepRunner) sweep(name string) (Sweep, bool) {
 	return Sweep{}, false
 }
 
-// execute runs sw into rep with cred: every cluster in turn. dry reports
-// what would be done without doing it.
+// execute runs sw into rep with cred: every cluster in turn, in the
+// scheduled lane. A dry rep (rep.DryRun) reports what would be done
+// without doing it.
 func (r *SweepRunner) execute(ctx context.Context, sw Sweep, cred Credentials, rep *SweepReport) {
 	ctx = WithLane(ctx, LaneScheduled)
 	codes := sw.Clusters

@@ -39,6 +39,9 @@ var phoneEffects = map[service.Op]phoneEffect{
 	service.OpLogin:      startsLogin,
 	service.OpLogout:     endsLogin,
 	service.OpLogoutUser: endsLogin,
+	// A sweep's row names no device: each of its logouts is a logout row
+	// of its own (actor sweep:<name>).
+	service.OpRunSweep: noEffect,
 }
 
 // effectOf is what r did to its device's login; failed rows did nothing.

@@ -65,8 +65,10 @@ func (r *SweepRunner) run(ctx context.Context, sw Sweep, cred Credentials, rep S
 }
 
 // renew extends the lease every third of it until ctx ends, then says on
-// lost whether the lease was lost (or could not be renewed, which stops the
-// run: another runner may take it over once it runs out).
+// lost whether the lease was lost. A renewal that fails or takes longer
+// than a third of the lease stops the run at once: the lease still has a
+// third left then, so the run has stopped before another runner can take
+// it over.
 func (r *SweepRunner) renew(ctx context.Context, stop context.CancelFunc, name string, lost chan<- bool) {
 	t := time.NewTicker(r.o.Lease / 3)
 	defer t.Stop()
@@ -77,7 +79,11 @@ func (r *SweepRunner) renew(ctx context.Context, stop context.CancelFunc, name s
 			return
 		case <-t.C:
 		}
-		ok, err := r.store.Renew(ctx, name, r.o.Owner, r.o.Now().Add(r.o.Lease))
+		// Bounded, so that a hung statement stops the run before the lease
+		// can run out under it.
+		rctx, cancel := context.WithTimeout(ctx, r.o.Lease/3)
+		ok, err := r.store.Renew(rctx, name, r.o.Owner, r.o.Now().Add(r.o.Lease))
+		cancel()
 		if ctx.Err() != nil {
 			lost <- false
 			return

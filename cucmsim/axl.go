@@ -12,10 +12,11 @@ import (
 const (
 	opAXLAuthenticate = "axl"
 	opAXLDeviceReset  = axlsoap.OpDeviceReset
+	opAXLListPhone    = axlsoap.OpListPhone
 )
 
-// serveAXL is POST /axl/. The method in the SOAP Body names the operation (doDeviceReset, or
-// doAuthenticateUser for anything else, which then answers its parse fault), so the request
+// serveAXL is POST /axl/. The method in the SOAP Body names the operation (doDeviceReset,
+// listPhone, or doAuthenticateUser for anything else, which then answers its parse fault), so the request
 // log names it even for a caller refused by basic auth. Then: basic auth of an app user with
 // AXL access (401), faults, the method.
 func (s *Sim) serveAXL(n *node, w http.ResponseWriter, r *http.Request) {
@@ -27,8 +28,11 @@ func (s *Sim) serveAXL(n *node, w http.ResponseWriter, r *http.Request) {
 		method = axlsoap.Method(body)
 	}
 	x.entry.Operation = opAXLAuthenticate
-	if method == axlsoap.OpDeviceReset {
+	switch method {
+	case axlsoap.OpDeviceReset:
 		x.entry.Operation = opAXLDeviceReset
+	case axlsoap.OpListPhone:
+		x.entry.Operation = opAXLListPhone
 	}
 	c := n.cluster.c
 	user, pass, ok := r.BasicAuth()
@@ -39,8 +43,12 @@ func (s *Sim) serveAXL(n *node, w http.ResponseWriter, r *http.Request) {
 		s.finish(w, x)
 		return
 	}
-	if x.entry.Operation == opAXLDeviceReset {
+	switch x.entry.Operation {
+	case opAXLDeviceReset:
 		s.axlDeviceReset(n, w, r, x, body)
+		return
+	case opAXLListPhone:
+		s.axlListPhone(n, w, r, x, body)
 		return
 	}
 	var req axlsoap.Request
@@ -93,5 +101,22 @@ func (s *Sim) axlDeviceReset(n *node, w http.ResponseWriter, r *http.Request, x 
 				return
 			}
 			x.resp.body = axlsoap.ResetResponse(uuid)
+		})
+}
+
+// axlListPhone performs listPhone under the faults scoped to it (operation listPhone; the
+// request log's device is the name pattern, as sent but storable).
+func (s *Sim) axlListPhone(n *node, w http.ResponseWriter, r *http.Request, x *exchange, body []byte) {
+	req, err := axlsoap.DecodeListPhone(body)
+	x.entry.Device = clipPattern(req.Name)
+	h, faulted := n.cluster.faults.match(opAXLListPhone, n.name, nil, nil, s.rnd.Float64)
+	s.underFault(w, r, x, h, faulted,
+		func() { x.resp.body = axlsoap.ListPhoneResponse(nil, req.Tags) },
+		func() {
+			if err != nil {
+				x.resp.status, x.resp.body = http.StatusInternalServerError, axlsoap.Fault("Unable to parse the listPhone request: "+err.Error())
+				return
+			}
+			x.resp.body = axlsoap.ListPhoneResponse(n.cluster.c.ListPhones(req.Name, req.Skip, req.First), req.Tags)
 		})
 }

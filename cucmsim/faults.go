@@ -47,9 +47,9 @@ type FaultInfo struct {
 }
 
 // faultOperations lists the operation names a fault may match ("" = any): the names of the
-// request log (AXL doAuthenticateUser is "axl", doDeviceReset is "doDeviceReset").
+// request log (AXL doAuthenticateUser is "axl", doDeviceReset and listPhone their own names).
 func faultOperations() []string {
-	return []string{"", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "checkUser", opAXLAuthenticate, opAXLDeviceReset}
+	return []string{"", "login", "logout", "logoutAll", "deviceUserQuery", "userDevicesQuery", "deviceProfileQuery", "checkUser", opAXLAuthenticate, opAXLDeviceReset, opAXLListPhone}
 }
 
 // response is what a request is about to answer; effects reshape it.

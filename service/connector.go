@@ -21,7 +21,8 @@ type Connector struct {
 	events   *Emitter
 	now      func() time.Time
 	// sched runs the bookings; nil when the service has no schedules.
-	sched *Scheduler
+	sched  *Scheduler
+	sweeps *SweepRunner // nil: no schedules configured
 }
 
 // Found is what an operation found out, also on failure: the cluster it

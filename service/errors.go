@@ -50,6 +50,18 @@ const (
 	CodeBookingsOff       = 1035 // the service has no schedules section
 	CodeBookingNotPending = 1036 // the booking has ended: nothing to cancel
 	CodeBookingRoaming    = 1037 // the device's cluster does not know the user
+	// Sweeps take their codes from the top of the 1090s (other features
+	// take them from the bottom of their own ranges).
+	//
+	// CodeSweepRunning answers runsweep while a run of that sweep is in
+	// progress (here or on another replica): nothing was started.
+	CodeSweepRunning = 1097
+	// CodeSchedulesOff answers runsweep when the configuration has no
+	// schedules section (no sweep can run).
+	CodeSchedulesOff = 1098
+	// CodeSweepNotFound answers runsweep for a name no sweep has (empty
+	// included).
+	CodeSweepNotFound = 1099
 )
 
 // EM codes the service reacts to (all others are only passed through).

@@ -20,6 +20,7 @@ const (
 	OpBook         Op = "book"
 	OpGetBookings  Op = "getbookings"
 	OpCancel       Op = "cancelbooking"
+	OpRunSweep     Op = "runsweep"
 )
 
 // Param names a path segment of an operation.
@@ -32,6 +33,7 @@ const (
 	ParamCluster Param = "cluster"
 	ParamPIN     Param = "pin"
 	ParamBooking Param = "bookingID"
+	ParamName    Param = "name"
 )
 
 // UserSource says where the <userID> of an answer comes from.
@@ -166,6 +168,13 @@ var operations = []Operation{
 		},
 		Failure: func(r Request) string { return "Logout of user " + r.User + " failed" },
 		run:     (*Connector).logoutUser,
+	},
+	{
+		Op: OpRunSweep, Path: "/api/runsweep/{name}", Methods: []string{"POST"},
+		Credentials: true, Audited: true, Options: []string{OptionDryRun},
+		Success: sweepSuccess,
+		Failure: func(r Request) string { return "Sweep " + r.Name + " failed" },
+		run:     (*Connector).runSweep,
 	},
 }
 

@@ -37,6 +37,9 @@ type Request struct {
 	BookingID string
 	// Booking holds the options of book, getbookings and cancelbooking.
 	Booking BookingOptions
+	// Name names a sweep (runsweep); DryRun is its request option.
+	Name   string
+	DryRun bool
 }
 
 // Bounds of the request options (cmd/bcservice/README.md, "Request options").
@@ -51,6 +54,7 @@ const (
 	OptionForce            = "force"
 	OptionDeviceProfile    = "deviceProfile"
 	OptionClearCallHistory = "clearCallHistory"
+	OptionDryRun           = "dryRun"
 )
 
 // SetOption stores the option element name of the request message. Returns
@@ -81,6 +85,12 @@ func (r *Request) SetOption(name, value string) error {
 			return Errorf(CodeInvalidFormat, "Invalid clearCallHistory %q: true or false", clip(v))
 		}
 		r.ClearCallHistory = &b
+	case OptionDryRun:
+		b, err := parseBool(v)
+		if err != nil {
+			return Errorf(CodeInvalidFormat, "Invalid dryRun %q: true or false", clip(v))
+		}
+		r.DryRun = b
 	default:
 		return r.setBookingOption(name, v)
 	}
@@ -167,6 +177,8 @@ func (r *Request) Set(p Param, v string) {
 		r.PIN = v
 	case ParamBooking:
 		r.BookingID = v
+	case ParamName:
+		r.Name = v
 	}
 }
 
@@ -218,6 +230,8 @@ func (r Request) validateParam(p Param, required bool) error {
 			// The PIN itself is never echoed.
 			return Errorf(CodeInvalidFormat, "Invalid PIN format: 1-%d digits", MaxPINLen)
 		}
+	case ParamName:
+		return validateSweepName(r.Name)
 	}
 	return nil
 }

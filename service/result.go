@@ -61,7 +61,8 @@ func (r Result) Class() Class {
 		CodeBookingEndOrder, CodeBookingStartPast, CodeBookingTooLong:
 		return ClassInvalid
 	case CodeClusterNotFound, CodePINRequired, CodePINInvalid, CodeHomeNotFound, CodeAccessDenied,
-		CodeBookingOverlap, CodeBookingUnknown, CodeBookingsOff, CodeBookingNotPending:
+		CodeBookingOverlap, CodeBookingUnknown, CodeBookingsOff, CodeBookingNotPending, CodeBookingRoaming,
+		CodeSweepRunning, CodeSchedulesOff, CodeSweepNotFound:
 		return ClassRejected
 	case CodeUnreachable, CodeOutcomeUnknown, CodeBusy:
 		return ClassUnavailable

@@ -3,7 +3,7 @@
 // (`bcbench refhop`), drives them, prints a table and writes the same figures as JSON under
 // --out.
 //
-//	bcbench [--bin DIR] [--out DIR] [--scenarios service,replicas] [sizes…]
+//	bcbench [--bin DIR] [--out DIR] [--scenarios service,replicas,sweep] [sizes…]
 //	bcbench refhop --node CODE=URL… [--listen ADDR] [--addr-file FILE]
 package main
 
@@ -42,7 +42,7 @@ func newApp() *cli.App {
 		Name:  "bcbench",
 		Usage: "benchmark bcservice against cucmsim on loopback",
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "scenarios", Value: cli.NewStringSlice(d.Scenarios...), Usage: "scenario groups to run: service (one bcservice against direct and reference), replicas (two replicas, one budget)"},
+			&cli.StringSliceFlag{Name: "scenarios", Value: cli.NewStringSlice(d.Scenarios...), Usage: "scenario groups to run: service (one bcservice against direct and reference), replicas (two replicas, one budget), sweep (a sweep beside people)"},
 			&cli.StringFlag{Name: "bin", Value: d.BinDir, Usage: "directory holding the cucmsim and bcservice binaries"},
 			&cli.StringFlag{Name: "out", Value: "bin/bench", Usage: "directory for bench-<timestamp>.json (empty: none)"},
 			&cli.IntFlag{Name: "devices", Value: d.Devices, Usage: "devices in the generated topology"},
@@ -59,6 +59,10 @@ func newApp() *cli.App {
 			&cli.IntFlag{Name: "replica-logins", Value: d.Replicas.Logins, Usage: "logins of the two replicas' burst (and single logins timed)"},
 			&cli.IntFlag{Name: "replica-slots", Value: d.Replicas.Slots, Usage: "the replicas' cluster's maxConcurrentRequests (CUCM's and each replica's)"},
 			&cli.DurationFlag{Name: "replica-login-latency", Value: d.Replicas.LoginLatency, Usage: "CUCM's time per login during the replicas' bursts"},
+			&cli.IntFlag{Name: "sweep-logouts", Value: d.Sweep.Logouts, Usage: "logins the sweep ends (at most 8191)"},
+			&cli.IntFlag{Name: "sweep-slots", Value: d.Sweep.Slots, Usage: "the sweep's cluster's maxConcurrentRequests (CUCM's and the service's)"},
+			&cli.DurationFlag{Name: "sweep-latency", Value: d.Sweep.Latency, Usage: "CUCM's time per login or logout in the sweep scenario"},
+			&cli.Float64Flag{Name: "sweep-rate", Value: d.Sweep.Rate, Usage: "interactive logins per second beside the sweep"},
 			&cli.StringFlag{Name: "workdir", Usage: "keep topology, configs and logs here (default: a temporary directory, removed)"},
 		},
 		Commands: []*cli.Command{refhopCommand()},
@@ -87,6 +91,8 @@ func newApp() *cli.App {
 				Logger:       slog.New(slog.NewTextHandler(os.Stderr, nil)),
 				Replicas: benchrun.ReplicasConfig{Logins: c.Int("replica-logins"), Slots: c.Int("replica-slots"),
 					LoginLatency: c.Duration("replica-login-latency")},
+				Sweep: benchrun.SweepConfig{Logouts: c.Int("sweep-logouts"), Slots: c.Int("sweep-slots"),
+					Latency: c.Duration("sweep-latency"), Rate: c.Float64("sweep-rate")},
 			}
 			res, err := benchrun.Run(c.Context, cfg)
 			if err != nil {

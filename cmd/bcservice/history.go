@@ -25,7 +25,7 @@ type requestHistory struct {
 	purged chan struct{}
 	once   sync.Once
 	// first runs before the flush: the producers of rows that are not
-	// API requests (the bookings' scheduler) stop first.
+	// API requests (the bookings' scheduler, the sweeps) stop first.
 	first []func()
 }
 

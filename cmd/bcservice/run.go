@@ -125,6 +125,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if hist != nil {
 		hist.first = append(hist.first, sched.stop)
 	}
+	sweeps, err := startSweeps(cfg, log, conn, clients, hist, pg)
+	if err != nil {
+		return err
+	}
+	defer sweeps.stop()
+	if hist != nil {
+		hist.first = append(hist.first, sweeps.stop)
+	}
 	checker := health.NewChecker(cfg.HealthTargets(), health.Options{CacheFor: cfg.Health.CacheFor, DialTimeout: cfg.Health.DialTimeout})
 	handler := httpapi.New(conn, httpapi.Options{
 		Draining:       m.draining.Load,

@@ -14,7 +14,8 @@ var _ emclient.Observer = (*metrics.Metrics)(nil)
 func statsOf(c *emclient.Client) metrics.StatsSource {
 	return metrics.StatsFunc(func() metrics.ClusterStats {
 		s := c.Stats()
-		out := metrics.ClusterStats{Cluster: s.Cluster, InFlight: s.InFlight, Queued: s.Queued, MaxConcurrent: s.MaxConcurrent}
+		out := metrics.ClusterStats{Cluster: s.Cluster, InFlight: s.InFlight, Queued: s.Queued, MaxConcurrent: s.MaxConcurrent,
+			QueuedScheduled: s.ScheduledQueued, InteractiveWaits: s.Waits[0], ScheduledWaits: s.Waits[1]}
 		for _, n := range s.Nodes {
 			out.Nodes = append(out.Nodes, metrics.NodeStats{Node: n.Node, Breaker: n.Breaker})
 		}

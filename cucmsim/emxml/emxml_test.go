@@ -34,6 +34,7 @@ func TestEncodeMatchesGolden(t *testing.T) {
 		{"deviceuserresults_loggedin_response.xml", DeviceUserResults([]DeviceResult{{Name: "SEP402CF4915265", State: DeviceLoggedIn, UserID: "em@cisco.com"}})},
 		{"deviceuserresults_none_response.xml", DeviceUserResults([]DeviceResult{{Name: "test_secure"}})},
 		{"deviceuserresults_lastlogin_response.xml", DeviceUserResults([]DeviceResult{{Name: "test_secure", LastLogin: "em@cisco.com"}})},
+		{"deviceuserresults_multi_response.xml", DeviceUserResults([]DeviceResult{{Name: "SEP402CF4915265", State: DeviceLoggedIn, UserID: "em@cisco.com"}, {Name: "test_secure"}, {Name: "SEPFFFFFFFFFFFF", State: DeviceDoesNotExist}})},
 		{"checkuserresults_response.xml", CheckUserResults([]CheckUserResult{{ID: "EMuser", User: "EMuser"}})},
 		{"checkuserresults_doesnotexist_response.xml", CheckUserResults([]CheckUserResult{{ID: "nobody"}})},
 		{"deviceuserresults_doesnotexist_response.xml", DeviceUserResults([]DeviceResult{{Name: "SEPFFFFFFFFFFFF", State: DeviceDoesNotExist}})},
@@ -69,6 +70,7 @@ func TestDecodeGoldenRequests(t *testing.T) {
 		{"logout_request.xml", with(Message{Op: OpLogout, DeviceName: "SEP003094C25B15"})},
 		{"logoutall_request.xml", with(Message{Op: OpLogoutAll})},
 		{"deviceuserquery_request.xml", with(Message{Op: OpDeviceUserQuery, Names: []string{"SEP003094C25B15"}})},
+		{"deviceuserquery_multi_request.xml", with(Message{Op: OpDeviceUserQuery, Names: []string{"SEP402CF4915265", "test_secure", "SEPFFFFFFFFFFFF"}})},
 		{"userdevicesquery_request.xml", with(Message{Op: OpUserDevicesQuery, Names: []string{"john"}})},
 		{"deviceprofilequery_request.xml", with(Message{Op: OpDeviceProfileQuery, Names: []string{"john"}})},
 		// The real EMApp request: a DOCTYPE naming an external DTD, appEncryptedCertificate.

@@ -45,7 +45,7 @@ func (c *Client) admit(ctx context.Context, device string) (func(), error) {
 		unlock()
 		return nil, err
 	}
-	leave, err := c.coord.Enter(ctx, c.code, device, cap(c.lim.slots))
+	leave, err := c.coord.Enter(ctx, c.code, device, c.lim.capacity())
 	if err != nil && ctx.Err() == nil {
 		// The coordinator has logged and counted it: on local limits.
 		leave, err = c.slot(ctx, c.lim)

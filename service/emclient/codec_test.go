@@ -30,6 +30,7 @@ func TestEncodeMatchesGolden(t *testing.T) {
 		{"logout_request.xml", EncodeLogout(a, "SEP003094C25B15")},
 		{"logoutall_request.xml", EncodeLogoutAll(a)},
 		{"deviceuserquery_request.xml", EncodeQuery(a, DeviceUserQuery, "SEP003094C25B15")},
+		{"deviceuserquery_multi_request.xml", EncodeQuery(a, DeviceUserQuery, "SEP402CF4915265", "test_secure", "SEPFFFFFFFFFFFF")},
 		{"userdevicesquery_request.xml", EncodeQuery(a, UserDevicesQuery, "john")},
 		{"deviceprofilequery_request.xml", EncodeQuery(a, DeviceProfileQuery, "john")},
 	}
@@ -72,6 +73,7 @@ func TestDecodeGolden(t *testing.T) {
 		{"variant_doc_deviceuserresults_none_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEP003094C25B15"}}}},
 		{"deviceuserresults_doesnotexist_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEPFFFFFFFFFFFF", DoesNotExist: true}}}},
 		{"variant_doc_deviceuserresults_doesnotexist_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEPFFFFFFFFFFFF", DoesNotExist: true}}}},
+		{"deviceuserresults_multi_response.xml", Response{DeviceUsers: []DeviceResult{{Name: "SEP402CF4915265", User: "em@cisco.com", LastLogin: "em@cisco.com"}, {Name: "test_secure"}, {Name: "SEPFFFFFFFFFFFF", DoesNotExist: true}}}},
 		{"userdevicesresults_response.xml", Response{UserDevices: []UserResult{{ID: "john", Devices: []string{"SEP003094C25B15", "SEP003094C25B49"}}}}},
 		{"userdevicesresults_none_response.xml", Response{UserDevices: []UserResult{{ID: "john"}}}},
 		{"userdevicesresults_doesnotexist_response.xml", Response{UserDevices: []UserResult{{ID: "x", DoesNotExist: true}}}},

@@ -1,5 +1,7 @@
 package emclient
 
+import "github.com/emconnector/emconnector/service"
+
 // Stats is a snapshot of a client's load and node health, read by the
 // metrics collector at scrape time (so there is no second copy of the state
 // to keep in sync).
@@ -12,7 +14,12 @@ type Stats struct {
 	InFlight, Queued int
 	// MaxConcurrent and MaxQueue are the configured limits.
 	MaxConcurrent, MaxQueue int
-	Nodes                   []NodeStats
+	// ScheduledQueued of the Queued requests are scheduled work (bookings,
+	// sweeps), which yields the next free slot to people. Waits counts the
+	// requests that ever had to queue, by lane (interactive, scheduled).
+	ScheduledQueued int
+	Waits           [2]int64
+	Nodes           []NodeStats
 }
 
 // NodeStats is one node's breaker state.
@@ -33,9 +40,11 @@ func (c *Client) Stats() Stats {
 		Cluster:       c.code,
 		InFlight:      l.inFlight(),
 		Queued:        l.queued(),
-		MaxConcurrent: cap(c.lim.slots),
+		MaxConcurrent: c.lim.capacity(),
 		MaxQueue:      c.lim.queue,
 	}
+	s.ScheduledQueued, s.Waits[1] = l.queuedIn(service.LaneScheduled)
+	_, s.Waits[0] = l.queuedIn(service.LaneInteractive)
 	for _, n := range c.nodes {
 		s.Nodes = append(s.Nodes, NodeStats{Node: n.host, Breaker: n.br.state()})
 	}

@@ -10,8 +10,10 @@ import (
 // (PhoneEffects): the only rows the usage reports read.
 func SessionOps() []string {
 	out := make([]string, 0, len(PhoneEffects))
-	for op := range PhoneEffects {
-		out = append(out, string(op))
+	for op, eff := range PhoneEffects {
+		if eff != NoEffect {
+			out = append(out, string(op))
+		}
 	}
 	slices.Sort(out)
 	return out

@@ -44,6 +44,9 @@ var PhoneEffects = map[service.Op]PhoneEffect{
 	service.OpLogin:      StartsLogin,
 	service.OpLogout:     EndsLogin,
 	service.OpLogoutUser: EndsLogin,
+	// A sweep's row names no device: each of its logouts is a logout row
+	// of its own (actor sweep:<name>).
+	service.OpRunSweep: NoEffect,
 }
 
 // EffectOf is what r did to its device's login; failed rows did nothing.

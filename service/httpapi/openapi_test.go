@@ -71,7 +71,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 
 func TestOpenAPIPathsAreServed(t *testing.T) {
 	e := newEnv(t, true)
-	sample := strings.NewReplacer("{device}", "SEP1CE6C79BAF1F", "{user}", "ALMUSER01", "{cluster}", "EU", "{pin}", "1234", "{bookingID}", "b0000")
+	sample := strings.NewReplacer("{device}", "SEP1CE6C79BAF1F", "{user}", "ALMUSER01", "{cluster}", "EU", "{pin}", "1234", "{bookingID}", "b0000", "{name}", "hotdesk-night")
 	for p, methods := range loadOpenAPI(t).documented() {
 		for _, m := range methods {
 			t.Run(m+" "+p, func(t *testing.T) {

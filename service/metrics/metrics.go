@@ -26,6 +26,8 @@ const (
 	BreakerState      = "bcservice_cucm_breaker_state"
 	InFlight          = "bcservice_cucm_inflight_requests"
 	Queued            = "bcservice_cucm_queued_requests"
+	QueuedScheduled   = "bcservice_cucm_queued_scheduled_requests"
+	LaneWaitsTotal    = "bcservice_cucm_lane_waits_total"
 	ConcurrencyLimit  = "bcservice_cucm_concurrency_limit"
 	AccessDeniedTotal = "bcservice_access_denied_total"
 	BuildInfo         = "bcservice_build_info"
@@ -50,7 +52,12 @@ type ClusterStats struct {
 	InFlight, Queued int
 	// MaxConcurrent is the configured limit.
 	MaxConcurrent int
-	Nodes         []NodeStats
+	// QueuedScheduled of the Queued are scheduled work (bookings, sweeps);
+	// InteractiveWaits and ScheduledWaits count the requests of each lane
+	// that had to queue.
+	QueuedScheduled                  int
+	InteractiveWaits, ScheduledWaits int64
+	Nodes                            []NodeStats
 }
 
 // NodeStats is one node's breaker state.
@@ -163,6 +170,7 @@ func breakerValue(state string) float64 {
 type clientCollector struct {
 	sources                          []StatsSource
 	breaker, inflight, queued, limit *prometheus.Desc
+	queuedScheduled, laneWaits       *prometheus.Desc
 }
 
 func newClientCollector(sources []StatsSource) *clientCollector {
@@ -176,6 +184,10 @@ func newClientCollector(sources []StatsSource) *clientCollector {
 			"Login/logout requests waiting for a concurrency slot towards the cluster.", []string{"cluster"}, nil),
 		limit: prometheus.NewDesc(ConcurrencyLimit,
 			"Configured maxConcurrentRequests of the cluster.", []string{"cluster"}, nil),
+		queuedScheduled: prometheus.NewDesc(QueuedScheduled,
+			"Of the queued requests, those of scheduled work (bookings, sweeps), which yield the next free slot to people.", []string{"cluster"}, nil),
+		laneWaits: prometheus.NewDesc(LaneWaitsTotal,
+			"Login/logout requests that had to wait for a concurrency slot, by lane (interactive, scheduled).", []string{"cluster", "lane"}, nil),
 	}
 }
 
@@ -185,6 +197,8 @@ func (c *clientCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.inflight
 	ch <- c.queued
 	ch <- c.limit
+	ch <- c.queuedScheduled
+	ch <- c.laneWaits
 }
 
 // Collect implements prometheus.Collector.
@@ -194,6 +208,9 @@ func (c *clientCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.inflight, prometheus.GaugeValue, float64(s.InFlight), s.Cluster)
 		ch <- prometheus.MustNewConstMetric(c.queued, prometheus.GaugeValue, float64(s.Queued), s.Cluster)
 		ch <- prometheus.MustNewConstMetric(c.limit, prometheus.GaugeValue, float64(s.MaxConcurrent), s.Cluster)
+		ch <- prometheus.MustNewConstMetric(c.queuedScheduled, prometheus.GaugeValue, float64(s.QueuedScheduled), s.Cluster)
+		ch <- prometheus.MustNewConstMetric(c.laneWaits, prometheus.CounterValue, float64(s.InteractiveWaits), s.Cluster, "interactive")
+		ch <- prometheus.MustNewConstMetric(c.laneWaits, prometheus.CounterValue, float64(s.ScheduledWaits), s.Cluster, "scheduled")
 		for _, n := range s.Nodes {
 			ch <- prometheus.MustNewConstMetric(c.breaker, prometheus.GaugeValue, breakerValue(n.Breaker), s.Cluster, n.Node)
 		}

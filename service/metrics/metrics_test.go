@@ -43,7 +43,7 @@ func TestConsumeEvents(t *testing.T) {
 func TestClientCollector(t *testing.T) {
 	m := New("1.4.0")
 	m.Watch(StatsFunc(func() ClusterStats {
-		return ClusterStats{Cluster: "EU", InFlight: 3, Queued: 7, MaxConcurrent: 5,
+		return ClusterStats{Cluster: "EU", InFlight: 3, Queued: 7, MaxConcurrent: 5, QueuedScheduled: 4, InteractiveWaits: 11, ScheduledWaits: 40,
 			Nodes: []NodeStats{{Node: "eu-pub:8443", Breaker: "open"}, {Node: "eu-sub:8443", Breaker: "closed"}}}
 	}))
 	m.CUCMCall("EU", "eu-pub:8443", "login", "timeout", time.Second)
@@ -52,6 +52,9 @@ func TestClientCollector(t *testing.T) {
 		`bcservice_cucm_inflight_requests{cluster="EU"} 3`,
 		`bcservice_cucm_queued_requests{cluster="EU"} 7`,
 		`bcservice_cucm_concurrency_limit{cluster="EU"} 5`,
+		`bcservice_cucm_queued_scheduled_requests{cluster="EU"} 4`,
+		`bcservice_cucm_lane_waits_total{cluster="EU",lane="interactive"} 11`,
+		`bcservice_cucm_lane_waits_total{cluster="EU",lane="scheduled"} 40`,
 		`bcservice_cucm_breaker_state{cluster="EU",node="eu-pub:8443"} 2`,
 		`bcservice_cucm_breaker_state{cluster="EU",node="eu-sub:8443"} 0`,
 		`bcservice_cucm_calls_total{cluster="EU",node="eu-pub:8443",op="login",outcome="timeout"} 1`,

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/emconnector/emconnector/service"
 )
 
 // slot is one of a cluster's shared slots held by this replica: the
@@ -25,7 +27,8 @@ type slot struct {
 
 // budget is this replica's side of one cluster's shared budget: its
 // requests that hold their device lock and wait for a slot, oldest first.
-// A request that finishes hands its slot to the oldest of them directly,
+// A request that finishes hands its slot to the oldest of them directly
+// (interactive before scheduled: people first),
 // which saves a release and a retake through PostgreSQL per request while
 // the cluster is saturated.
 type budget struct {
@@ -38,8 +41,30 @@ type budget struct {
 }
 
 // waiter gets a slot handed over, or nil: try PostgreSQL again. Buffered(1):
-// neither ever blocks.
-type waiter struct{ got chan *slot }
+// neither ever blocks. scheduled marks a request of service.LaneScheduled,
+// which is served after every interactive waiter of this replica.
+type waiter struct {
+	got       chan *slot
+	scheduled bool
+}
+
+// next takes the waiter to serve: the oldest interactive one, else the
+// oldest; nil when none waits. Callers hold b.mu.
+func (b *budget) next() *waiter {
+	if len(b.waiting) == 0 {
+		return nil
+	}
+	i := 0
+	for j, w := range b.waiting {
+		if !w.scheduled {
+			i = j
+			break
+		}
+	}
+	w := b.waiting[i]
+	b.waiting = append(b.waiting[:i], b.waiting[i+1:]...)
+	return w
+}
 
 func (b *budget) waiters() int {
 	b.mu.Lock()
@@ -47,15 +72,14 @@ func (b *budget) waiters() int {
 	return len(b.waiting)
 }
 
-// handTo gives s to the oldest waiter, if any.
+// handTo gives s to the next waiter (next), if any.
 func (b *budget) handTo(s *slot) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.waiting) == 0 {
+	w := b.next()
+	if w == nil {
 		return false
 	}
-	w := b.waiting[0]
-	b.waiting = b.waiting[1:]
 	w.got <- s
 	return true
 }
@@ -68,14 +92,13 @@ func (b *budget) generation() uint64 {
 	return b.pokes
 }
 
-// poke tells the oldest waiter that a slot was released somewhere.
+// poke tells the next waiter (next) that a slot was released somewhere.
 func (b *budget) poke() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.pokes++
-	if len(b.waiting) > 0 {
-		b.waiting[0].got <- nil
-		b.waiting = b.waiting[1:]
+	if w := b.next(); w != nil {
+		w.got <- nil
 	}
 }
 
@@ -109,7 +132,7 @@ func (b *budget) remove(w *waiter) bool {
 // again), or ctx ends (its error, with the slot when one was handed over at
 // that very moment: the caller must pass it on).
 func (b *budget) await(ctx context.Context, since uint64, poll time.Duration) (*slot, error) {
-	w := &waiter{got: make(chan *slot, 1)}
+	w := &waiter{got: make(chan *slot, 1), scheduled: service.LaneOf(ctx) == service.LaneScheduled}
 	b.mu.Lock()
 	if b.pokes != since {
 		b.mu.Unlock()

@@ -51,3 +51,9 @@ func (p *Pool) Sessions(o SessionOptions) *Sessions {
 type borrowed struct{ *sqlstore.Store }
 
 func (borrowed) Close() error { return nil }
+
+// Sweeps returns the sweeps' runs, leases and login ages on the pool: the
+// replicas' pools share them (cmd/bcservice/README.md, "Sweeps").
+func (p *Pool) Sweeps() *sqlstore.Sweeps {
+	return sqlstore.NewSweeps(p.DB, Placeholder)
+}

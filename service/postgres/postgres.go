@@ -42,8 +42,11 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 
 // newStore is the history store on db.
 func newStore(db *sql.DB) *sqlstore.Store {
-	return sqlstore.New(db, func(n int) string { return "$" + strconv.Itoa(n) }, refused)
+	return sqlstore.New(db, Placeholder, refused)
 }
+
+// Placeholder is PostgreSQL's placeholder of the nth parameter.
+func Placeholder(n int) string { return "$" + strconv.Itoa(n) }
 
 // refused reports whether PostgreSQL refused the values themselves: a
 // data exception (class 22: an invalid byte sequence, a NUL, a value too

@@ -39,8 +39,11 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("history: sqlite %s: %w", path, err)
 	}
-	return sqlstore.New(db, func(int) string { return "?" }, refused), nil
+	return sqlstore.New(db, Placeholder, refused), nil
 }
+
+// Placeholder is SQLite's placeholder of every parameter.
+func Placeholder(int) string { return "?" }
 
 // refused reports whether SQLite refused the values themselves: a value
 // too big (SQLITE_TOOBIG), a constraint (SQLITE_CONSTRAINT) or a type

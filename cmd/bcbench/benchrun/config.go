@@ -59,12 +59,28 @@ type Config struct {
 	Logger *slog.Logger
 	// Replicas sizes the "two replicas, one budget" scenario.
 	Replicas ReplicasConfig
+	// Sweep sizes the "sweep beside people" scenario.
+	Sweep SweepConfig
+}
+
+// SweepConfig sizes the "sweep beside people" scenario (sweep.go). The zero value of a
+// field means its default.
+type SweepConfig struct {
+	// Logouts is how many logins the sweep ends (at most 8191, the sweep's span).
+	Logouts int
+	// Slots is the cluster's EM "Maximum Concurrent Requests" and the service's.
+	Slots int
+	// Latency is CUCM's time for one login or logout.
+	Latency time.Duration
+	// Rate is how many interactive logins arrive per second.
+	Rate float64
 }
 
 // The scenario groups of Config.Scenarios.
 const (
 	ScenariosService  = "service"
 	ScenariosReplicas = "replicas"
+	ScenariosSweep    = "sweep"
 )
 
 // ReplicasConfig sizes the "two replicas, one budget" scenario (replicas.go). The zero value
@@ -85,7 +101,7 @@ type ReplicasConfig struct {
 // takes about two minutes on 2 cores.
 func Defaults() Config {
 	return Config{
-		Scenarios:      []string{ScenariosService, ScenariosReplicas},
+		Scenarios:      []string{ScenariosService, ScenariosReplicas, ScenariosSweep},
 		BinDir:         "bin",
 		Devices:        100_000,
 		Users:          100_000,
@@ -102,6 +118,7 @@ func Defaults() Config {
 		StartTimeout:   60 * time.Second,
 		RequestTimeout: 10 * time.Second,
 		Replicas:       ReplicasConfig{Logins: 200, Slots: 5, LoginLatency: 200 * time.Millisecond},
+		Sweep:          SweepConfig{Logouts: 5000, Slots: 5, Latency: 50 * time.Millisecond, Rate: 5},
 	}
 }
 
@@ -141,6 +158,12 @@ func (c Config) withDefaults() Config {
 	set(&c.Replicas.Logins, d.Replicas.Logins)
 	set(&c.Replicas.Slots, d.Replicas.Slots)
 	setDur(&c.Replicas.LoginLatency, d.Replicas.LoginLatency)
+	set(&c.Sweep.Logouts, d.Sweep.Logouts)
+	set(&c.Sweep.Slots, d.Sweep.Slots)
+	setDur(&c.Sweep.Latency, d.Sweep.Latency)
+	if c.Sweep.Rate == 0 {
+		c.Sweep.Rate = d.Sweep.Rate
+	}
 	if c.Rate == 0 {
 		c.Rate = d.Rate
 	}
@@ -175,12 +198,15 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("rate must be in (0, 100000], got %v", c.Rate))
 	}
 	for _, sc := range c.Scenarios {
-		if sc != ScenariosService && sc != ScenariosReplicas {
-			errs = append(errs, fmt.Errorf("unknown scenario group %q (want %s or %s)", sc, ScenariosService, ScenariosReplicas))
+		if sc != ScenariosService && sc != ScenariosReplicas && sc != ScenariosSweep {
+			errs = append(errs, fmt.Errorf("unknown scenario group %q (want %s, %s or %s)", sc, ScenariosService, ScenariosReplicas, ScenariosSweep))
 		}
 	}
 	if r := c.Replicas; r.Logins < 1 || r.Slots < 1 || r.Slots > 100 || r.LoginLatency <= 0 {
 		errs = append(errs, fmt.Errorf("replicas: logins must be >= 1, slots 1..100, login latency positive"))
+	}
+	if s := c.Sweep; s.Logouts < 1 || s.Logouts > sweepSpan || s.Slots < 1 || s.Slots > 100 || s.Latency <= 0 || s.Rate <= 0 || s.Rate > 1000 {
+		errs = append(errs, fmt.Errorf("sweep: logouts must be 1..%d, slots 1..100, latency positive, rate in (0, 1000]", sweepSpan))
 	}
 	return errors.Join(errs...)
 }

@@ -49,6 +49,8 @@ type Result struct {
 	Replicas *ReplicasResult `json:"replicas,omitempty"`
 	// ReplicasSkipped says why that scenario was selected but could not run (no PostgreSQL).
 	ReplicasSkipped string `json:"replicasSkipped,omitempty"`
+	// Sweep is the "sweep beside people" scenario; nil when it did not run.
+	Sweep *SweepResult `json:"sweep,omitempty"`
 
 	Targets []Target `json:"targets"`
 	// TotalSeconds is the wall time of the whole run.
@@ -166,6 +168,9 @@ func (r *Result) computeTargets() {
 	if r.Replicas != nil {
 		r.Targets = append(r.Targets, r.Replicas.targets()...)
 	}
+	if r.Sweep != nil {
+		r.Targets = append(r.Targets, r.Sweep.targets()...)
+	}
 }
 
 // serviceTargets appends the targets of the single-service scenarios.
@@ -196,6 +201,11 @@ func (r *Result) WriteTable(w io.Writer) error {
 	}
 	if r.Replicas != nil {
 		if err := r.Replicas.writeTo(w); err != nil {
+			return err
+		}
+	}
+	if r.Sweep != nil {
+		if err := r.Sweep.writeTo(w); err != nil {
 			return err
 		}
 	}

@@ -89,6 +89,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			res.Replicas = rr
 		}
 	}
+	if cfg.runs(ScenariosSweep) {
+		sr, err := runSweepBench(ctx, cfg, filepath.Join(work, "sweep"))
+		if err != nil {
+			return nil, err
+		}
+		res.Sweep = sr
+	}
 
 	res.computeTargets()
 	res.TotalSeconds = time.Since(res.Started).Seconds()

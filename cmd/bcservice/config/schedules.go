@@ -24,14 +24,26 @@ type SchedulesConfig struct {
 	StartGrace time.Duration `yaml:"startGrace"`
 	// Sweeps are the recurring "log out every matching login" rules.
 	Sweeps []SweepConfig `yaml:"sweeps"`
+	// ListPageSize is how many phones one AXL listPhone page asks for, and
+	// QueryBatch how many devices one deviceUserQuery names (0: the
+	// defaults, 500 and 50; lower them for a CUCM that refuses large
+	// answers).
+	ListPageSize int `yaml:"listPageSize"`
+	QueryBatch   int `yaml:"queryBatch"`
 }
+
+// Bounds of listPageSize and queryBatch.
+const (
+	MaxListPageSize = 10000
+	MaxQueryBatch   = 1000
+)
 
 // SweepConfig is one sweep: at At on Days in Timezone, log out every EM login
 // on Clusters whose device name matches Devices and that is older than
 // MinLoginAge.
 type SweepConfig struct {
 	Name string `yaml:"name"`
-	// At is the local time of day, "HH:MM" (24 h).
+	// At is the local time of day, "HH:MM" or "HH:MM:SS" (24 h).
 	At string `yaml:"at"`
 	// Days are mon..sun; absent means every day.
 	Days []string `yaml:"days"`
@@ -84,6 +96,12 @@ func (k *checker) schedules() {
 		k.bad("schedules.emAppID", "the EM app user of bookings and sweeps is required")
 	}
 	k.appCertificate("schedules", s.EMAppCertificateFile, s.EMAppCertificateEnv)
+	if s.ListPageSize < 0 || s.ListPageSize > MaxListPageSize {
+		k.bad("schedules.listPageSize", "must be 1-%d (0: the default)", MaxListPageSize)
+	}
+	if s.QueryBatch < 0 || s.QueryBatch > MaxQueryBatch {
+		k.bad("schedules.queryBatch", "must be 1-%d (0: the default)", MaxQueryBatch)
+	}
 	seen := map[string]bool{}
 	for i, sw := range s.Sweeps {
 		key := func(name string) string { return fmt.Sprintf("schedules.sweeps[%d].%s", i, name) }
@@ -100,7 +118,7 @@ func (k *checker) schedules() {
 
 // sweep checks one sweep's schedule and selection.
 func (k *checker) sweep(sw SweepConfig, key func(string) string) {
-	if _, _, err := sw.Clock(); err != nil {
+	if _, _, _, err := sw.Clock(); err != nil {
 		k.bad(key("at"), "%v", err)
 	}
 	if _, err := sw.Weekdays(); err != nil {
@@ -134,13 +152,17 @@ func (c *Config) clusterCodes() []string {
 	return codes
 }
 
-// Clock is At as hour and minute.
-func (sw SweepConfig) Clock() (hour, minute int, err error) {
-	t, err := time.Parse("15:04", sw.At)
-	if err != nil || len(sw.At) != 5 {
-		return 0, 0, fmt.Errorf("%q is not a time of day HH:MM (24 h)", sw.At)
+// Clock is At as hour, minute and second.
+func (sw SweepConfig) Clock() (hour, minute, second int, err error) {
+	layout := "15:04"
+	if len(sw.At) == 8 {
+		layout = "15:04:05"
 	}
-	return t.Hour(), t.Minute(), nil
+	t, err := time.Parse(layout, sw.At)
+	if err != nil || len(sw.At) != len(layout) {
+		return 0, 0, 0, fmt.Errorf("%q is not a time of day HH:MM or HH:MM:SS (24 h)", sw.At)
+	}
+	return t.Hour(), t.Minute(), t.Second(), nil
 }
 
 // Weekdays is Days as Go weekdays; every day when Days is empty.

@@ -39,6 +39,8 @@ func TestSchedulesKeys(t *testing.T) {
 		{"no devices", "schedules: {" + app + ", sweeps: [{name: n, at: \"07:00\"}]}", "schedules.sweeps[0].devices", "required"},
 		{"bad glob", "schedules: {" + app + ", sweeps: [{name: n, at: \"07:00\", devices: \"SEP[\"}]}", "schedules.sweeps[0].devices", "not a valid pattern"},
 		{"negative age", sweep(", minLoginAge: -1m"), "schedules.sweeps[0].minLoginAge", "negative"},
+		{"bad page size", "schedules: {" + app + ", listPageSize: -1}", "schedules.listPageSize", "must be"},
+		{"huge batch", "schedules: {" + app + ", queryBatch: 5000}", "schedules.queryBatch", "must be"},
 		{"bad name", "schedules: {" + app + ", sweeps: [{name: \"a b\", at: \"07:00\", devices: \"*\"}]}", "schedules.sweeps[0].name", "must be"},
 		{"duplicate name", "schedules: {" + app + ", sweeps: [{name: n, at: \"07:00\", devices: \"*\"}, {name: n, at: \"08:00\", devices: \"*\"}]}", "schedules.sweeps[1].name", "duplicate"},
 		{"unknown key", sweep(", minLoginAg: 1m"), "schedules.sweeps[0]", "did you mean \"minLoginAge\""},
@@ -81,9 +83,15 @@ func TestSchedulesKeys(t *testing.T) {
 
 func TestSweepTimes(t *testing.T) {
 	sw := SweepConfig{At: "23:05", Days: []string{"sat", "SUN"}, Timezone: "Europe/Amsterdam"}
-	h, m, err := sw.Clock()
-	if err != nil || h != 23 || m != 5 {
-		t.Errorf("Clock = %d:%d %v", h, m, err)
+	h, m, sec, err := sw.Clock()
+	if err != nil || h != 23 || m != 5 || sec != 0 {
+		t.Errorf("Clock = %d:%d:%d %v", h, m, sec, err)
+	}
+	if h, m, sec, err := (SweepConfig{At: "07:30:15"}).Clock(); err != nil || h != 7 || m != 30 || sec != 15 {
+		t.Errorf("Clock with seconds = %d:%d:%d %v", h, m, sec, err)
+	}
+	if _, _, _, err := (SweepConfig{At: "07:30:1"}).Clock(); err == nil {
+		t.Error("07:30:1 accepted")
 	}
 	days, err := sw.Weekdays()
 	if err != nil || len(days) != 2 || days[0] != time.Saturday || days[1] != time.Sunday {

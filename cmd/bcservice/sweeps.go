@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/emconnector/emconnector/cmd/bcservice/config"
+	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/emclient"
+	"github.com/emconnector/emconnector/service/history"
+	"github.com/emconnector/emconnector/service/history/sqlstore"
+	"github.com/emconnector/emconnector/service/postgres"
+	"github.com/emconnector/emconnector/service/sqlite"
+)
+
+// sweeper is the running sweeps' scheduler (cmd/bcservice/README.md, "Sweeps").
+type sweeper struct {
+	cancel context.CancelFunc
+	done   <-chan struct{}
+}
+
+// startSweeps builds the sweeps' runner, gives it to conn for runsweep and
+// starts its scheduler; nil (and runsweep answers 1098) without a
+// schedules section. The runs live in the history's database: the
+// process's PostgreSQL pool (pg), else the history's SQLite file, whose
+// process is then the only scheduler.
+func startSweeps(cfg *config.Config, log *slog.Logger, conn *service.Connector, clients []*emclient.Client, hist *requestHistory, pg *postgres.Pool) (*sweeper, error) {
+	if !cfg.SchedulesEnabled() || hist == nil {
+		return nil, nil
+	}
+	s := cfg.Schedules
+	cert, err := s.AppCertificate()
+	if err != nil {
+		return nil, fmt.Errorf("schedules: %w", err)
+	}
+	sweeps, err := sweepsOf(s.Sweeps)
+	if err != nil {
+		return nil, err
+	}
+	store := sweepStore(hist, pg)
+	clusters := make([]service.SweepCluster, len(clients))
+	for i, c := range clients {
+		clusters[i] = service.SweepCluster{Code: c.Code(), Inventory: c}
+	}
+	r := service.NewSweepRunner(sweeps, conn, clusters, store, store, service.Credentials{AppID: s.EMAppID, AppCertificate: cert},
+		service.SweepOptions{PageSize: s.ListPageSize, Batch: s.QueryBatch, Owner: owner(), Logger: log.With("component", "sweeps")})
+	conn.SetSweeps(r)
+	ctx, cancel := context.WithCancel(context.Background())
+	log.Info("sweeps scheduled", "sweeps", len(sweeps))
+	return &sweeper{cancel: cancel, done: r.Start(ctx)}, nil
+}
+
+// stop ends the scheduler and waits for it: a run in progress is stopped
+// (its logouts so far stand) and left for another replica, or the next
+// start, to resume. Nil-safe.
+func (s *sweeper) stop() {
+	if s == nil {
+		return
+	}
+	s.cancel()
+	<-s.done
+}
+
+// sweepsOf turns the checked configuration into the domain's sweeps.
+func sweepsOf(cfgs []config.SweepConfig) ([]service.Sweep, error) {
+	out := make([]service.Sweep, 0, len(cfgs))
+	for _, c := range cfgs {
+		h, m, sec, err1 := c.Clock()
+		days, err2 := c.Weekdays()
+		loc, err3 := c.Location()
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return nil, fmt.Errorf("schedules: sweep %s: %w", c.Name, err)
+		}
+		out = append(out, service.Sweep{Name: c.Name, Hour: h, Minute: m, Second: sec, Days: days, Location: loc,
+			Clusters: c.Clusters, Devices: c.Devices, ClearCallHistory: c.ClearCallHistory, MinLoginAge: c.MinLoginAge})
+	}
+	return out, nil
+}
+
+// sweepStore is the sweeps' store on the history's database.
+func sweepStore(hist *requestHistory, pg *postgres.Pool) *sqlstore.Sweeps {
+	if pg != nil {
+		return pg.Sweeps()
+	}
+	return sqlstore.NewSweeps(func(ctx context.Context) (*sql.DB, error) {
+		lz, ok := hist.store.(*history.Lazy)
+		if !ok {
+			return nil, errors.New("the history store has no database")
+		}
+		s, err := lz.Open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		withDB, ok := s.(interface{ DB() *sql.DB })
+		if !ok {
+			return nil, errors.New("the history store has no database")
+		}
+		return withDB.DB(), nil
+	}, sqlite.Placeholder)
+}
+
+// owner names this process in the sweeps' leases: host, PID and start.
+func owner() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())
+}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -109,8 +110,13 @@ func (o Operation) Base() string {
 	return base
 }
 
-// operations is the table; order is the order of the routes.
-var operations = []Operation{
+// operations is the table; order is the order of the routes. The booking
+// operations are declared beside their rules (bookingops.go).
+var operations = slices.Concat(coreOperations, bookingOperations)
+
+// coreOperations are the Business Connector's operations and the others
+// that are not bookings.
+var coreOperations = []Operation{
 	{
 		Op: OpVersion, Path: "/api/getversioninfo", Methods: []string{"GET", "POST"},
 		Success: func(Request, Found) string { return "Version info" },
@@ -180,11 +186,6 @@ var operations = []Operation{
 
 // Operations returns the operation table in route order.
 func Operations() []Operation { return operations }
-
-func init() {
-	// The booking operations are declared beside their rules (bookingops.go).
-	operations = append(operations, bookingOperations...)
-}
 
 // RequiresDevice reports whether o's path starts with a device that must
 // be given (every operation with a device but getbookings).

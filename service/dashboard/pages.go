@@ -34,6 +34,11 @@ var funcs = template.FuncMap{
 	"deviceURL":  deviceURL,
 	"userURL":    userURL,
 	"devicePath": devicePath,
+	// the reports page's (reports.go)
+	"local":   localTime,
+	"hms":     seconds,
+	"hmsf":    fracSeconds,
+	"percent": percent,
 }
 
 func loadPages() (*pages, error) {

@@ -189,11 +189,12 @@ func (d *Dashboard) reportsPage(w http.ResponseWriter, r *http.Request) {
 	d.render(w, r, http.StatusOK, "reports.html", v)
 }
 
-// The reports page's template functions, added here to keep the report's
-// formatting beside it.
-func init() {
-	funcs["local"] = func(t time.Time) string { return t.Format("2006-01-02 15:04 MST") }
-	funcs["hms"] = func(s int64) string { return (time.Duration(s) * time.Second).String() }
-	funcs["hmsf"] = func(s float64) string { return (time.Duration(s*1000) * time.Millisecond).String() }
-	funcs["percent"] = func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + " %" }
-}
+// The reports page's template functions (in funcs, pages.go), kept beside
+// the report's formatting.
+func localTime(t time.Time) string { return t.Format("2006-01-02 15:04 MST") }
+
+func seconds(s int64) string { return (time.Duration(s) * time.Second).String() }
+
+func fracSeconds(s float64) string { return (time.Duration(s*1000) * time.Millisecond).String() }
+
+func percent(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + " %" }

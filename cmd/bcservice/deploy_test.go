@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,9 +81,31 @@ func TestSystemdUnitHardening(t *testing.T) {
 	}
 }
 
-// The production config names TLS files under /etc/bcservice/tls; the test
-// points those at generated files, then runs check-config on it.
+// The production config names TLS files under /etc/bcservice/tls; the tests
+// point those at generated files, then run check-config on it.
 func TestProductionConfigPassesCheckConfig(t *testing.T) {
+	checkConfig(t, productionConfig(t, false))
+}
+
+// The production config's commented optional sections (history, reports,
+// schedules) pass check-config once uncommented: the example an operator
+// copies is checked too.
+func TestProductionConfigOptionalSections(t *testing.T) {
+	text := productionConfig(t, true)
+	for _, want := range []string{"\nhistory:", "\nreports:", "\nschedules:", "\n  sweeps:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q was not uncommented", want)
+		}
+	}
+	checkConfig(t, text)
+}
+
+// productionConfig is deploy/production.yaml with /etc/bcservice/ and
+// /var/lib/bcservice/ pointing at a temporary directory holding generated TLS
+// files and a secret; optional uncomments the history, reports and
+// schedules sections.
+func productionConfig(t *testing.T, optional bool) string {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join("deploy", "production.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +122,18 @@ func TestProductionConfigPassesCheckConfig(t *testing.T) {
 	for _, name := range []string{"clients-ca.pem", "cucm-eu-ca.pem", "cucm-us-ca.pem"} {
 		writeFile(t, tlsDir, name, ca.PEM)
 	}
-	cfg := writeFile(t, dir, "config.yaml", bytes.ReplaceAll(data, []byte("/etc/bcservice/"), []byte(dir+"/")))
+	writeFile(t, dir, "sched.secret", []byte("s3cret\n"))
+	text := string(data)
+	if optional {
+		text = uncommentSections(text, "history:", "reports:", "schedules:")
+	}
+	return strings.NewReplacer("/etc/bcservice/", dir+"/", "/var/lib/bcservice/", dir+"/").Replace(text)
+}
+
+// checkConfig runs `bcservice check-config` on text.
+func checkConfig(t *testing.T, text string) {
+	t.Helper()
+	cfg := writeFile(t, t.TempDir(), "config.yaml", []byte(text))
 	var stdout, stderr bytes.Buffer
 	if err := newApp(&stdout, &stderr).Run([]string{"bcservice", "check-config", cfg}); err != nil {
 		t.Fatalf("check-config: %v\n%s", err, stderr.String())
@@ -107,4 +141,24 @@ func TestProductionConfigPassesCheckConfig(t *testing.T) {
 	if strings.TrimSpace(stdout.String()) != "config OK" {
 		t.Errorf("stdout %q", stdout.String())
 	}
+}
+
+// uncommentSections removes "# " from each commented top-level section that
+// starts with one of heads, and from its indented lines.
+func uncommentSections(text string, heads ...string) string {
+	lines := strings.Split(text, "\n")
+	in := false
+	for i, line := range lines {
+		body, commented := strings.CutPrefix(line, "# ")
+		switch {
+		case commented && !strings.HasPrefix(body, " ") && slices.Contains(heads, strings.TrimSpace(body)):
+			in = true
+			lines[i] = body
+		case in && commented && strings.HasPrefix(body, " "):
+			lines[i] = body
+		default:
+			in = false
+		}
+	}
+	return strings.Join(lines, "\n")
 }

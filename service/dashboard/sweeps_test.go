@@ -97,7 +97,7 @@ func TestSchedulesPageSweeps(t *testing.T) {
 	}
 	body := get(f.signin(t, "desk", "deskpw"))
 	for _, want := range []string{
-		`<h3>hotdesk-night</h3>`, "23:00:00 (Europe/Amsterdam)", "mon, fri", "<code>SEPHD*</code>", "30m0s",
+		`<td>hotdesk-night</td><td>23:00:00 (Europe/Amsterdam)</td><td>mon, fri</td><td>EU</td><td><code>SEPHD*</code></td><td>30m0s</td>`,
 		// the next run after Sunday 09:00 UTC: Monday 23:00 in Amsterdam, 22:00 UTC
 		"Mon 2026-12-07 23:00:00 CET (2026-12-07 22:00:00 UTC)",
 		"<td>2026-12-05 22:00:00</td><td>2026-12-05 22:01:30</td><td>done</td><td>scheduled</td><td>bcsched</td><td>40</td><td>12</td><td>10</td><td>1</td><td>6:1</td>",

@@ -38,14 +38,20 @@ func deskSchedules() (map[string]any, time.Time) {
 	}, at.Add(24 * time.Hour)
 }
 
-// seedDesks logs EUUSER04-06 in on deskDevices through the simulator's control API, and one
-// user on a device the sweep does not match.
+// deskOther and deskBooked are devices of EU the sweep does not match.
+const (
+	deskOther  = "SEPE00000000004"
+	deskBooked = "SEPE00000000003"
+)
+
+// seedDesks logs EUUSER04-06 in on deskDevices through the simulator's control API, and
+// EUUSER02 on deskOther.
 func seedDesks(sim *Sim) {
 	GinkgoHelper()
 	for i, d := range deskDevices {
 		sim.PutLogin("EU", d, SeedLogin{User: []string{"EUUSER04", "EUUSER05", "EUUSER06"}[i]})
 	}
-	sim.PutLogin("EU", "SEPE00000000003", SeedLogin{User: euUser03})
+	sim.PutLogin("EU", deskOther, SeedLogin{User: euUser02})
 	sim.ClearRequests("EU")
 }
 
@@ -136,7 +142,7 @@ var _ = Describe("the Schedules page's sweeps", Ordered, func() {
 				Expect(a.Body).To(ContainSubstring(d + `</a></td><td>EU</td><td>0</td><td>Would log out ` + []string{"EUUSER04", "EUUSER05", "EUUSER06"}[i]))
 			}
 			Expect(a.Body).To(ContainSubstring(`action="/schedules/sweeps/` + deskSweep + `/run"`))
-			Expect(euLoggedIn(sim)).To(Equal(append([]string{"SEPE00000000003"}, deskDevices...)))
+			Expect(euLoggedIn(sim)).To(Equal(append([]string{deskOther}, deskDevices...)))
 			Expect(euLogouts(sim)).To(BeEmpty())
 			Expect(send(viewer, http.MethodGet, dash+"/schedules", nil, nil).Body).To(ContainSubstring("No run yet."), "a dry run keeps no report")
 		})
@@ -170,7 +176,7 @@ var _ = Describe("the Schedules page's sweeps", Ordered, func() {
 			Expect(a.Status).To(Equal(http.StatusOK), a.Body)
 			Expect(a.Body).To(ContainSubstring("Sweep " + deskSweep + " logged out 3 device(s)"))
 			Expect(a.Body).To(ContainSubstring(`<th scope="row">Logged out</th><td>3</td>`))
-			Expect(euLoggedIn(sim)).To(Equal([]string{"SEPE00000000003"}), "the other device keeps its login")
+			Expect(euLoggedIn(sim)).To(Equal([]string{deskOther}), "the other device keeps its login")
 			Expect(euLogouts(sim)).To(Equal(deskDevices))
 
 			Eventually(func() string {

@@ -156,6 +156,8 @@ var _ = Describe("the dashboard under attack", func() {
 			Entry("POST /devices/{device}/logout", "POST", "/devices/"+euDevice1+"/logout", 303, 403, 200),
 			Entry("GET /schedules", "GET", "/schedules", 303, 200, 200),
 			Entry("POST /schedules/{bookingID}/cancel (no schedules here: 404 for an operator)", "POST", "/schedules/bnone/cancel", 303, 403, 404),
+			Entry("POST /schedules/sweeps/{name}/preview (no sweeps here: 404 for an operator)", "POST", "/schedules/sweeps/nightly/preview", 303, 403, 404),
+			Entry("POST /schedules/sweeps/{name}/run (no sweeps here: 404 for an operator)", "POST", "/schedules/sweeps/nightly/run", 303, 403, 404),
 			Entry("GET /api/history", "GET", "/api/history", 401, 200, 200),
 			Entry("GET /history.csv", "GET", "/history.csv", 401, 200, 200),
 			Entry("GET /reports", "GET", "/reports", 303, 200, 200),
@@ -186,6 +188,8 @@ var _ = Describe("the dashboard under attack", func() {
 			Entry("POST /devices/{device}/check", "/devices/"+euDevice2+"/check"),
 			Entry("POST /devices/{device}/logout", "/devices/"+euDevice2+"/logout"),
 			Entry("POST /schedules/{bookingID}/cancel", "/schedules/bnone/cancel"),
+			Entry("POST /schedules/sweeps/{name}/preview", "/schedules/sweeps/nightly/preview"),
+			Entry("POST /schedules/sweeps/{name}/run", "/schedules/sweeps/nightly/run"),
 		)
 
 		Describe("links", func() {

@@ -45,6 +45,8 @@ type dashboardDeps struct {
 	glance *statusGlance
 	// bookings feed the Schedules page; nil without schedules.
 	bookings dashboard.Bookings
+	// sweeps feed its Sweeps section; nil without schedules.
+	sweeps dashboard.Sweeps
 }
 
 // startDashboard binds and serves the dashboard when the configuration has
@@ -94,6 +96,7 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		Sessions:        deps.sessions,
 		Coordination:    deps.coordination,
 		Bookings:        deps.bookings,
+		Sweeps:          deps.sweeps,
 		SessionIdle:     dc.SessionIdle,
 		SessionAbsolute: dc.SessionAbsolute,
 		Logger:          log,

@@ -147,7 +147,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	dash, err := startDashboard(cfg, log, dashboardDeps{conn: conn, clients: clients, checker: checker, hist: hist, access: access, build: build,
 		sessions: coord.dashboardSessions(), coordination: coord.status(), glance: glance,
-		bookings: sched.bookings()})
+		bookings: sched.bookings(), sweeps: sweeps.list()})
 	if err != nil {
 		return err
 	}

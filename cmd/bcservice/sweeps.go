@@ -11,6 +11,7 @@ import (
 
 	"github.com/emconnector/emconnector/cmd/bcservice/config"
 	"github.com/emconnector/emconnector/service"
+	"github.com/emconnector/emconnector/service/dashboard"
 	"github.com/emconnector/emconnector/service/emclient"
 	"github.com/emconnector/emconnector/service/history"
 	"github.com/emconnector/emconnector/service/history/sqlstore"
@@ -20,6 +21,7 @@ import (
 
 // sweeper is the running sweeps' scheduler (cmd/bcservice/README.md, "Sweeps").
 type sweeper struct {
+	runner *service.SweepRunner
 	cancel context.CancelFunc
 	done   <-chan struct{}
 }
@@ -52,7 +54,16 @@ func startSweeps(cfg *config.Config, log *slog.Logger, conn *service.Connector, 
 	conn.SetSweeps(r)
 	ctx, cancel := context.WithCancel(context.Background())
 	log.Info("sweeps scheduled", "sweeps", len(sweeps))
-	return &sweeper{cancel: cancel, done: r.Start(ctx)}, nil
+	return &sweeper{runner: r, cancel: cancel, done: r.Start(ctx)}, nil
+}
+
+// list feeds the dashboard's Schedules page: nil (an untyped nil
+// interface) without schedules.
+func (s *sweeper) list() dashboard.Sweeps {
+	if s == nil {
+		return nil
+	}
+	return s.runner
 }
 
 // stop ends the scheduler and waits for it: a run in progress is stopped

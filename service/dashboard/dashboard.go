@@ -66,6 +66,9 @@ type Options struct {
 	// Bookings feed the Schedules page; nil when the service has no
 	// schedules section.
 	Bookings Bookings
+	// Sweeps feed the Schedules page's Sweeps section (sweeps.go); nil
+	// when no sweep is configured.
+	Sweeps Sweeps
 	// Version and Started are shown on the status page.
 	Version string
 	Started time.Time
@@ -178,6 +181,8 @@ func (d *Dashboard) routes() {
 	d.mux.Handle("GET /users/{user}", d.page(RoleViewer, d.userPage))
 	d.mux.Handle("GET /schedules", d.page(RoleViewer, d.schedulesPage))
 	d.mux.Handle("POST /schedules/{id}/cancel", d.page(RoleOperator, d.cancelBooking))
+	d.mux.Handle("POST /schedules/sweeps/{name}/preview", d.page(RoleOperator, d.previewSweep))
+	d.mux.Handle("POST /schedules/sweeps/{name}/run", d.page(RoleOperator, d.runSweep))
 	d.mux.Handle("GET /api/history", d.api(d.historyJSON))
 	d.mux.Handle("GET /history.csv", d.api(d.historyCSV))
 	d.reportRoutes()

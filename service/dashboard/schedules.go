@@ -26,6 +26,8 @@ type schedulesView struct {
 	Error             string
 	Upcoming, Active  bookingTable
 	Cancelled         *cancelOutcome
+	// Sweeps is the page's Sweeps section (sweeps.go).
+	Sweeps sweepsView
 }
 
 // bookingTable is one table of bookings; operators get a cancel form per
@@ -45,6 +47,7 @@ type cancelOutcome struct {
 // day (UTC, YYYY-MM-DD: the bookings that overlap it).
 func (d *Dashboard) schedulesPage(w http.ResponseWriter, r *http.Request) {
 	v, status := d.schedules(r)
+	v.Sweeps = d.sweepsSection(r)
 	d.render(w, r, status, "schedules.html", v)
 }
 
@@ -111,7 +114,7 @@ func (d *Dashboard) cancelBooking(w http.ResponseWriter, r *http.Request) {
 		d.audit("cancelbooking", userFrom(r.Context()).Name, d.clientIP(r).String(), "success", "booking", id, "device", b.Device)
 	}
 	v, status := d.schedules(r)
-	v.Cancelled = out
+	v.Cancelled, v.Sweeps = out, d.sweepsSection(r)
 	d.render(w, r, status, "schedules.html", v)
 }
 

@@ -44,13 +44,20 @@ type Record struct {
 
 // FromEvent makes the Record of e; ok is false when e concerns neither a
 // device nor a user (getversioninfo, a request refused before its path was
-// read), which the history does not keep. Its values are made storable
-// (service.Storable) whatever made e.
+// read), which the history does not keep, unless it is a sweep's run
+// (kept). Its values are made storable (service.Storable) whatever made e.
 func FromEvent(e service.Event) (r Record, ok bool) {
-	if e.Device == "" && e.User == "" {
+	if !kept(e) {
 		return Record{}, false
 	}
 	return recordOf(e.Storable()), true
+}
+
+// kept reports whether the history keeps e: it concerns a device or a
+// user, or it ran a sweep (runsweep: who ran which sweep, the sweep's
+// logouts being rows of their own with the actor "sweep:<name>").
+func kept(e service.Event) bool {
+	return e.Device != "" || e.User != "" || e.Op == service.OpRunSweep
 }
 
 // recordOf is the Record of a storable e.
@@ -92,7 +99,7 @@ func recordOf(e service.Event) Record {
 // device's sessions end where the dashboard looks for them. An operation
 // whose list found no device keeps its one row.
 func RecordsOf(e service.Event) []Record {
-	if e.Device == "" && e.User == "" {
+	if !kept(e) {
 		return nil
 	}
 	e = e.Storable()

@@ -232,6 +232,8 @@ func TestFromEvent(t *testing.T) {
 		want history.Record
 	}{
 		{"no device nor user", service.Event{ID: "v", Op: service.OpVersion}, false, history.Record{}},
+		{"a sweep's run", service.Event{ID: "s", Op: service.OpRunSweep, Actor: "admin", Start: start}, true,
+			history.Record{ID: "s", Op: "runsweep", Actor: "admin", Time: time.Date(2026, 1, 2, 2, 4, 5, 678_000_000, time.UTC)}},
 		{"user only", service.Event{ID: "u", User: "u1", Start: start}, true,
 			history.Record{ID: "u", User: "u1", Time: time.Date(2026, 1, 2, 2, 4, 5, 678_000_000, time.UTC)}},
 		{"full", full, true, history.Record{Time: time.Date(2026, 1, 2, 2, 4, 5, 678_000_000, time.UTC), ID: "r1",

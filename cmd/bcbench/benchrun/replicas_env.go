@@ -41,18 +41,11 @@ func startReplicaEnv(ctx context.Context, cfg Config, work, dsn string) (*replic
 	if err != nil {
 		return nil, procs, err
 	}
-	addrPath := filepath.Join(work, "cucmsim.addr.json")
-	if err := removeStale(addrPath); err != nil {
-		return nil, procs, err
+	sim, sa, err := startSimOn(ctx, cfg, work, topoPath)
+	if sim != nil {
+		procs = append(procs, sim)
 	}
-	sim, err := startProcess("cucmsim", filepath.Join(work, "cucmsim.log"), filepath.Join(cfg.BinDir, "cucmsim"), "serve",
-		"--topology", topoPath, "--ephemeral-ports", "--addr-file", addrPath, "--admin", "127.0.0.1:0", "--log-level", cfg.LogLevel)
 	if err != nil {
-		return nil, procs, err
-	}
-	procs = append(procs, sim)
-	var sa simAddrs
-	if _, err := waitAddrFile(ctx, sim, addrPath, cfg.StartTimeout, &sa); err != nil {
 		return nil, procs, err
 	}
 	client := loadgen.NewClient(rc.Logins, replicaRequestTimeout+10*time.Second)
@@ -134,4 +127,22 @@ func errorKinds(tally map[string]int) ([]loadgen.ErrorKind, int) {
 	}
 	slices.SortStableFunc(out, func(a, b loadgen.ErrorKind) int { return b.Count - a.Count })
 	return out, total
+}
+
+// startSimOn starts cucmsim on topoPath with ephemeral ports and waits for its
+// address file. It returns the process whenever it started, also on error,
+// for the caller to stop.
+func startSimOn(ctx context.Context, cfg Config, work, topoPath string) (*process, simAddrs, error) {
+	var sa simAddrs
+	addrPath := filepath.Join(work, "cucmsim.addr.json")
+	if err := removeStale(addrPath); err != nil {
+		return nil, sa, err
+	}
+	sim, err := startProcess("cucmsim", filepath.Join(work, "cucmsim.log"), filepath.Join(cfg.BinDir, "cucmsim"), "serve",
+		"--topology", topoPath, "--ephemeral-ports", "--addr-file", addrPath, "--admin", "127.0.0.1:0", "--log-level", cfg.LogLevel)
+	if err != nil {
+		return nil, sa, err
+	}
+	_, err = waitAddrFile(ctx, sim, addrPath, cfg.StartTimeout, &sa)
+	return sim, sa, err
 }

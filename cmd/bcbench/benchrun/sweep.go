@@ -82,18 +82,11 @@ func startSweepEnv(ctx context.Context, cfg Config, work string) (*sweepEnv, []*
 	if err != nil {
 		return nil, procs, err
 	}
-	addrPath := filepath.Join(work, "cucmsim.addr.json")
-	if err := removeStale(addrPath); err != nil {
-		return nil, procs, err
+	sim, sa, err := startSimOn(ctx, cfg, work, topoPath)
+	if sim != nil {
+		procs = append(procs, sim)
 	}
-	sim, err := startProcess("cucmsim", filepath.Join(work, "cucmsim.log"), filepath.Join(cfg.BinDir, "cucmsim"), "serve",
-		"--topology", topoPath, "--ephemeral-ports", "--addr-file", addrPath, "--admin", "127.0.0.1:0", "--log-level", cfg.LogLevel)
 	if err != nil {
-		return nil, procs, err
-	}
-	procs = append(procs, sim)
-	var sa simAddrs
-	if _, err := waitAddrFile(ctx, sim, addrPath, cfg.StartTimeout, &sa); err != nil {
 		return nil, procs, err
 	}
 	client := loadgen.NewClient(64, sweepRequestTimeout)

@@ -3,7 +3,6 @@ package features
 import (
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -43,12 +42,7 @@ var _ = Describe("the dashboard (server side)", Ordered, func() {
 	}
 	get := func(c *http.Client, path string) (int, string) {
 		GinkgoHelper()
-		resp, err := c.Get(dash + path)
-		Expect(err).NotTo(HaveOccurred())
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		Expect(err).NotTo(HaveOccurred())
-		return resp.StatusCode, string(body)
+		return getBody(c, dash+path)
 	}
 	apiLogin := func(device, user string) {
 		GinkgoHelper()

@@ -3,7 +3,6 @@ package features
 import (
 	"encoding/json"
 	"html"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -44,12 +43,7 @@ var _ = Describe("GET / (the dashboard's status page at a glance)", Ordered, fun
 	}
 	get := func(path string) (int, string) {
 		GinkgoHelper()
-		resp, err := client.Get(dash + path)
-		Expect(err).NotTo(HaveOccurred())
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		Expect(err).NotTo(HaveOccurred())
-		return resp.StatusCode, string(body)
+		return getBody(client, dash+path)
 	}
 	apiLogin := func(device, user string) {
 		GinkgoHelper()

@@ -201,6 +201,18 @@ func writeServiceConfig(path string, sim *Sim, opts ServiceOptions) {
 	GinkgoWriter.Printf("bcservice config %s:\n%s\n", path, data)
 }
 
+// getBody GETs url with c (e.g. a client signed in to the dashboard) and returns the
+// answer's status and body; a transport error fails the spec.
+func getBody(c *http.Client, url string) (int, string) {
+	GinkgoHelper()
+	resp, err := c.Get(url)
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	Expect(err).NotTo(HaveOccurred())
+	return resp.StatusCode, string(body)
+}
+
 // fetch sends req with a bounded client (answers of bcservice's API checked against the
 // OpenAPI document) and returns the answer's status, header and body;
 // a transport error fails the spec.

@@ -14,7 +14,7 @@ const (
 // cost more of the service's own work (limiter, device lock, audit) than a query does.
 const (
 	queryShareTarget = 0.90
-	cycleShareTarget = 0.80
+	cycleShareTarget = 0.85
 )
 
 // derive computes the figures that compare scenarios: via-service over direct, the added

@@ -3,8 +3,8 @@ package dashboard
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/emconnector/emconnector/service"
 )
@@ -22,8 +22,8 @@ type dayView struct {
 }
 
 // dayPage shows GET /schedules/devices/{device}?day=YYYY-MM-DD (UTC;
-// today without a day). A bad device or day is a 400 that does not repeat
-// the value.
+// today without a day). A device name no booking can have, or a bad day,
+// is a 400 that does not repeat the value.
 func (d *Dashboard) dayPage(w http.ResponseWriter, r *http.Request) {
 	v, status := d.day(r)
 	d.render(w, r, status, "scheduleday.html", v)
@@ -32,8 +32,10 @@ func (d *Dashboard) dayPage(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) day(r *http.Request) (dayView, int) {
 	v := dayView{Off: d.opts.Bookings == nil}
 	device, dayText := r.PathValue("device"), r.URL.Query().Get("day")
-	if len(device) > maxFilterLen || !utf8.ValidString(device) {
-		v.Error = "device: longer than 256 characters or not UTF-8"
+	if !service.ValidDeviceName(device) {
+		// the rule of a booking's device, which also keeps bytes a
+		// database refuses (NUL) away from the store
+		v.Error = "device: 1-" + strconv.Itoa(service.MaxDeviceLen) + " characters of A-Z a-z 0-9 _ . -"
 		return v, http.StatusBadRequest
 	}
 	day := time.Now().UTC().Truncate(24 * time.Hour)

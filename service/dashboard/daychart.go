@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emconnector/emconnector/service"
 )
@@ -36,14 +37,14 @@ type dayTick struct {
 }
 
 // dayBlock is one booking's block, clipped to the day. Label is drawn in
-// the block (user, times, state: readable without colour), Title is its
-// tooltip; FromPrev and IntoNext mark a booking crossing midnight.
+// the block or beside it (user, times, state: readable without colour),
+// Title is its tooltip; FromPrev and IntoNext mark a booking crossing midnight.
 type dayBlock struct {
 	ID                 string
 	X, W               float64
 	Y, TextY           int
 	TextX              float64
-	Anchor             string // "start", or "end" for a block in the day's right half
+	Anchor             string // "start", or "end" for a label left of its block
 	State              service.BookingState
 	Label, Title       string
 	FromPrev, IntoNext bool
@@ -93,12 +94,8 @@ func dayBlockOf(day time.Time, b service.Booking, lane int) dayBlock {
 		ID: b.ID, State: b.State, X: x, W: max(dayX(to)-x, dayMinBlockW),
 		Y:        dayChartTop + lane*dayChartLane + (dayChartLane-dayChartBlock)/2,
 		FromPrev: b.Start.Before(day), IntoNext: b.End.After(day.Add(24 * time.Hour)),
-		TextX: x + 4, Anchor: "start",
 	}
 	blk.TextY = blk.Y + dayChartBlock/2 + 4
-	if x > dayChartW/2 {
-		blk.TextX, blk.Anchor = x+blk.W-4, "end"
-	}
 	blk.Label = b.User + " " + dayClock(day, b.Start) + "–" + dayClock(day, b.End) + ", " + string(b.State)
 	if blk.FromPrev {
 		blk.Label = "← " + blk.Label
@@ -106,12 +103,30 @@ func dayBlockOf(day time.Time, b service.Booking, lane int) dayBlock {
 	if blk.IntoNext {
 		blk.Label += " →"
 	}
+	blk.TextX, blk.Anchor = labelPlace(blk.X, blk.W, blk.Label)
 	blk.Title = "Booking " + b.ID + ": " + b.User + " on " + b.Device + ", " +
 		b.Start.UTC().Format("2006-01-02 15:04") + " – " + b.End.UTC().Format("2006-01-02 15:04") + " UTC, " + string(b.State)
 	if b.Text != "" {
 		blk.Title += " (" + b.Text + ")"
 	}
 	return blk
+}
+
+// dayCharW is a generous width of a label's character (12px text in
+// viewBox units), to tell whether a label fits in its block.
+const dayCharW = 7
+
+// labelPlace puts a label in its block when it fits, else beside it: to
+// its right, or to its left when the right has no room.
+func labelPlace(x, w float64, label string) (float64, string) {
+	lw := float64(utf8.RuneCountInString(label) * dayCharW)
+	switch {
+	case w >= lw+8:
+		return x + 4, "start"
+	case x+w+6+lw <= dayChartW:
+		return x + w + 6, "start"
+	}
+	return x - 6, "end"
 }
 
 // dayX is the position of an offset into the day, to a hundredth of a unit.

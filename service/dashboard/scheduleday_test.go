@@ -31,24 +31,24 @@ func TestNewDayChart(t *testing.T) {
 		{"none", nil, nil},
 		{"only other days", []service.Booking{bk("y", at(-3, 0), at(0, 0), service.BookingDone), bk("t", at(24, 0), at(25, 0), service.BookingScheduled)}, nil},
 		{"one in the morning", []service.Booking{bk("a", at(9, 0), at(10, 30), service.BookingActive)},
-			[]want{{"a", 360, 60, 364, 26, "start", "u-a 09:00–10:30, active", false, false}}},
-		{"several, in order of start, one lane each, the late one labelled leftwards", []service.Booking{
+			[]want{{"a", 360, 60, 426, 26, "start", "u-a 09:00–10:30, active", false, false}}},
+		{"several, in order of start, one lane each, labels beside their blocks (the late one to its left)", []service.Booking{
 			bk("late", at(18, 0), at(20, 0), service.BookingScheduled),
 			bk("early", at(6, 15), at(7, 0), service.BookingDone),
 		}, []want{
-			{"early", 250, 30, 254, 26, "start", "u-early 06:15–07:00, done", false, false},
-			{"late", 720, 80, 796, 56, "end", "u-late 18:00–20:00, scheduled", false, false},
+			{"early", 250, 30, 286, 26, "start", "u-early 06:15–07:00, done", false, false},
+			{"late", 720, 80, 714, 56, "end", "u-late 18:00–20:00, scheduled", false, false},
 		}},
-		{"crossing both midnights", []service.Booking{bk("n", at(-2, 0), at(26, 0), service.BookingActive)},
+		{"crossing both midnights, labelled inside", []service.Booking{bk("n", at(-2, 0), at(26, 0), service.BookingActive)},
 			[]want{{"n", 0, 960, 4, 26, "start", "← u-n Dec 5 22:00–Dec 7 02:00, active →", true, true}}},
 		{"from the day before, ending at midnight", []service.Booking{
 			bk("p", at(-1, 0), at(1, 0), service.BookingDone), bk("m", at(23, 0), at(24, 0), service.BookingScheduled),
 		}, []want{
-			{"p", 0, 40, 4, 26, "start", "← u-p Dec 5 23:00–01:00, done", true, false},
-			{"m", 920, 40, 956, 56, "end", "u-m 23:00–24:00, scheduled", false, false},
+			{"p", 0, 40, 46, 26, "start", "← u-p Dec 5 23:00–01:00, done", true, false},
+			{"m", 920, 40, 914, 56, "end", "u-m 23:00–24:00, scheduled", false, false},
 		}},
 		{"a few seconds stay visible", []service.Booking{bk("s", at(12, 0), at(12, 0).Add(5*time.Second), service.BookingFailed)},
-			[]want{{"s", 480, dayMinBlockW, 484, 26, "start", "u-s 12:00–12:00, failed", false, false}}},
+			[]want{{"s", 480, dayMinBlockW, 489, 26, "start", "u-s 12:00–12:00, failed", false, false}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := newDayChart(day, c.list)

@@ -155,6 +155,7 @@ var _ = Describe("the dashboard under attack", func() {
 			Entry("GET /devices/{device}/logout (confirmation)", "GET", "/devices/"+euDevice1+"/logout", 303, 403, 200),
 			Entry("POST /devices/{device}/logout", "POST", "/devices/"+euDevice1+"/logout", 303, 403, 200),
 			Entry("GET /schedules", "GET", "/schedules", 303, 200, 200),
+			Entry("GET /schedules/devices/{device} (the day view)", "GET", "/schedules/devices/"+euDevice1+"?day=2026-12-06", 303, 200, 200),
 			Entry("POST /schedules/{bookingID}/cancel (no schedules here: 404 for an operator)", "POST", "/schedules/bnone/cancel", 303, 403, 404),
 			Entry("POST /schedules/sweeps/{name}/preview (no sweeps here: 404 for an operator)", "POST", "/schedules/sweeps/nightly/preview", 303, 403, 404),
 			Entry("POST /schedules/sweeps/{name}/run (no sweeps here: 404 for an operator)", "POST", "/schedules/sweeps/nightly/run", 303, 403, 404),

@@ -19,6 +19,7 @@ var _ = Describe("the Schedules page in a browser", Ordered, func() {
 	var svc *Service
 	var dash string
 	var operator, viewer *http.Cookie
+	var upcoming bookingAnswer // on euPlain2, in two hours
 
 	BeforeAll(func() {
 		sched, _ := deskSchedules()
@@ -29,7 +30,7 @@ var _ = Describe("the Schedules page in a browser", Ordered, func() {
 
 	It("shows the active and upcoming bookings, filters them by device, and lets an operator cancel one", func() {
 		active := book(svc.BaseURL(), euPlain1, euUser03, time.Now(), time.Now().Add(time.Hour))
-		upcoming := book(svc.BaseURL(), euPlain2, euUser02, time.Now().Add(2*time.Hour), time.Now().Add(3*time.Hour))
+		upcoming = book(svc.BaseURL(), euPlain2, euUser02, time.Now().Add(2*time.Hour), time.Now().Add(3*time.Hour))
 		Eventually(onDevice).WithArguments(sim, "EU", euPlain1).WithTimeout(due()).Should(Equal(euUser03))
 
 		t := browser.Tab(dash)
@@ -87,6 +88,27 @@ var _ = Describe("the Schedules page in a browser", Ordered, func() {
 		Expect(t.Text(`//table[@id="runs-` + deskSweep + `"]//tbody/tr[1]/td[8]`)).To(Equal("3"))
 		t.Do(chromedp.ScrollIntoView(`#sweeps`, chromedp.ByQuery)) // the bookings and the sweeps in view
 		t.Screenshot("schedules")
+	})
+
+	It("opens a device's day view from a booking's row: a timeline of the day, and its table", func() {
+		later := book(svc.BaseURL(), euPlain2, euUser03, time.Now().Add(4*time.Hour), time.Now().Add(5*time.Hour+30*time.Minute))
+		day := time.Now().UTC().Add(2 * time.Hour).Format("2006-01-02")
+		t := browser.Tab(dash)
+		t.UseSession(viewer)
+		t.Open("/schedules")
+		t.Do(chromedp.Click(`//tr[td[1][normalize-space()="`+upcoming.BookingID+`"]]//a[@class="dayview"]`, chromedp.BySearch))
+		t.WaitFor(`//*[@id="day-chart"]`)
+		Expect(t.Text(`//h1`)).To(Equal("Bookings of " + euPlain2 + " on " + day + " (UTC)"))
+		var ids []string
+		t.Eval(`Array.from(document.querySelectorAll("#day-bookings tbody tr td:nth-child(1)")).map(td => td.textContent.trim())`, &ids)
+		Expect(ids).To(ContainElement(upcoming.BookingID))
+		var labels []string
+		t.Eval(`Array.from(document.querySelectorAll("#day-chart text.lbl")).map(e => e.textContent)`, &labels)
+		Expect(labels).To(ContainElement(HavePrefix(euUser02+" ")), "each block is labelled with its user")
+		if time.Now().UTC().Add(4*time.Hour).Format("2006-01-02") == day {
+			Expect(ids).To(ContainElement(later.BookingID))
+		}
+		t.Screenshot("schedules-day")
 	})
 })
 

@@ -268,6 +268,10 @@ func validUser(s string) bool {
 // validation uses the same rule as requests.
 func ValidClusterCode(s string) bool { return validCluster(s) }
 
+// ValidDeviceName reports whether s is a device name a request (and so a
+// booking) may carry; the dashboard's day view refuses any other.
+func ValidDeviceName(s string) bool { return validDevice(s) }
+
 func validCluster(s string) bool {
 	if len(s) == 0 || len(s) > MaxClusterLen {
 		return false

@@ -180,6 +180,7 @@ func (d *Dashboard) routes() {
 	d.mux.Handle("POST /devices/{device}/logout", d.page(RoleOperator, d.logoutDevice))
 	d.mux.Handle("GET /users/{user}", d.page(RoleViewer, d.userPage))
 	d.mux.Handle("GET /schedules", d.page(RoleViewer, d.schedulesPage))
+	d.mux.Handle("GET /schedules/devices/{device}", d.page(RoleViewer, d.dayPage))
 	d.mux.Handle("POST /schedules/{id}/cancel", d.page(RoleOperator, d.cancelBooking))
 	d.mux.Handle("POST /schedules/sweeps/{name}/preview", d.page(RoleOperator, d.previewSweep))
 	d.mux.Handle("POST /schedules/sweeps/{name}/run", d.page(RoleOperator, d.runSweep))

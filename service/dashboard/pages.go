@@ -34,6 +34,7 @@ var funcs = template.FuncMap{
 	"deviceURL":  deviceURL,
 	"userURL":    userURL,
 	"devicePath": devicePath,
+	"dayURL":     dayURL,
 	// the reports page's (reports.go)
 	"local":   localTime,
 	"hms":     seconds,

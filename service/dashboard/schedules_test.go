@@ -28,7 +28,7 @@ func (f *fakeBookings) List(_ context.Context, flt service.BookingFilter) ([]ser
 	f.filters = append(f.filters, flt)
 	var out []service.Booking
 	for _, b := range f.list {
-		if b.State == flt.State && (flt.Device == "" || b.Device == flt.Device) {
+		if (flt.State == "" || b.State == flt.State) && (flt.Device == "" || b.Device == flt.Device) {
 			out = append(out, b)
 		}
 	}

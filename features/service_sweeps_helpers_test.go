@@ -37,6 +37,12 @@ func sweepKeys(name, at string) map[string]any {
 	}
 }
 
+// withKey is keys with key set to v.
+func withKey(keys map[string]any, key string, v any) map[string]any {
+	keys[key] = v
+	return keys
+}
+
 // sweepService starts bcservice in front of sim's cluster R with its history in a fresh
 // SQLite file (returned) and the schedules of sweepKeys.
 func sweepService(sim *Sim, at string) (*Service, string) {

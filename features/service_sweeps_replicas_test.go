@@ -70,8 +70,9 @@ var _ = Describe("a sweep whose replica is killed in the run (PostgreSQL)", Orde
 				Extra: map[string]any{
 					"coordination": "postgres",
 					"history":      map[string]any{"dsn": dsn, "flushTimeout": "5s"},
-					// Scheduled 12 hours away: the run here is the runsweep's.
-					"schedules": sweepKeys("hotdesk", time.Now().UTC().Add(12*time.Hour).Format("15:04")),
+					// Scheduled 12 hours away: the run here is the runsweep's. A lease of 6 s
+					// (30 s by default) lets the other replica resume soon.
+					"schedules": withKey(sweepKeys("hotdesk", time.Now().UTC().Add(12*time.Hour).Format("15:04")), "sweepLease", "6s"),
 				}})
 			replicas = append(replicas, startService(configPath, []string{schedCertEnv + "=" + appCert}))
 		}
@@ -95,7 +96,7 @@ var _ = Describe("a sweep whose replica is killed in the run (PostgreSQL)", Orde
 		}()
 		// In its middle: some logouts answered.
 		Eventually(func() int { return 16 - len(loggedInDevices(sim)) }).WithTimeout(30 * time.Second).Should(BeNumerically(">=", 3))
-		replicas[0].Session().Kill() // SIGKILL: the run stays "running", its lease runs out in 30 s
+		replicas[0].Session().Kill() // SIGKILL: the run stays "running", its lease runs out in 6 s
 		Eventually(replicas[0].Session()).WithTimeout(stopTimeout).Should(gexec.Exit())
 		Expect(loggedInDevices(sim)).NotTo(BeEmpty(), "killed in the middle of the run")
 

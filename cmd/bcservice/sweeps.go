@@ -50,7 +50,7 @@ func startSweeps(cfg *config.Config, log *slog.Logger, conn *service.Connector, 
 		clusters[i] = service.SweepCluster{Code: c.Code(), Inventory: c}
 	}
 	r := service.NewSweepRunner(sweeps, conn, clusters, store, store, service.Credentials{AppID: s.EMAppID, AppCertificate: cert},
-		service.SweepOptions{PageSize: s.ListPageSize, Batch: s.QueryBatch, Owner: owner(), Logger: log.With("component", "sweeps")})
+		service.SweepOptions{PageSize: s.ListPageSize, Batch: s.QueryBatch, Lease: s.SweepLease, Owner: owner(), Logger: log.With("component", "sweeps")})
 	conn.SetSweeps(r)
 	ctx, cancel := context.WithCancel(context.Background())
 	log.Info("sweeps scheduled", "sweeps", len(sweeps))

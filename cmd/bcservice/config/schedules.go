@@ -30,6 +30,10 @@ type SchedulesConfig struct {
 	// answers).
 	ListPageSize int `yaml:"listPageSize"`
 	QueryBatch   int `yaml:"queryBatch"`
+	// SweepLease is how long a runner's claim on a sweep lasts without
+	// renewal (renewed every third of it): how soon another replica resumes
+	// the run of one that died.
+	SweepLease time.Duration `yaml:"sweepLease"`
 }
 
 // Bounds of listPageSize and queryBatch.
@@ -57,8 +61,13 @@ type SweepConfig struct {
 	MinLoginAge      time.Duration `yaml:"minLoginAge"`
 }
 
-// DefaultStartGrace is schedules.startGrace's default.
-const DefaultStartGrace = 5 * time.Minute
+// Schedules defaults and bounds.
+const (
+	DefaultStartGrace = 5 * time.Minute
+	DefaultSweepLease = 30 * time.Second
+	MinSweepLease     = 3 * time.Second
+	MaxSweepLease     = 10 * time.Minute
+)
 
 // sweepName keeps sweep names usable in a URL path and a log line.
 var sweepName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -80,6 +89,7 @@ func (c *Config) schedulesDefaults() {
 		return
 	}
 	setDefault(c, &c.Schedules.StartGrace, "schedules.startGrace", DefaultStartGrace)
+	setDefault(c, &c.Schedules.SweepLease, "schedules.sweepLease", DefaultSweepLease)
 }
 
 // schedules checks the schedules section when it is present.
@@ -92,6 +102,9 @@ func (k *checker) schedules() {
 		k.bad("schedules", "needs the request history (history.dsn): bookings and sweep reports live in its database")
 	}
 	k.duration("schedules.startGrace", s.StartGrace)
+	if s.SweepLease < MinSweepLease || s.SweepLease > MaxSweepLease {
+		k.bad("schedules.sweepLease", "must be %s..%s", MinSweepLease, MaxSweepLease)
+	}
 	if s.EMAppID == "" {
 		k.bad("schedules.emAppID", "the EM app user of bookings and sweeps is required")
 	}

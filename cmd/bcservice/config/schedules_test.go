@@ -29,6 +29,8 @@ func TestSchedulesKeys(t *testing.T) {
 		{"no app", "schedules: {emAppCertificateFile: " + secret + "}", "schedules.emAppID", "required"},
 		{"two sources", "schedules: {" + app + ", emAppCertificateEnv: X}", "schedules.emAppCertificateFile", "exactly one"},
 		{"grace 0", "schedules: {" + app + ", startGrace: 0s}", "schedules.startGrace", "positive"},
+		{"lease too short", "schedules: {" + app + ", sweepLease: 1s}", "schedules.sweepLease", "must be 3s..10m0s"},
+		{"lease too long", "schedules: {" + app + ", sweepLease: 11m}", "schedules.sweepLease", "must be 3s..10m0s"},
 		{"at twice", sweep(", at: \"22:00\""), "schedules.sweeps[0].at", "given twice"},
 		{"bad time", "schedules: {" + app + ", sweeps: [{name: n, at: \"25:00\", devices: \"*\"}]}", "schedules.sweeps[0].at", "HH:MM"},
 		{"bad at", "schedules: {" + app + ", sweeps: [{name: n, at: \"7:00\", devices: \"*\"}]}", "schedules.sweeps[0].at", "HH:MM"},
@@ -71,6 +73,9 @@ func TestSchedulesKeys(t *testing.T) {
 				return
 			}
 			s := cfg.Schedules
+			if s.SweepLease != DefaultSweepLease {
+				t.Errorf("sweepLease default: %v", s.SweepLease)
+			}
 			if s.StartGrace != DefaultStartGrace {
 				t.Errorf("startGrace default: %v", s.StartGrace)
 			}

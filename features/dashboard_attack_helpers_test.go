@@ -35,6 +35,8 @@ type attackDashboard struct {
 	cost int
 	// extra are more top-level config keys (server, tls).
 	extra map[string]any
+	// dashboard are more keys of the dashboard section (statusRefresh).
+	dashboard map[string]any
 }
 
 // start starts the service in front of sim; it returns it with the dashboard's base URL
@@ -58,6 +60,7 @@ func (a attackDashboard) start(sim *Sim) (*Service, string) {
 			"emAppID": appID, "emAppCertificateEnv": "BC_DASH_CERT",
 		},
 	}
+	maps.Copy(extra["dashboard"].(map[string]any), a.dashboard)
 	if a.postgres {
 		extra["coordination"] = "postgres"
 	}

@@ -98,6 +98,7 @@ func startDashboard(cfg *config.Config, log *slog.Logger, deps dashboardDeps) (*
 		Bookings:        deps.bookings,
 		Sweeps:          deps.sweeps,
 		SessionIdle:     dc.SessionIdle,
+		StatusRefresh:   dc.StatusRefresh,
 		SessionAbsolute: dc.SessionAbsolute,
 		Logger:          log,
 	})

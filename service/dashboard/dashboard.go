@@ -78,6 +78,9 @@ type Options struct {
 	// SessionIdle and SessionAbsolute bound an in-memory session
 	// (defaults 30m, 12h).
 	SessionIdle, SessionAbsolute time.Duration
+	// StatusRefresh is how often the status page fetches itself (default
+	// 30 s).
+	StatusRefresh time.Duration
 	// Throttle tunes the sign-in throttle; zero values take the defaults.
 	Throttle ThrottleOptions
 	// BcryptWorkers bound the sign-ins' bcrypt comparisons running at once
@@ -120,6 +123,9 @@ func New(opts Options) (*Dashboard, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.StatusRefresh <= 0 {
+		opts.StatusRefresh = 30 * time.Second
 	}
 	if opts.SessionIdle <= 0 {
 		opts.SessionIdle = 30 * time.Minute

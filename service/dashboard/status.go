@@ -66,11 +66,14 @@ type statusView struct {
 	Writer   *history.Stats
 	// ScopeError is why the cluster parameter was refused.
 	ScopeError string
+	// RefreshSeconds is how often status.js fetches the page.
+	RefreshSeconds int
 }
 
 func (d *Dashboard) status(w http.ResponseWriter, r *http.Request) {
 	now := d.opts.Now()
-	v := statusView{Version: d.opts.Version, Uptime: now.Sub(d.opts.Started).Truncate(time.Second)}
+	v := statusView{Version: d.opts.Version, Uptime: now.Sub(d.opts.Started).Truncate(time.Second),
+		RefreshSeconds: int(d.opts.StatusRefresh / time.Second)}
 	v.Clusters = d.clusters(r.Context())
 	if d.opts.Coordination != nil {
 		c := d.opts.Coordination()

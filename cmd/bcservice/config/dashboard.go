@@ -27,6 +27,8 @@ type DashboardConfig struct {
 	SessionAbsolute time.Duration `yaml:"sessionAbsolute"`
 	// Banner is logged at start (the demo names its demo user there).
 	Banner string `yaml:"banner"`
+	// StatusRefresh is how often the status page fetches itself.
+	StatusRefresh time.Duration `yaml:"statusRefresh"`
 }
 
 // DashboardUser is one person who may sign in to the dashboard.
@@ -49,6 +51,9 @@ const (
 	DefaultDashboardListen = "127.0.0.1:8081"
 	DefaultSessionIdle     = 30 * time.Minute
 	DefaultSessionAbsolute = 12 * time.Hour
+	DefaultStatusRefresh   = 30 * time.Second
+	MinStatusRefresh       = 2 * time.Second
+	MaxStatusRefresh       = time.Hour
 )
 
 // dashboardUserName keeps names printable and free of the colon that
@@ -69,6 +74,7 @@ func (c *Config) dashboardDefaults() {
 	setDefault(c, &d.Listen, "dashboard.listen", DefaultDashboardListen)
 	setDefault(c, &d.SessionIdle, "dashboard.sessionIdle", DefaultSessionIdle)
 	setDefault(c, &d.SessionAbsolute, "dashboard.sessionAbsolute", DefaultSessionAbsolute)
+	setDefault(c, &d.StatusRefresh, "dashboard.statusRefresh", DefaultStatusRefresh)
 }
 
 // dashboard checks the dashboard section when it is present. Messages
@@ -86,6 +92,9 @@ func (k *checker) dashboard() {
 	}
 	k.duration("dashboard.sessionIdle", d.SessionIdle)
 	k.duration("dashboard.sessionAbsolute", d.SessionAbsolute)
+	if d.StatusRefresh < MinStatusRefresh || d.StatusRefresh > MaxStatusRefresh || d.StatusRefresh%time.Second != 0 {
+		k.bad("dashboard.statusRefresh", "must be whole seconds, %s..%s", MinStatusRefresh, MaxStatusRefresh)
+	}
 	if d.SessionAbsolute < d.SessionIdle {
 		k.bad("dashboard.sessionAbsolute", "must not be shorter than sessionIdle (%s)", d.SessionIdle)
 	}

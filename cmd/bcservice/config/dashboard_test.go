@@ -44,6 +44,8 @@ func TestDashboardKeys(t *testing.T) {
 		{"two sources", "dashboard: {users: [" + admin + "], " + good + ", emAppCertificateEnv: X}", "dashboard.emAppCertificateFile", "exactly one"},
 		{"unset env", "dashboard: {users: [" + admin + "], emAppID: x, emAppCertificateEnv: BC_TEST_UNSET_XYZ}", "dashboard.emAppCertificateEnv", "not set"},
 		{"idle 0", "dashboard: {sessionIdle: 0s, users: [" + admin + "], " + good + "}", "dashboard.sessionIdle", "positive"},
+		{"refresh too often", "dashboard: {statusRefresh: 1s, users: [" + admin + "], " + good + "}", "dashboard.statusRefresh", "2s..1h0m0s"},
+		{"refresh in fractions", "dashboard: {statusRefresh: 2500ms, users: [" + admin + "], " + good + "}", "dashboard.statusRefresh", "whole seconds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +73,7 @@ func TestDashboardKeys(t *testing.T) {
 				return
 			}
 			d := cfg.Dashboard
-			if d.Listen != DefaultDashboardListen || d.SessionIdle != 30*time.Minute || d.SessionAbsolute != 12*time.Hour {
+			if d.Listen != DefaultDashboardListen || d.SessionIdle != 30*time.Minute || d.SessionAbsolute != 12*time.Hour || d.StatusRefresh != 30*time.Second {
 				t.Errorf("defaults: %+v", d)
 			}
 			if c, err := d.AppCertificate(); err != nil || c != "topsecret" {

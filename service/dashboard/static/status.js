@@ -1,14 +1,16 @@
-// status.js: the status page fetches itself every 30 seconds and swaps in
+// status.js: the status page fetches itself every data-interval seconds
+// (dashboard.statusRefresh, 30 by default) and swaps in
 // its new content, keeping open lists open; it stops while the tab is
 // hidden and when the session has ended.
 "use strict";
 (function () {
-  const INTERVAL_MS = 30000;
   const root = document.getElementById("status-live");
   const status = document.getElementById("status-refresh");
-  if (!root) {
+  if (!root || !status) {
     return;
   }
+  const SECONDS = Number(status.dataset.interval) || 30;
+  const INTERVAL_MS = SECONDS * 1000;
   let timer = 0;
   let stopped = false;
 
@@ -35,7 +37,7 @@
         d.open = true;
       }
     });
-    status.textContent = "Refreshed at " + new Date().toISOString().slice(11, 19) + " UTC; refreshes every 30 seconds.";
+    status.textContent = "Refreshed at " + new Date().toISOString().slice(11, 19) + " UTC; refreshes every " + SECONDS + " seconds.";
     return true;
   }
 

@@ -56,7 +56,7 @@ soak:
 # cmd/bcservice/deploy/screenshots/ (cmd/bcservice/README.md, "Dashboard"), and the cucmsim
 # console's, saving cmd/cucmsim/deploy/screenshots/console.png (cmd/cucmsim/README.md, "Console").
 screenshots:
-	SCREENSHOTS=1 $(GO) test -count=1 ./features -ginkgo.focus='in a browser'
+	SCREENSHOTS=1 $(GO) test -count=1 ./features -ginkgo.focus='in a browser|on a tablet'
 
 # The full benchmark: 100k devices and users, both binaries and the reference hop on
 # loopback; see cmd/bcbench/README.md. Results: bin/bench/.

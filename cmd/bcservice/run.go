@@ -125,7 +125,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if hist != nil {
 		hist.first = append(hist.first, sched.stop)
 	}
-	sweeps, err := startSweeps(cfg, log, conn, clients, hist, pg)
+	sweeps, err := startSweeps(cfg, log, conn, clients, pg, sq)
 	if err != nil {
 		return err
 	}

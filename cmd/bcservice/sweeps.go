@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,7 +12,6 @@ import (
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/dashboard"
 	"github.com/emconnector/emconnector/service/emclient"
-	"github.com/emconnector/emconnector/service/history"
 	"github.com/emconnector/emconnector/service/history/sqlstore"
 	"github.com/emconnector/emconnector/service/postgres"
 	"github.com/emconnector/emconnector/service/sqlite"
@@ -29,10 +27,10 @@ type sweeper struct {
 // startSweeps builds the sweeps' runner, gives it to conn for runsweep and
 // starts its scheduler; nil (and runsweep answers 1098) without a
 // schedules section. The runs live in the history's database: the
-// process's PostgreSQL pool (pg), else the history's SQLite file, whose
-// process is then the only scheduler.
-func startSweeps(cfg *config.Config, log *slog.Logger, conn *service.Connector, clients []*emclient.Client, hist *requestHistory, pg *postgres.Pool) (*sweeper, error) {
-	if !cfg.SchedulesEnabled() || hist == nil {
+// process's PostgreSQL pool pg, else its SQLite pool sq, whose process is
+// then the only scheduler.
+func startSweeps(cfg *config.Config, log *slog.Logger, conn *service.Connector, clients []*emclient.Client, pg *postgres.Pool, sq *sqlite.Pool) (*sweeper, error) {
+	if !cfg.SchedulesEnabled() || !cfg.History.Enabled() {
 		return nil, nil
 	}
 	s := cfg.Schedules
@@ -44,7 +42,12 @@ func startSweeps(cfg *config.Config, log *slog.Logger, conn *service.Connector, 
 	if err != nil {
 		return nil, err
 	}
-	store := sweepStore(hist, pg)
+	var store *sqlstore.Sweeps
+	if pg != nil {
+		store = pg.Sweeps()
+	} else {
+		store = sq.Sweeps()
+	}
 	clusters := make([]service.SweepCluster, len(clients))
 	for i, c := range clients {
 		clusters[i] = service.SweepCluster{Code: c.Code(), Inventory: c}
@@ -91,28 +94,6 @@ func sweepsOf(cfgs []config.SweepConfig) ([]service.Sweep, error) {
 			Clusters: c.Clusters, Devices: c.Devices, ClearCallHistory: c.ClearCallHistory, MinLoginAge: c.MinLoginAge})
 	}
 	return out, nil
-}
-
-// sweepStore is the sweeps' store on the history's database.
-func sweepStore(hist *requestHistory, pg *postgres.Pool) *sqlstore.Sweeps {
-	if pg != nil {
-		return pg.Sweeps()
-	}
-	return sqlstore.NewSweeps(func(ctx context.Context) (*sql.DB, error) {
-		lz, ok := hist.store.(*history.Lazy)
-		if !ok {
-			return nil, errors.New("the history store has no database")
-		}
-		s, err := lz.Open(ctx)
-		if err != nil {
-			return nil, err
-		}
-		withDB, ok := s.(interface{ DB() *sql.DB })
-		if !ok {
-			return nil, errors.New("the history store has no database")
-		}
-		return withDB.DB(), nil
-	}, sqlite.Placeholder)
 }
 
 // owner names this process in the sweeps' leases: host, PID and start.

@@ -49,7 +49,3 @@ func (l *Lazy) Purge(ctx context.Context, before time.Time, limit int) (int64, e
 
 // Close closes the store if it was opened.
 func (l *Lazy) Close() error { return l.store.Close() }
-
-// Open returns the store, opening it if needed (for what shares its
-// database, such as the sweeps' store on an SQLite file).
-func (l *Lazy) Open(ctx context.Context) (Store, error) { return l.store.Get(ctx) }

@@ -10,7 +10,8 @@ import (
 )
 
 // Pool is the one database/sql pool a process keeps on PostgreSQL: the
-// request history and the dashboard sessions share it, and it is opened,
+// request history, the dashboard sessions, the bookings and the sweeps
+// share it, and it is opened,
 // and migrated once, on first use (a database away at start costs the
 // requests that need it, never the start). The Coordinator keeps its own
 // connections: session-level advisory locks and LISTEN need sessions that

@@ -12,8 +12,8 @@ import (
 	"github.com/emconnector/emconnector/service/lazy"
 )
 
-// Pool is the process's one handle on an SQLite file: the request history
-// and the bookings share it, and it is opened, and migrated once, on first
+// Pool is the process's one handle on an SQLite file: the request history,
+// the bookings and the sweeps share it, and it is opened, and migrated once, on first
 // use (a file that cannot be opened at start costs the requests that need
 // it, never the start).
 type Pool struct {
@@ -59,4 +59,10 @@ func (borrowed) Close() error { return nil }
 // scheduler, and it serialises the overlap check and insert of Create.
 func (p *Pool) Bookings() service.BookingStore {
 	return bookingsql.New(p.DB, bookingsql.Dialect{Ph: func(n int) string { return "?" + strconv.Itoa(n) }})
+}
+
+// Sweeps returns the sweeps' runs, leases and login ages on the pool
+// (migration 00004; cmd/bcservice/README.md, "Sweeps").
+func (p *Pool) Sweeps() *sqlstore.Sweeps {
+	return sqlstore.NewSweeps(p.DB, Placeholder)
 }

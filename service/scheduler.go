@@ -36,11 +36,7 @@ type SchedulerConfig struct {
 // actor booking:<id>, and saves the outcome. At most maxInFlight
 // bookings are worked on at once.
 type Scheduler struct {
-	conn *Connector
-	// serve is conn.Serve, held as a value: the booking operations' table
-	// entries reach the scheduler, and a static call of Serve from here
-	// would make the operation table refer to itself.
-	serve   func(context.Context, Credentials, Request) Result
+	conn    *Connector
 	store   BookingStore
 	cfg     SchedulerConfig
 	lease   time.Duration
@@ -72,7 +68,7 @@ func (c *Connector) EnableBookings(cfg SchedulerConfig) *Scheduler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Scheduler{conn: c, serve: c.Serve, store: cfg.Store, cfg: cfg, lease: claimLease(cfg.ActionTimeout), log: cfg.Logger,
+	s := &Scheduler{conn: c, store: cfg.Store, cfg: cfg, lease: claimLease(cfg.ActionTimeout), log: cfg.Logger,
 		wakeup: make(chan struct{}, 1), slots: make(chan struct{}, maxInFlight), retryIn: bookingRetry}
 	c.sched = s
 	return s
@@ -268,10 +264,7 @@ func (s *Scheduler) act(ctx context.Context, b Booking, req Request) Result {
 	defer cancel()
 	x := NewExchange(actionID(b.ID), "", "", "", s.conn.now())
 	x.SetActor("booking:" + b.ID)
-	res := s.serve(WithLane(WithExchange(ctx, x), LaneScheduled), s.cfg.Cred, req)
-	x.Answered(res, 200) // the status an API request would have been answered with
-	s.conn.Finish(x)
-	return res
+	return ServeAs(WithLane(ctx, LaneScheduled), Server(s.conn), x, s.cfg.Cred, req)
 }
 
 // token is a new claim token: the owner and a random part.

@@ -19,10 +19,9 @@ import (
 // with the actor "sweep:<name>".
 type SweepRunner struct {
 	sweeps []Sweep
-	// serve and finish are the Connector's Serve and Finish (fields: the
-	// operation table reaches the runner, which must not reach it back).
-	serve  func(context.Context, Credentials, Request) Result
-	finish func(*Exchange) bool
+	// conn carries out the logouts (ServeAs: the operation table reaches
+	// the runner, which must not reach it back statically).
+	conn   Server
 	inv    map[string]Inventory // by upper-case cluster code
 	codes  []string             // configuration order
 	store  SweepStore
@@ -95,7 +94,7 @@ func (o *SweepOptions) defaults() {
 // login counts as old).
 func NewSweepRunner(sweeps []Sweep, conn *Connector, clusters []SweepCluster, store SweepStore, logins RecentLogins, cred Credentials, o SweepOptions) *SweepRunner {
 	o.defaults()
-	r := &SweepRunner{sweeps: sweeps, serve: conn.Serve, finish: conn.Finish, inv: map[string]Inventory{},
+	r := &SweepRunner{sweeps: sweeps, conn: conn, inv: map[string]Inventory{},
 		store: store, logins: logins, cred: cred, o: o, local: map[string]*sync.Mutex{}}
 	for _, c := range clusters {
 		r.inv[strings.ToUpper(c.Code)] = c.Inventory
@@ -254,10 +253,7 @@ func (r *SweepRunner) logout(ctx context.Context, sw Sweep, cred Credentials, co
 		clear := true
 		req.ClearCallHistory = &clear
 	}
-	res := r.serve(WithExchange(ctx, x), cred, req)
-	x.Answered(res, 200)
-	r.finish(x)
-	return res
+	return ServeAs(ctx, r.conn, x, cred, req)
 }
 
 // randomID is 16 random hex digits.

@@ -37,10 +37,7 @@ type User struct {
 
 // Connector runs an operation for the dashboard and emits its Event
 // (service.Connector).
-type Connector interface {
-	Serve(ctx context.Context, cred service.Credentials, req service.Request) service.Result
-	Finish(x *service.Exchange) bool
-}
+type Connector = service.Server
 
 // Options configure a dashboard; Users, Store, Conn and Cred are required.
 type Options struct {

@@ -97,8 +97,5 @@ func (d *Dashboard) act(r *http.Request, req service.Request) service.Result {
 	client := d.clientIP(r).String()
 	x := service.NewExchange(rand16(), client, r.RemoteAddr, r.Method, d.opts.Now())
 	x.SetActor(userFrom(r.Context()).Name)
-	res := d.opts.Conn.Serve(service.WithExchange(r.Context(), x), d.opts.Cred, req)
-	x.Answered(res, http.StatusOK)
-	d.opts.Conn.Finish(x)
-	return res
+	return service.ServeAs(r.Context(), d.opts.Conn, x, d.opts.Cred, req)
 }

@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"strings"
@@ -268,19 +266,11 @@ func (s *Scheduler) act(ctx context.Context, b Booking, req Request) Result {
 }
 
 // token is a new claim token: the owner and a random part.
-func (s *Scheduler) token() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return s.cfg.Owner + "#" + hex.EncodeToString(b[:])
-}
+func (s *Scheduler) token() string { return s.cfg.Owner + "#" + randomHex(6) }
 
 // actionID is the request ID of a booking's action: the booking's ID and
 // a random suffix (at most 64 characters of the request-ID alphabet).
-func actionID(id string) string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return id + "-" + hex.EncodeToString(b[:])
-}
+func actionID(id string) string { return id + "-" + randomHex(4) }
 
 // cancel claims booking id (waiting while a step holds it, until ctx
 // ends: 1011), logs an active booking's user out unless keep, and saves

@@ -257,10 +257,13 @@ func (r *SweepRunner) logout(ctx context.Context, sw Sweep, cred Credentials, co
 }
 
 // randomID is 16 random hex digits.
-func randomID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return hex.EncodeToString(b[:])
+func randomID() string { return randomHex(8) }
+
+// randomHex is n random bytes as hex digits (request IDs, claim tokens).
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
 }
 
 // errSweepBusy is the error of a run another runner holds.

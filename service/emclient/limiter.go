@@ -48,9 +48,9 @@ func (e *limitError) Error() string {
 	return "deadline passed while waiting for a slot"
 }
 
-// laneIndex is ctx's lane as an index into the queues.
-func laneIndex(ctx context.Context) int {
-	if service.LaneOf(ctx) == service.LaneScheduled {
+// laneIndex is lane as an index into the queues.
+func laneIndex(lane service.Lane) int {
+	if lane == service.LaneScheduled {
 		return 1
 	}
 	return 0
@@ -60,7 +60,7 @@ func laneIndex(ctx context.Context) int {
 // a release function, or a *limitError when the queue is full or ctx ended
 // first.
 func (l *limiter) acquire(ctx context.Context) (func(), error) {
-	lane := laneIndex(ctx)
+	lane := laneIndex(service.LaneOf(ctx))
 	l.mu.Lock()
 	if l.held < l.max {
 		// Free slots exist only while nobody waits: release hands over.
@@ -141,10 +141,7 @@ func (l *limiter) queued() int {
 
 // queuedIn is how many wait in lane, and how many ever waited there.
 func (l *limiter) queuedIn(lane service.Lane) (now int, total int64) {
-	i := 0
-	if lane == service.LaneScheduled {
-		i = 1
-	}
+	i := laneIndex(lane)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.waiting[i]), l.waits[i]

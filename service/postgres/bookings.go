@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"strconv"
 
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/bookingsql"
@@ -18,7 +17,7 @@ func (p *Pool) Bookings() service.BookingStore {
 }
 
 var bookingDialect = bookingsql.Dialect{
-	Ph:         func(n int) string { return "$" + strconv.Itoa(n) },
+	Ph:         Placeholder,
 	SkipLocked: " FOR UPDATE SKIP LOCKED",
 	LockDevice: func(ctx context.Context, tx *sql.Tx, cluster, device string) error {
 		// hashtextextended keys it on the database's side; the prefix keeps

@@ -44,8 +44,7 @@ type Record struct {
 
 // FromEvent makes the Record of e; ok is false when e concerns neither a
 // device nor a user (getversioninfo, a request refused before its path was
-// read), which the history does not keep, unless it is a sweep's run
-// (kept). Its values are made storable (service.Storable) whatever made e.
+// read), which the history does not keep, unless it is audited (kept). Its values are made storable (service.Storable) whatever made e.
 func FromEvent(e service.Event) (r Record, ok bool) {
 	if !kept(e) {
 		return Record{}, false
@@ -54,10 +53,11 @@ func FromEvent(e service.Event) (r Record, ok bool) {
 }
 
 // kept reports whether the history keeps e: it concerns a device or a
-// user, or it ran a sweep (runsweep: who ran which sweep, the sweep's
-// logouts being rows of their own with the actor "sweep:<name>").
+// user, or its operation is audited (runsweep names neither: its row is
+// who ran which sweep, the sweep's logouts being rows of their own with
+// the actor "sweep:<name>").
 func kept(e service.Event) bool {
-	return e.Device != "" || e.User != "" || e.Op == service.OpRunSweep
+	return e.Device != "" || e.User != "" || e.Audited()
 }
 
 // recordOf is the Record of a storable e.

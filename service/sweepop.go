@@ -6,8 +6,13 @@ import (
 	"regexp"
 )
 
-// sweepNameRE is the configuration's rule for sweep names.
+// sweepNameRE is the rule for sweep names: usable in a URL path and a log
+// line.
 var sweepNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// ValidSweepName reports whether name is one a sweep may have; the
+// configuration and the dashboard use the same rule as runsweep.
+func ValidSweepName(name string) bool { return sweepNameRE.MatchString(name) }
 
 // validateSweepName refuses an empty name (1099: no sweep has it) and one
 // no sweep could have (1012; not echoed, it may hold any bytes).
@@ -15,7 +20,7 @@ func validateSweepName(name string) error {
 	switch {
 	case name == "":
 		return Errorf(CodeSweepNotFound, "Sweep name empty")
-	case !sweepNameRE.MatchString(name):
+	case !ValidSweepName(name):
 		return Errorf(CodeInvalidFormat, "Invalid sweep name: 1-64 characters of A-Z a-z 0-9 . _ -")
 	}
 	return nil

@@ -69,7 +69,7 @@ func (d *Dashboard) sweepNamed(name string) (string, int, messageView) {
 	if d.opts.Sweeps == nil {
 		return "", http.StatusNotFound, message("No sweeps", "Sweeps are not configured.")
 	}
-	if !sweepNameRE.MatchString(name) {
+	if !service.ValidSweepName(name) {
 		return "", http.StatusBadRequest, message("Invalid sweep name", "A sweep name is 1-64 characters of A-Z a-z 0-9 . _ -.")
 	}
 	if !slices.ContainsFunc(d.opts.Sweeps.Sweeps(), func(sw service.Sweep) bool { return sw.Name == name }) {

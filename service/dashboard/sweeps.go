@@ -3,7 +3,6 @@ package dashboard
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -20,10 +19,6 @@ type Sweeps interface {
 
 // sweepReportRows is how many of a sweep's latest runs the page shows.
 const sweepReportRows = 5
-
-// sweepNameRE is the configuration's rule for sweep names: a name outside
-// it is refused before anything is looked up, and never echoed.
-var sweepNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // sweepsView is the Schedules page's Sweeps section.
 type sweepsView struct {

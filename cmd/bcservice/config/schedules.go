@@ -3,10 +3,11 @@ package config
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/emconnector/emconnector/service"
 )
 
 // SchedulesConfig is the scheduled work (cmd/bcservice/README.md, "Bookings and
@@ -69,9 +70,6 @@ const (
 	MaxSweepLease     = 10 * time.Minute
 )
 
-// sweepName keeps sweep names usable in a URL path and a log line.
-var sweepName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
 // weekdays maps the days' keys to Go's weekdays.
 var weekdays = map[string]time.Weekday{
 	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
@@ -119,7 +117,7 @@ func (k *checker) schedules() {
 	for i, sw := range s.Sweeps {
 		key := func(name string) string { return fmt.Sprintf("schedules.sweeps[%d].%s", i, name) }
 		switch {
-		case !sweepName.MatchString(sw.Name):
+		case !service.ValidSweepName(sw.Name):
 			k.bad(key("name"), "%q must be 1-64 characters of A-Z a-z 0-9 . _ -", sw.Name)
 		case seen[sw.Name]:
 			k.bad(key("name"), "duplicate sweep %q", sw.Name)

@@ -49,3 +49,16 @@ func (l *Lazy) Purge(ctx context.Context, before time.Time, limit int) (int64, e
 
 // Close closes the store if it was opened.
 func (l *Lazy) Close() error { return l.store.Close() }
+
+// Rollups returns the opened store's rollups (ErrNoRollups when it keeps
+// none): the usage reports and the rollup job reach them through it.
+func (l *Lazy) Rollups(ctx context.Context) (RollupStore, error) {
+	s, err := l.store.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rs, ok := s.(RollupStore); ok {
+		return rs, nil
+	}
+	return nil, ErrNoRollups
+}

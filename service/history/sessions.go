@@ -142,3 +142,14 @@ func SessionsOf(rows []Record, now time.Time) []Session {
 	slices.SortStableFunc(out, func(a, b Session) int { return b.Start.Compare(a.Start) })
 	return out
 }
+
+// Resume makes s (Open, as Open returned it) the open session of its
+// device, as if its login had been added: a builder picks up where one
+// that read the earlier rows left off (the rollups' job and their reports
+// start at a watermark).
+func (b *SessionBuilder) Resume(s Session) {
+	if b.open == nil {
+		b.open = map[string]*Session{}
+	}
+	b.open[s.Device] = &s
+}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"time"
 
@@ -10,26 +9,23 @@ import (
 	"github.com/emconnector/emconnector/service/history"
 )
 
-// builder accumulates a report from rows given oldest first.
+// builder gathers a report's Parts from rows given oldest first.
 type builder struct {
-	f     Filter
-	now   time.Time
-	spans []span
-	out   []Group
-	users []map[string]bool
-	devs  []map[string]bool
-	// lengths are the lengths of the sessions begun in each group.
-	lengths   [][]time.Duration
-	sessions  []history.Session
-	hb        history.SessionBuilder
-	universe  map[string]string // device → cluster
-	lastLogin map[string]time.Time
+	f        Filter
+	now      time.Time
+	spans    []span
+	parts    Parts
+	users    []map[string]bool
+	devs     []map[string]bool
+	sessions []history.Session
+	hb       history.SessionBuilder
 }
 
 // Compute makes the report of f from the history rows given oldest first
-// (Run reads them from a store): they must cover [f.From − Lookback, f.To) (or from Since, if earlier) for
-// the sessions open at the start to be seen. now is the instant an open
-// session counts up to; hours, when not nil, measure utilisation.
+// (Run reads them from a store): they must cover Window(f, now) for the
+// sessions open at the start to be seen and those begun in the range to
+// be seen whole. now is the instant an open session counts up to; hours,
+// when not nil, measure utilisation.
 func Compute(f Filter, rows []history.Record, now time.Time, hours *BusinessHours) Report {
 	b := newBuilder(f, now)
 	for _, r := range rows {
@@ -39,13 +35,10 @@ func Compute(f Filter, rows []history.Record, now time.Time, hours *BusinessHour
 }
 
 func newBuilder(f Filter, now time.Time) *builder {
-	b := &builder{f: f, now: now, spans: groupSpans(f.From, f.To, f.Group, f.Zone),
-		universe: map[string]string{}, lastLogin: map[string]time.Time{}}
+	b := &builder{f: f, now: now, spans: Spans(f), parts: Parts{Devices: map[string]*DevicePart{}}}
 	n := len(b.spans)
-	b.out, b.users, b.devs, b.lengths = make([]Group, n), make([]map[string]bool, n), make([]map[string]bool, n),
-		make([][]time.Duration, n)
-	for i, s := range b.spans {
-		b.out[i] = Group{Start: s.Start.In(f.Zone), End: s.End.In(f.Zone)}
+	b.parts.Groups, b.users, b.devs = make([]GroupPart, n), make([]map[string]bool, n), make([]map[string]bool, n)
+	for i := range b.spans {
 		b.users[i], b.devs[i] = map[string]bool{}, map[string]bool{}
 	}
 	b.hb.Ended = func(s history.Session) {
@@ -67,28 +60,34 @@ func (b *builder) add(r history.Record) {
 		return // what Run reads (history.SessionOps): a query changes no phone
 	}
 	b.hb.Add(r)
-	if !b.matches(r.Device, r.Cluster, r.User) {
+	// rows after the range only end sessions begun in it
+	if !r.Time.Before(b.f.To) || !b.matches(r.Device, r.Cluster, r.User) {
 		return
 	}
 	if r.Device != "" {
-		b.universe[r.Device] = r.Cluster
+		d := b.parts.Devices[r.Device]
+		if d == nil {
+			d = &DevicePart{}
+			b.parts.Devices[r.Device] = d
+		}
+		d.Cluster = r.Cluster
 	}
 	if r.Op != string(service.OpLogin) {
 		return
 	}
 	ok := history.EffectOf(r) == history.StartsLogin
 	if ok {
-		b.lastLogin[r.Device] = r.Time
+		b.parts.Devices[r.Device].LastLogin = r.Time
 	}
 	i := groupOf(b.spans, r.Time)
 	if i < 0 {
 		return
 	}
 	if !ok {
-		b.out[i].Failures++
+		b.parts.Groups[i].Failures++
 		return
 	}
-	b.out[i].Logins++
+	b.parts.Groups[i].Logins++
 	b.users[i][r.User] = true
 	b.devs[i][r.Device] = true
 }
@@ -98,74 +97,77 @@ func (b *builder) finish(hours *BusinessHours) Report {
 		if !b.matches(s.Device, s.Cluster, s.User) {
 			continue
 		}
-		if s.Open {
-			// not ended within the range: it counts up to the range's end,
-			// or up to now when the range ends later
-			s.End = earlier(b.now, b.f.To)
+		if s.Open { // counts up to now
+			s.End = b.now
 			s.Length = max(0, s.End.Sub(s.Start))
 		} // else CUCM ended it (a login made with a duration)
 		b.sessions = append(b.sessions, s)
 	}
-	f := b.f
-	rep := Report{From: f.From.In(f.Zone), To: f.To.In(f.Zone), Zone: f.Zone.String(), Group: f.Group,
-		Now: b.now.In(f.Zone), Since: f.Since.In(f.Zone), Groups: b.out}
-	if hours != nil {
-		rep.BusinessHours = hours.String()
-	}
 	clipped := b.clip()
 	b.sweep(clipped)
-	for i := range b.out {
-		b.out[i].Users, b.out[i].Devices = len(b.users[i]), len(b.devs[i])
-		b.out[i].MedianSessionSeconds = median(b.lengths[i])
+	for i := range b.parts.Groups {
+		b.parts.Groups[i].Users, b.parts.Groups[i].Devices = len(b.users[i]), len(b.devs[i])
 	}
-	rep.Devices = b.deviceUse(clipped, hours)
-	rep.MostUsed = rep.Devices[:min(TopN, len(rep.Devices))]
-	least := slices.Clone(rep.Devices)
-	slices.SortStableFunc(least, func(x, y DeviceUse) int {
-		return cmp.Or(cmp.Compare(x.loggedIn, y.loggedIn), cmp.Compare(x.Device, y.Device))
-	})
-	rep.LeastUsed = least[:min(TopN, len(least))]
-	rep.Idle = b.idle()
-	return rep
+	if hours != nil {
+		b.parts.Measured = measure(clipped, hours.windows(b.f.From, b.f.To, b.f.Zone))
+	}
+	return Assemble(b.f, b.now, hours, b.parts)
 }
 
-// clipped is a session's part within the range.
-type clipped struct {
-	device     string
-	start, end time.Time
+// Clipped is a session's part within a range.
+type Clipped struct {
+	Device     string
+	Start, End time.Time
 }
 
-// clip cuts the sessions to the range (and to now) and files the lengths
-// of those begun in it by group.
-func (b *builder) clip() []clipped {
-	var out []clipped
+// clip cuts the sessions to the range (and to now), files the lengths of
+// those begun in it by group and counts them and their time by device.
+func (b *builder) clip() []Clipped {
+	var out []Clipped
 	for _, s := range b.sessions {
 		if i := groupOf(b.spans, s.Start); i >= 0 {
-			b.lengths[i] = append(b.lengths[i], s.Length)
+			b.parts.Groups[i].Lengths = append(b.parts.Groups[i].Lengths, Quantise(s.Length))
+			if d := b.parts.Devices[s.Device]; d != nil {
+				d.Sessions++
+			}
 		}
-		c := clipped{device: s.Device, start: later(s.Start, b.f.From), end: earlier(earlier(s.End, b.f.To), b.now)}
-		if c.start.Before(c.end) {
+		c := Clipped{Device: s.Device, Start: later(s.Start, b.f.From), End: earlier(earlier(s.End, b.f.To), b.now)}
+		if c.Start.Before(c.End) {
 			out = append(out, c)
+			if d := b.parts.Devices[s.Device]; d != nil {
+				d.Logged += c.End.Sub(c.Start)
+			}
 		}
 	}
 	return out
 }
 
 // sweep counts the sessions open through each group: its peak and the
-// time summed over the sessions (ends come before starts at one instant,
-// so that a forced login replacing a session does not count both).
-func (b *builder) sweep(cs []clipped) {
+// time summed over the sessions.
+func (b *builder) sweep(cs []Clipped) {
+	peaks, areas := Sweep(cs, b.spans)
+	for i := range b.spans {
+		b.parts.Groups[i].Peak, b.parts.Groups[i].Logged = peaks[i], areas[i]
+	}
+}
+
+// Sweep is, for each of spans (in order, apart), the most of cs open at
+// one instant and their time summed within it. Ends come before starts at
+// one instant, so that a forced login replacing a session does not count
+// both.
+func Sweep(cs []Clipped, spans []Span) (peaks []int, areas []time.Duration) {
 	type event struct {
 		at    time.Time
 		delta int
 	}
 	ev := make([]event, 0, 2*len(cs))
 	for _, c := range cs {
-		ev = append(ev, event{c.start, 1}, event{c.end, -1})
+		ev = append(ev, event{c.Start, 1}, event{c.End, -1})
 	}
 	slices.SortFunc(ev, func(x, y event) int { return cmp.Or(x.at.Compare(y.at), cmp.Compare(x.delta, y.delta)) })
+	peaks, areas = make([]int, len(spans)), make([]time.Duration, len(spans))
 	cur, k := 0, 0
-	for i, g := range b.spans {
+	for i, g := range spans {
 		for k < len(ev) && !ev[k].at.After(g.Start) {
 			cur += ev[k].delta
 			k++
@@ -178,48 +180,17 @@ func (b *builder) sweep(cs []clipped) {
 			k++
 		}
 		area += time.Duration(cur) * g.End.Sub(last)
-		b.out[i].PeakConcurrent, b.out[i].LoggedInSeconds = peak, int64(area/time.Second)
+		peaks[i], areas[i] = peak, area
 	}
+	return peaks, areas
 }
 
-// deviceUse is every device's use, the most used first.
-func (b *builder) deviceUse(cs []clipped, hours *BusinessHours) []DeviceUse {
-	total := b.f.To.Sub(b.f.From)
-	var windows []span
-	if hours != nil {
-		windows = hours.windows(b.f.From, b.f.To, b.f.Zone)
-		total = 0
-		for _, w := range windows {
-			total += w.End.Sub(w.Start)
-		}
-	}
-	in, measured := map[string]time.Duration{}, map[string]time.Duration{}
+// measure is each device's time of cs within the windows.
+func measure(cs []Clipped, windows []span) map[string]time.Duration {
+	out := map[string]time.Duration{}
 	for _, c := range cs {
-		in[c.device] += c.end.Sub(c.start)
-		if hours == nil {
-			measured[c.device] += c.end.Sub(c.start)
-		} else {
-			measured[c.device] += overlap(windows, c.start, c.end)
-		}
+		out[c.Device] += overlap(windows, c.Start, c.End)
 	}
-	sessions := map[string]int{}
-	for _, s := range b.sessions {
-		if groupOf(b.spans, s.Start) >= 0 {
-			sessions[s.Device]++
-		}
-	}
-	out := make([]DeviceUse, 0, len(b.universe))
-	for dev, cluster := range b.universe {
-		u := DeviceUse{Device: dev, Cluster: cluster, Sessions: sessions[dev], LoggedInSeconds: int64(in[dev] / time.Second),
-			loggedIn: in[dev]}
-		if total > 0 {
-			u.Utilisation = math.Round(float64(measured[dev])/float64(total)*1e4) / 1e4
-		}
-		out = append(out, u)
-	}
-	slices.SortFunc(out, func(x, y DeviceUse) int {
-		return cmp.Or(cmp.Compare(y.loggedIn, x.loggedIn), cmp.Compare(x.Device, y.Device))
-	})
 	return out
 }
 
@@ -238,39 +209,6 @@ func overlap(windows []span, start, end time.Time) time.Duration {
 		}
 	}
 	return d
-}
-
-// idle lists the devices without a login since f.Since, by name.
-func (b *builder) idle() []IdleDevice {
-	out := []IdleDevice{}
-	for dev, cluster := range b.universe {
-		last, ok := b.lastLogin[dev]
-		if ok && !last.Before(b.f.Since) {
-			continue
-		}
-		d := IdleDevice{Device: dev, Cluster: cluster}
-		if ok {
-			t := last.In(b.f.Zone)
-			d.LastLogin = &t
-		}
-		out = append(out, d)
-	}
-	slices.SortFunc(out, func(x, y IdleDevice) int { return cmp.Compare(x.Device, y.Device) })
-	return out
-}
-
-// median is the median of ds in seconds (the mean of the middle two of an
-// even count), to the millisecond; 0 for none.
-func median(ds []time.Duration) float64 {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	m := ds[len(ds)/2]
-	if len(ds)%2 == 0 {
-		m = (ds[len(ds)/2-1] + m) / 2
-	}
-	return float64(m.Milliseconds()) / 1000
 }
 
 func later(a, b time.Time) time.Time {

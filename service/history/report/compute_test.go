@@ -97,7 +97,8 @@ func TestComputeFilters(t *testing.T) {
 }
 
 // A session begun before the range counts from the range's start; the
-// range's end cuts one not yet ended.
+// range's end cuts its time but not its length: bob's session, still open
+// at 15:00, is 5 h 30 min long for the median.
 func TestComputeSessionsAcrossTheRange(t *testing.T) {
 	rows := []history.Record{
 		row(at(6, 0), "login", "SEP1", "alice", "success"),
@@ -109,7 +110,7 @@ func TestComputeSessionsAcrossTheRange(t *testing.T) {
 	if g := rep.Groups[0]; g.LoggedInSeconds != 3600 || g.PeakConcurrent != 1 || g.Logins != 0 || g.MedianSessionSeconds != 0 {
 		t.Errorf("first hour %+v", g)
 	}
-	if g := rep.Groups[1]; g.LoggedInSeconds != 1800 || g.MedianSessionSeconds != 1800 {
+	if g := rep.Groups[1]; g.LoggedInSeconds != 1800 || g.MedianSessionSeconds != 19800 {
 		t.Errorf("second hour %+v", g)
 	}
 }
@@ -222,6 +223,21 @@ func TestGroupsTileTheRange(t *testing.T) {
 					t.Errorf("%s %s: group %d starts at %v", name, g, i, s.Start.In(loc))
 				}
 			}
+		}
+	}
+}
+
+func TestQuantise(t *testing.T) {
+	for _, tc := range []struct {
+		in   time.Duration
+		want int64
+	}{
+		{-time.Second, 0}, {0, 0}, {999 * time.Millisecond, 999}, {1234 * time.Millisecond, 1230},
+		{80 * time.Minute, 4_800_000}, {4_784_128 * time.Millisecond, 4_780_000},
+		{time.Duration(1 << 62), 4_610_000_000_000},
+	} {
+		if got := Quantise(tc.in); got != tc.want {
+			t.Errorf("Quantise(%v) = %d, want %d", tc.in, got, tc.want)
 		}
 	}
 }

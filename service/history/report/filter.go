@@ -70,7 +70,8 @@ func bad(field, format string, args ...any) error {
 // YYYY-MM-DDTHH:MM[:SS] or dates YYYY-MM-DD in the zone: a date in to
 // means the end of that day), group, zone (IANA name),
 // cluster, device (glob) and user. now and zone give the defaults: the
-// last DefaultRange up to now, by day, in zone.
+// last DefaultRange up to now, by day, in zone. A report covers whole
+// hours of its zone: from and since are rounded down to the hour, to up.
 func Parse(get func(string) string, now time.Time, zone *time.Location) (Filter, error) {
 	f := Filter{Group: Grouping(get("group")), Cluster: get("cluster"), Device: get("device"), User: get("user")}
 	if f.Group == "" {
@@ -101,7 +102,16 @@ func Parse(get func(string) string, now time.Time, zone *time.Location) (Filter,
 	if f.Since.IsZero() {
 		f.Since = f.From
 	}
+	f.From, f.Since, f.To = floor(f.From, Hour, f.Zone), floor(f.Since, Hour, f.Zone), ceilHour(f.To, f.Zone)
 	return f, f.Validate()
+}
+
+// ceilHour is t if it starts an hour in loc, else the start of the next.
+func ceilHour(t time.Time, loc *time.Location) time.Time {
+	if b := floor(t, Hour, loc); b.Before(t) {
+		return next(b, Hour, loc)
+	}
+	return t
 }
 
 func parseZone(name string, def *time.Location) (*time.Location, error) {

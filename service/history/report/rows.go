@@ -9,17 +9,19 @@ import (
 	"github.com/emconnector/emconnector/service/history"
 )
 
-// Window is the span of history rows a report of f reads: from Lookback
-// before the range (or before Since, if earlier) to its end.
-func Window(f Filter) (from, to time.Time) {
-	return earlier(f.From, f.Since).Add(-Lookback), f.To
+// Window is the span of history rows a report of f at now reads: from
+// Lookback before the range (or before Since, if earlier) to its end or
+// now, whichever is later (the rows after the range end the sessions
+// begun in it: their lengths are whole).
+func Window(f Filter, now time.Time) (from, to time.Time) {
+	return earlier(f.From, f.Since).Add(-Lookback), later(f.To, now)
 }
 
 // errTooManyRows stops a scan past MaxRows.
 var errTooManyRows = errors.New("too many rows")
 
 // Run computes the report of f from store's rows: those of the operations
-// that change a phone (history.SessionOps) within Window(f), streamed
+// that change a phone (history.SessionOps) within Window(f, now), streamed
 // oldest first (history.SessionScanner, or pages of Query for a store that
 // does not stream), at most MaxRows of them. A device pattern without a
 // wildcard narrows the read; the cluster and the user cannot: a session is
@@ -30,7 +32,7 @@ func Run(ctx context.Context, store history.Store, f Filter, now time.Time, hour
 	if err := f.Validate(); err != nil {
 		return Report{}, err
 	}
-	from, to := Window(f)
+	from, to := Window(f, now)
 	sc := history.SessionScan{From: from, To: to, Device: f.literalDevice()}
 	b, n := newBuilder(f, now), 0
 	add := func(r history.Record) error {

@@ -114,7 +114,7 @@ func Property(t *testing.T, open func(t *testing.T) history.Store) {
 			f := Filter(r)
 			now := f.From.Add(time.Duration(r.Int64N(int64(6 * 24 * time.Hour))))
 			bh := []*report.BusinessHours{nil, &hours}[r.IntN(2)]
-			want := report.Compute(f, inWindow(rows, f), now, bh)
+			want := report.Compute(f, inWindow(rows, f, now), now, bh)
 			for _, store := range []history.Store{s, pagedOnly{s}} {
 				got, err := report.Run(ctx, store, f, now, bh)
 				if err != nil {
@@ -135,10 +135,10 @@ func Property(t *testing.T, open func(t *testing.T) history.Store) {
 	}
 }
 
-// inWindow is what Run reads: the rows of Window(f), oldest first as a
+// inWindow is what Run reads: the rows of Window(f, now), oldest first as a
 // store orders them (time, then insertion).
-func inWindow(rows []history.Record, f report.Filter) []history.Record {
-	from, to := report.Window(f)
+func inWindow(rows []history.Record, f report.Filter, now time.Time) []history.Record {
+	from, to := report.Window(f, now)
 	var out []history.Record
 	for _, r := range rows {
 		if !r.Time.Before(from) && r.Time.Before(to) {

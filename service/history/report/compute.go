@@ -126,7 +126,7 @@ func (b *builder) clip() []Clipped {
 	var out []Clipped
 	for _, s := range b.sessions {
 		if i := groupOf(b.spans, s.Start); i >= 0 {
-			b.parts.Groups[i].Lengths = append(b.parts.Groups[i].Lengths, Quantise(s.Length))
+			b.parts.Groups[i].Lengths.Add(Quantise(s.Length), 1)
 			if d := b.parts.Devices[s.Device]; d != nil {
 				d.Sessions++
 			}

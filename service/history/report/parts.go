@@ -25,9 +25,20 @@ type GroupPart struct {
 	Logins, Failures, Users, Devices, Peak int
 	// Logged is the sessions' time within the group.
 	Logged time.Duration
-	// Lengths are the quantised lengths (Quantise) of the sessions begun
-	// in the group, in any order.
-	Lengths []int64
+	// Lengths count the sessions begun in the group by quantised length
+	// (Quantise); nil for none.
+	Lengths Lengths
+}
+
+// Lengths counts sessions by quantised length.
+type Lengths map[int64]int64
+
+// Add counts n sessions of quantised length q.
+func (l *Lengths) Add(q, n int64) {
+	if *l == nil {
+		*l = Lengths{}
+	}
+	(*l)[q] += n
 }
 
 // DevicePart is one device's figures over the range.
@@ -140,16 +151,32 @@ func Quantise(d time.Duration) int64 {
 	return ms / unit * unit
 }
 
-// median is the median of quantised lengths in seconds (the mean of the
+// median is the median of the lengths in seconds (the mean of the
 // middle two of an even count), to the millisecond; 0 for none.
-func median(ms []int64) float64 {
-	if len(ms) == 0 {
+func median(l Lengths) float64 {
+	var n int64
+	keys := make([]int64, 0, len(l))
+	for q, c := range l {
+		keys = append(keys, q)
+		n += c
+	}
+	if n == 0 {
 		return 0
 	}
-	slices.Sort(ms)
-	m := ms[len(ms)/2]
-	if len(ms)%2 == 0 {
-		m = (ms[len(ms)/2-1] + m) / 2
+	slices.Sort(keys)
+	// nth is the length at 0-based rank i
+	nth := func(i int64) int64 {
+		for _, q := range keys {
+			if i < l[q] {
+				return q
+			}
+			i -= l[q]
+		}
+		return keys[len(keys)-1]
+	}
+	m := nth(n / 2)
+	if n%2 == 0 {
+		m = (nth(n/2-1) + m) / 2
 	}
 	return float64(m) / 1000
 }

@@ -1,0 +1,257 @@
+package rollup
+
+import (
+	"context"
+	"math/bits"
+	"time"
+
+	"github.com/emconnector/emconnector/service/history"
+	"github.com/emconnector/emconnector/service/history/report"
+)
+
+// bitset holds interned IDs.
+type bitset []uint64
+
+func (b *bitset) set(id int64) {
+	for int(id/64) >= len(*b) {
+		*b = append(*b, 0)
+	}
+	(*b)[id/64] |= 1 << (id % 64)
+}
+
+func (b bitset) has(id int64) bool { return int(id/64) < len(b) && b[id/64]&(1<<(id%64)) != 0 }
+
+func (b bitset) count() int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// keyFig is one device's figures in one cluster over the report.
+type keyFig struct {
+	rows, sessions     int64
+	logged             time.Duration
+	lastLogin, lastRow int64 // unix ms, 0 for none
+}
+
+// gather collects a report's Parts from the rollups below the watermark
+// and from the rows above it (the tail).
+type gather struct {
+	f                   report.Filter
+	now, w              time.Time
+	spans               []report.Span
+	groups              []report.GroupPart
+	userBits, devBits   []bitset
+	tailUsers, tailDevs []map[string]bool
+	keys                map[dayKey]*keyFig
+}
+
+// fromRollups is the report of f from the rollups at state st.
+func fromRollups(ctx context.Context, rs history.RollupStore, st history.RollupState, f report.Filter, now time.Time) (report.Report, error) {
+	g := &gather{f: f, now: now, w: time.UnixMilli(st.Watermark).UTC(), spans: report.Spans(f), keys: map[dayKey]*keyFig{}}
+	n := len(g.spans)
+	g.groups, g.userBits, g.devBits = make([]report.GroupPart, n), make([]bitset, n), make([]bitset, n)
+	g.tailUsers, g.tailDevs = make([]map[string]bool, n), make([]map[string]bool, n)
+	for i := range n {
+		g.tailUsers[i], g.tailDevs[i] = map[string]bool{}, map[string]bool{}
+	}
+	open, err := decodeOpen(st.Open)
+	if err != nil {
+		return report.Report{}, err
+	}
+	if err := g.hours(ctx, rs); err != nil {
+		return report.Report{}, err
+	}
+	if err := g.days(ctx, rs); err != nil {
+		return report.Report{}, err
+	}
+	if err := g.tail(ctx, rs, open); err != nil {
+		return report.Report{}, err
+	}
+	if err := g.distinct(ctx, rs); err != nil {
+		return report.Report{}, err
+	}
+	return report.Assemble(f, now, nil, report.Parts{Groups: g.groups, Devices: g.devices()}), nil
+}
+
+// below is where the rollups' part of the range ends.
+func (g *gather) below() time.Time { return earlier(g.f.To, g.w) }
+
+// hours adds the scope's hour rows of the range below the watermark.
+func (g *gather) hours(ctx context.Context, rs history.RollupStore) error {
+	b := g.below()
+	if !g.f.From.Before(b) {
+		return nil
+	}
+	rows, err := rs.RollupHours(ctx, g.f.Cluster, g.f.From.UnixMilli(), b.UnixMilli())
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		i := report.GroupOf(g.spans, time.UnixMilli(r.Hour))
+		if i < 0 {
+			continue
+		}
+		p := &g.groups[i]
+		p.Logins += int(r.Logins)
+		p.Failures += int(r.Failures)
+		p.Peak = max(p.Peak, int(r.Peak))
+		p.Logged += time.Duration(r.LoggedMs) * time.Millisecond
+		if err := decodeSet(r.Users, g.userBits[i].set); err != nil {
+			return err
+		}
+		if err := decodeSet(r.Devices, g.devBits[i].set); err != nil {
+			return err
+		}
+		if err := decodeLengths(r.Lengths, &p.Lengths); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// days adds each device's figures below the watermark: its rows since
+// the window's start (report.Lookback before from or since), and its
+// sessions and time within the range.
+func (g *gather) days(ctx context.Context, rs history.RollupStore) error {
+	z := earlier(g.f.From, g.f.Since).Add(-report.Lookback)
+	b := g.below()
+	if !z.Before(b) {
+		return nil
+	}
+	loaded := map[int64][]history.RollupDay{}
+	at := func(t time.Time) (map[dayKey]counters, error) {
+		day, k := dayAndHour(t)
+		rows, ok := loaded[day.UnixMilli()]
+		if !ok {
+			var err error
+			if rows, err = rs.RollupDays(ctx, day.UnixMilli()); err != nil {
+				return nil, err
+			}
+			loaded[day.UnixMilli()] = rows
+		}
+		out := make(map[dayKey]counters, len(rows))
+		for _, r := range rows {
+			if g.f.Cluster != "" && r.Cluster != g.f.Cluster {
+				continue
+			}
+			d, err := decodeDay(r.Data)
+			if err != nil {
+				return nil, err
+			}
+			out[dayKey{r.Device, r.Cluster}] = d.at(k)
+		}
+		return out, nil
+	}
+	atB, err := at(b)
+	if err != nil {
+		return err
+	}
+	atZ, err := at(z)
+	if err != nil {
+		return err
+	}
+	atA := atB // a range wholly above the watermark has nothing here
+	if g.f.From.Before(b) {
+		if atA, err = at(g.f.From); err != nil {
+			return err
+		}
+	}
+	zms := z.UnixMilli()
+	for k, c := range atB {
+		fig := g.key(k)
+		fig.rows += c.Rows - atZ[k].Rows
+		fig.sessions += c.Sessions - atA[k].Sessions
+		fig.logged += time.Duration(c.LoggedMs-atA[k].LoggedMs) * time.Millisecond
+		fig.lastRow = c.LastRow
+		if c.LastLogin >= zms {
+			fig.lastLogin = c.LastLogin
+		}
+	}
+	return nil
+}
+
+func (g *gather) key(k dayKey) *keyFig {
+	fig := g.keys[k]
+	if fig == nil {
+		fig = &keyFig{}
+		g.keys[k] = fig
+	}
+	return fig
+}
+
+// devices puts each device's keys together: a device is in the report
+// when it has a row in the window; its cluster is its last row's. A key
+// without a row in the window is a session begun before it, which the
+// rows' way does not see either.
+func (g *gather) devices() map[string]*report.DevicePart {
+	out := map[string]*report.DevicePart{}
+	last := map[string]int64{}
+	for k, fig := range g.keys {
+		if fig.rows <= 0 {
+			continue
+		}
+		d := out[k.Device]
+		if d == nil {
+			d = &report.DevicePart{}
+			out[k.Device] = d
+		}
+		if fig.lastRow >= last[k.Device] {
+			last[k.Device], d.Cluster = fig.lastRow, k.Cluster
+		}
+		d.Sessions += int(fig.sessions)
+		d.Logged += fig.logged
+		if fig.lastLogin != 0 && fig.lastLogin > msOrZero(d.LastLogin) {
+			d.LastLogin = time.UnixMilli(fig.lastLogin).UTC()
+		}
+	}
+	return out
+}
+
+// distinct counts each group's users and devices: the rollups' IDs and
+// the tail's names (interned or not yet).
+func (g *gather) distinct(ctx context.Context, rs history.RollupStore) error {
+	for _, side := range []struct {
+		kind  string
+		bits  []bitset
+		names []map[string]bool
+		set   func(i, n int)
+	}{
+		{history.NameUser, g.userBits, g.tailUsers, func(i, n int) { g.groups[i].Users = n }},
+		{history.NameDevice, g.devBits, g.tailDevs, func(i, n int) { g.groups[i].Devices = n }},
+	} {
+		all := map[string]bool{}
+		for _, m := range side.names {
+			for name := range m {
+				all[name] = true
+			}
+		}
+		ids := map[string]int64{}
+		if len(all) > 0 {
+			var err error
+			if ids, err = rs.RollupNameIDs(ctx, side.kind, keysOf(all)); err != nil {
+				return err
+			}
+		}
+		for i := range g.spans {
+			n := side.bits[i].count()
+			for name := range side.names[i] {
+				if id, ok := ids[name]; !ok || !side.bits[i].has(id) {
+					n++
+				}
+			}
+			side.set(i, n)
+		}
+	}
+	return nil
+}
+
+func keysOf(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -21,6 +21,8 @@ type Memory struct {
 	fail     error
 	inserts  int
 	attempts int
+	// rollups are the history.RollupStore's (rollups.go).
+	rollups rollupData
 }
 
 // NewMemory returns an empty Memory.
@@ -75,6 +77,7 @@ func (m *Memory) Insert(ctx context.Context, rows []history.Record) error {
 		r.Duration = r.Duration.Truncate(time.Millisecond)
 		m.rows = append(m.rows, r)
 	}
+	m.markStale(rows)
 	m.inserts++
 	return nil
 }

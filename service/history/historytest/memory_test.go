@@ -10,3 +10,7 @@ import (
 func TestMemoryContract(t *testing.T) {
 	StoreContract(t, func(*testing.T) history.Store { return NewMemory() })
 }
+
+func TestMemoryRollupContract(t *testing.T) {
+	RollupContract(t, func(*testing.T) history.Store { return NewMemory() })
+}

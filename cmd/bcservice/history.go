@@ -9,6 +9,7 @@ import (
 	"github.com/emconnector/emconnector/cmd/bcservice/config"
 	"github.com/emconnector/emconnector/service"
 	"github.com/emconnector/emconnector/service/history"
+	"github.com/emconnector/emconnector/service/history/rollup"
 	"github.com/emconnector/emconnector/service/metrics"
 	"github.com/emconnector/emconnector/service/postgres"
 	"github.com/emconnector/emconnector/service/sqlite"
@@ -53,7 +54,13 @@ func startHistory(cfg config.HistoryConfig, log *slog.Logger, reg *metrics.Metri
 	h := &requestHistory{writer: w, store: store, log: log, flush: cfg.FlushTimeout, cancel: cancel, purged: make(chan struct{})}
 	go func() {
 		defer close(h.purged)
+		done := make(chan struct{})
+		go func() { // the usage reports' rollups (cmd/bcservice/README.md, "Usage reports")
+			defer close(done)
+			(&rollup.Job{Store: store, Logger: log}).Run(ctx)
+		}()
 		(&history.Retention{Store: store, Keep: cfg.Retention, Logger: log}).Run(ctx)
+		<-done
 	}()
 	where := target
 	if kind == config.HistoryPostgres {

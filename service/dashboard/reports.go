@@ -11,6 +11,7 @@ import (
 
 	"github.com/emconnector/emconnector/service/history"
 	"github.com/emconnector/emconnector/service/history/report"
+	"github.com/emconnector/emconnector/service/history/rollup"
 )
 
 // reportParams are the parameters of a report (report.Parse), kept raw to
@@ -48,7 +49,7 @@ func (d *Dashboard) runReport(r *http.Request) (report.Report, int, string) {
 			return report.Report{}, http.StatusServiceUnavailable, reportsBusyText
 		}
 		var rep report.Report
-		if rep, err = report.Run(r.Context(), d.opts.Store, f, now, d.opts.BusinessHours); err == nil {
+		if rep, err = rollup.Run(r.Context(), d.opts.Store, f, now, d.opts.BusinessHours); err == nil {
 			return rep, http.StatusOK, ""
 		}
 	}

@@ -48,6 +48,7 @@ var allowedImports = map[string][]string{
 	"service/history/report":            {"service", "service/history"},
 	"service/history/report/reporttest": {"service/history", "service/history/report"},
 	"service/history/rollup":            {"service", "service/history", "service/history/report"},
+	"service/history/rollup/rolluptest": {"service/history", "service/history/report", "service/history/report/reporttest", "service/history/rollup"},
 	"service/history/sqlstore":          {"service", "service/history"},
 	"service/history/sweepstest":        {"service", "service/history"},
 	"service/httpapi":                   {"service", "service/access", "service/health"},

@@ -24,6 +24,10 @@ type Report struct {
 	// Now is the instant open sessions count up to.
 	Now           time.Time `json:"now"`
 	BusinessHours string    `json:"businessHours"`
+	// RollupsUntil is the watermark of the rollups the report was
+	// computed from (the rows after it were read); nil when it was
+	// computed from the rows alone.
+	RollupsUntil *time.Time `json:"rollupsUntil"`
 	// Groups are in time order; the first and last may be partial.
 	Groups []Group `json:"groups"`
 	// Devices holds every device of the history in the filter, the most

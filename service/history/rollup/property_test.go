@@ -1,110 +1,13 @@
-package rollup
+package rollup_test
 
 import (
-	"context"
-	"encoding/json"
-	"math/rand/v2"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/emconnector/emconnector/service/history"
 	"github.com/emconnector/emconnector/service/history/historytest"
-	"github.com/emconnector/emconnector/service/history/report"
-	"github.com/emconnector/emconnector/service/history/report/reporttest"
+	"github.com/emconnector/emconnector/service/history/rollup/rolluptest"
 )
 
-// zones whose offsets are whole hours: the rollups serve them (with DST
-// changes within the random histories' span).
-var wholeHourZones = []string{"UTC", "Europe/Paris", "America/New_York", "Australia/Sydney"}
-
-// servableFilter is a random filter the rollups serve: whole hours, no
-// user, no device pattern.
-func servableFilter(r *rand.Rand, start time.Time, span time.Duration) report.Filter {
-	zone, _ := time.LoadLocation(wholeHourZones[r.IntN(len(wholeHourZones))])
-	from := start.Add(time.Duration(r.Int64N(int64(span)))).Truncate(time.Hour)
-	to := from.Add(time.Duration(1+r.Int64N(5*24)) * time.Hour)
-	f := report.Filter{From: from, To: to, Since: from.Add(-time.Duration(r.Int64N(48)) * time.Hour),
-		Group: []report.Grouping{report.Hour, report.Day, report.Week}[r.IntN(3)], Zone: zone}
-	if f.Group != report.Hour { // group boundaries in the zone
-		f.From = time.Date(from.In(zone).Year(), from.In(zone).Month(), from.In(zone).Day(), 0, 0, 0, 0, zone)
-	}
-	if r.IntN(3) == 0 {
-		f.Cluster = []string{"EU", "US"}[r.IntN(2)]
-	}
-	return f
-}
-
-// TestRollupsEqualRows: on random histories, the rollups brought up to
-// random instants (in one go or in several runs), every report they serve
-// equals the report computed from the rows, whatever now is (the tail
-// above the watermark read from the rows).
-func TestRollupsEqualRows(t *testing.T) {
-	ctx := context.Background()
-	start := time.Date(2026, 10, 23, 0, 0, 0, 0, time.UTC)
-	const span = 12 * 24 * time.Hour
-	served, busy := 0, 0
-	for h := range 16 {
-		r := rand.New(rand.NewPCG(uint64(h), 21))
-		rows := reporttest.History(r, 150+r.IntN(350))
-		s := historytest.NewMemory()
-		if err := s.Insert(ctx, rows); err != nil {
-			t.Fatal(err)
-		}
-		job := start.Add(time.Duration(r.Int64N(int64(span))))
-		steps := []time.Time{job.Add(-time.Duration(r.Int64N(int64(96 * time.Hour)))), job}
-		if h%4 == 0 { // hour by hour, as a running service does
-			steps = nil
-			for at := job.Add(-72 * time.Hour); at.Before(job); at = at.Add(time.Hour) {
-				steps = append(steps, at)
-			}
-			steps = append(steps, job)
-		}
-		for _, at := range steps {
-			if _, err := Advance(ctx, s, at); err != nil {
-				t.Fatalf("history %d: advance to %v: %v", h, at, err)
-			}
-		}
-		for i := range 30 {
-			f := servableFilter(r, start, span)
-			now := job.Add(time.Duration(r.Int64N(int64(2 * time.Hour))))
-			want := report.Compute(f, window(rows, f, now), now, nil)
-			st, _ := s.RollupState(ctx)
-			got, err := fromRollups(ctx, s, st, f, now)
-			if err != nil {
-				t.Fatalf("history %d, filter %d: %v", h, i, err)
-			}
-			if a, b := asJSON(t, got), asJSON(t, want); a != b {
-				t.Fatalf("history %d, filter %d (%+v, watermark %v, now %v):\nrollups %s\nrows    %s", h, i, f,
-					time.UnixMilli(st.Watermark).UTC(), now, a, b)
-			}
-			served++
-			if len(want.Devices) > 0 && want.Devices[0].LoggedInSeconds > 0 {
-				busy++
-			}
-		}
-	}
-	if busy < served/3 {
-		t.Errorf("only %d of %d reports had a session", busy, served)
-	}
-}
-
-func window(rows []history.Record, f report.Filter, now time.Time) []history.Record {
-	from, to := report.Window(f, now)
-	var out []history.Record
-	for _, r := range rows {
-		if !r.Time.Before(from) && r.Time.Before(to) {
-			out = append(out, r)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b history.Record) int { return a.Time.Compare(b.Time) })
-	return out
-}
-
-func asJSON(t *testing.T, r report.Report) string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+func TestRollupsEqualRowsInMemory(t *testing.T) {
+	rolluptest.Property(t, func(*testing.T) history.Store { return historytest.NewMemory() })
 }

@@ -73,7 +73,10 @@ func fromRollups(ctx context.Context, rs history.RollupStore, st history.RollupS
 	if err := g.distinct(ctx, rs); err != nil {
 		return report.Report{}, err
 	}
-	return report.Assemble(f, now, nil, report.Parts{Groups: g.groups, Devices: g.devices()}), nil
+	rep := report.Assemble(f, now, nil, report.Parts{Groups: g.groups, Devices: g.devices()})
+	w := g.w.In(f.Zone)
+	rep.RollupsUntil = &w
+	return rep, nil
 }
 
 // below is where the rollups' part of the range ends.

@@ -60,6 +60,9 @@ func (s *Store) Insert(ctx context.Context, rows []history.Record) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit
+	if err := s.markStale(ctx, tx, rows); err != nil { // first: rollups.go says why
+		return s.classify(err)
+	}
 	for start := 0; start < len(rows); start += insertChunk {
 		chunk := rows[start:min(start+insertChunk, len(rows))]
 		query, args := s.insertStatement(chunk)

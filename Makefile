@@ -43,7 +43,7 @@ test: vet
 
 # make test's two halves (make test runs both, side by side); each also runs alone.
 test-unit:
-	@echo '$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v /features$$)'
+	@echo '$(GO) test -race -count=1 -timeout 20m <every package but ./features>'
 	@$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/features$$')
 
 test-features:

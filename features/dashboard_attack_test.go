@@ -322,7 +322,7 @@ var _ = Describe("the dashboard under attack", func() {
 	})
 
 	// Serial: the API's latency is the feature, so no other spec's processes may share the
-	// machine (features/README.md, "Time").
+	// machine (features/README.md, "Parallel specs").
 	Context("during a sign-in flood", Ordered, Serial, func() {
 		var svc *Service
 		var dash string

@@ -139,7 +139,7 @@ var _ = Describe("replicas coordinated through PostgreSQL", Ordered, func() {
 
 // The burst that measures a wall time, on its own and Serial: under `make test` the feature
 // specs run in parallel Ginkgo processes, and Serial specs run after all the others, on a
-// machine that only the unit tests may still share (features/README.md, "Time").
+// machine that only the unit tests may still share (features/README.md, "Parallel specs").
 var _ = Describe("replicas coordinated through PostgreSQL: the timed burst", Ordered, Serial, func() {
 	const slots = 5
 	const loginLatency = 200 * time.Millisecond

@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin
 SIM_ADMIN ?= 127.0.0.1:18000
 
-.PHONY: all build test vet fuzz soak bench bench-history run clean screenshots
+.PHONY: all build test test-unit test-features vet fuzz soak bench bench-history run clean screenshots
 
 all: build
 
@@ -19,14 +19,18 @@ vet:
 
 # Unit tests (with the race detector; the fuzz targets replay their seeds), the feature
 # suites (which build both binaries; FEATURES_RACE=1 builds them with -race, as CI does) and
-# the bench smoke test. Suites that skip for want of PostgreSQL, Chromium or HAProxy note it
-# in SKIP_REPORT (service/skipreport); the run ends with their summary, pass or fail. See
-# features/README.md, "What make test did not test".
+# the bench smoke test. The unit tests (go test, every package but ./features) and the feature
+# suites (the Ginkgo CLI, pinned by the tool directive in go.mod: FEATURES_PROCS processes
+# share out the specs, most of which wait on real time) run side by side; each one's output is
+# printed as a block when it ends (--output-sync). Suites that skip for want of PostgreSQL,
+# Chromium or HAProxy note it in SKIP_REPORT (service/skipreport); the run ends with their
+# summary, pass or fail. See features/README.md, "What make test runs" and "What make test did
+# not test".
 SKIP_REPORT := $(abspath $(BIN))/skipped.txt
+FEATURES_PROCS ?= 4
 test: vet
 	@mkdir -p $(BIN) && rm -f '$(SKIP_REPORT)'
-	@echo '$(GO) test -race -count=1 -timeout 20m ./...'
-	@SKIP_REPORT='$(SKIP_REPORT)' $(GO) test -race -count=1 -timeout 20m ./...; rc=$$?; \
+	@SKIP_REPORT='$(SKIP_REPORT)' $(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-features; rc=$$?; \
 	if [ -s '$(SKIP_REPORT)' ]; then \
 		echo 'make test: NOT TESTED on this machine (skipped outside CI; sudo .ci/install-deps installs the parts):'; \
 		sort '$(SKIP_REPORT)' | uniq -c | awk '{ n = $$1; sub(/^ *[0-9]+ /, ""); split($$0, f, "\t"); \
@@ -36,6 +40,15 @@ test: vet
 	fi; \
 	echo 'make test: not part of it by design: make fuzz, make soak, make bench, make bench-history (full size)'; \
 	exit $$rc
+
+# make test's two halves (make test runs both, side by side); each also runs alone.
+test-unit:
+	@echo '$(GO) test -race -count=1 -timeout 20m <every package but ./features>'
+	@$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/features$$')
+
+test-features:
+	@echo '$(GO) tool ginkgo --procs=$(FEATURES_PROCS) --race --timeout=20m ./features'
+	@$(GO) tool ginkgo --procs=$(FEATURES_PROCS) --race --timeout=20m ./features
 
 # Every fuzz target for FUZZTIME each; failing inputs are kept in the package's
 # testdata/fuzz/ and replayed by make test. See features/README.md, "Reliability instruments".

@@ -321,7 +321,9 @@ var _ = Describe("the dashboard under attack", func() {
 		})
 	})
 
-	Context("during a sign-in flood", Ordered, func() {
+	// Serial: the API's latency is the feature, so no other spec's processes may share the
+	// machine (features/README.md, "Parallel specs").
+	Context("during a sign-in flood", Ordered, Serial, func() {
 		var svc *Service
 		var dash string
 		BeforeAll(func() {

@@ -2,8 +2,10 @@ package features
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -53,23 +55,43 @@ func trackProcess(s *gexec.Session, addrs ...string) {
 	started.addrs = append(started.addrs, addrs...)
 }
 
-// expectNothingLeftBehind checks that every started process is gone and every address it
-// listened on refuses connections.
-func expectNothingLeftBehind() {
+// expectNoProcessLeftBehind checks that every process this Ginkgo process started is gone,
+// and leaves the addresses they listened on in binaries.Addrs for expectNoAddressListening.
+func expectNoProcessLeftBehind() {
 	started.Lock()
 	defer started.Unlock()
 	for _, pid := range started.pids {
 		Eventually(func() error { return syscall.Kill(pid, 0) }).WithTimeout(stopTimeout).
 			Should(MatchError(syscall.ESRCH), "process %d still running after the suite", pid)
 	}
-	for _, addr := range started.addrs {
-		Eventually(func() error {
-			c, err := net.DialTimeout("tcp", addr, time.Second)
-			if err == nil {
-				c.Close()
-				return errors.New("accepted")
-			}
-			return nil
-		}).WithTimeout(stopTimeout).Should(Succeed(), "%s still listening after the suite", addr)
+	if binaries.Addrs == "" { // the suite's set-up failed
+		return
+	}
+	name := filepath.Join(binaries.Addrs, fmt.Sprintf("process-%d.txt", GinkgoParallelProcess()))
+	Expect(os.WriteFile(name, []byte(strings.Join(started.addrs, "\n")), 0o600)).To(Succeed())
+}
+
+// expectNoAddressListening checks, once every Ginkgo process has ended, that no address a
+// started process listened on still accepts connections.
+func expectNoAddressListening() {
+	if binaries.Addrs == "" {
+		return
+	}
+	defer os.RemoveAll(binaries.Addrs)
+	files, err := filepath.Glob(filepath.Join(binaries.Addrs, "process-*.txt"))
+	Expect(err).NotTo(HaveOccurred())
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		Expect(err).NotTo(HaveOccurred())
+		for _, addr := range strings.Fields(string(b)) {
+			Eventually(func() error {
+				c, err := net.DialTimeout("tcp", addr, time.Second)
+				if err == nil {
+					c.Close()
+					return errors.New("accepted")
+				}
+				return nil
+			}).WithTimeout(stopTimeout).Should(Succeed(), "%s still listening after the suite", addr)
+		}
 	}
 }

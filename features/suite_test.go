@@ -31,6 +31,9 @@ type builtBinaries struct {
 	// suite is not race-built.
 	ServiceUntimed string `json:"serviceUntimed"`
 	SimUntimed     string `json:"simUntimed"`
+	// Addrs is a directory where each Ginkgo process leaves the addresses its processes
+	// listened on, checked once every process has ended (leaks_test.go).
+	Addrs string `json:"addrs"`
 }
 
 // binaries is the suite's one package-level variable besides the scaffold's record of started
@@ -65,6 +68,8 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 		b.SimUntimed, err = gexec.BuildWithEnvironment(simPackage, nil)
 		Expect(err).NotTo(HaveOccurred(), "building cucmsim without the race detector")
 	}
+	b.Addrs, err = os.MkdirTemp("", "features-addrs-")
+	Expect(err).NotTo(HaveOccurred())
 	data, err := json.Marshal(b)
 	Expect(err).NotTo(HaveOccurred())
 	return data
@@ -72,7 +77,10 @@ var _ = SynchronizedBeforeSuite(func() []byte {
 	Expect(json.Unmarshal(data, &binaries)).To(Succeed())
 })
 
-var _ = SynchronizedAfterSuite(expectNothingLeftBehind, func() {
+// The first function runs on every Ginkgo process, the second on the first process once all
+// the others have ended: a port one process let go of may meanwhile listen in another.
+var _ = SynchronizedAfterSuite(expectNoProcessLeftBehind, func() {
+	expectNoAddressListening()
 	gexec.CleanupBuildArtifacts()
 })
 

@@ -19,7 +19,7 @@ func TestRunSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := out.String()
-	if !regexp.MustCompile(`sqlite: loaded in \S+ \(\d+ rows/s\), size \d+ MiB`).MatchString(text) {
+	if !regexp.MustCompile(`sqlite: loaded in \S+ \(\d+ rows/s\), size \d+ MiB; rollups built from scratch in \S+ \(9[01] batches\)`).MatchString(text) {
 		t.Errorf("no load figures in:\n%s", text)
 	}
 	for _, k := range []string{"90 days by day", "24 hours by hour"} {

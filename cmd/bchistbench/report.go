@@ -13,8 +13,11 @@ type result struct {
 	load  time.Duration
 	size  int64
 	kinds []timings
-	// reports are the usage reports' timings (reports.go).
+	// reports are the usage reports' timings (reports.go), after the
+	// rollups were built in rollups (batches of them).
 	reports []reportTimings
+	rollups time.Duration
+	batches int
 }
 
 // report prints one line per store and kind of query, with the target.

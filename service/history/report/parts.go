@@ -82,13 +82,26 @@ func Assemble(f Filter, now time.Time, hours *BusinessHours, p Parts) Report {
 	}
 	rep.Devices = deviceUse(f, hours, p)
 	rep.MostUsed = rep.Devices[:min(TopN, len(rep.Devices))]
-	least := slices.Clone(rep.Devices)
-	slices.SortStableFunc(least, func(x, y DeviceUse) int {
-		return cmp.Or(cmp.Compare(x.loggedIn, y.loggedIn), cmp.Compare(x.Device, y.Device))
-	})
-	rep.LeastUsed = least[:min(TopN, len(least))]
+	rep.LeastUsed = leastUsed(rep.Devices, TopN)
 	rep.Idle = idle(f, p.Devices)
 	return rep
+}
+
+// leastUsed is the n least used of devs (sorted the most used first, ties
+// by name), ties by name: the runs of equal time from the end, each in
+// its order (a sort of thousands of devices for ten of them costs more
+// than the rest of a report from the rollups).
+func leastUsed(devs []DeviceUse, n int) []DeviceUse {
+	out := make([]DeviceUse, 0, min(n, len(devs)))
+	for i := len(devs) - 1; i >= 0 && len(out) < n; {
+		j := i
+		for j > 0 && devs[j-1].loggedIn == devs[i].loggedIn {
+			j--
+		}
+		out = append(out, devs[j:min(i+1, j+n-len(out))]...)
+		i = j - 1
+	}
+	return out
 }
 
 // deviceUse is every device's use, the most used first.

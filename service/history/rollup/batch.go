@@ -29,7 +29,6 @@ type job struct {
 	// in it, by their start hour: added to those hours' rows.
 	old      map[scopeHour]report.Lengths
 	days     map[dayKey]*dayData
-	dirty    map[dayKey]bool
 	names    map[string]map[string]int64
 	nextID   map[string]int64
 	newNames []history.RollupName
@@ -38,7 +37,7 @@ type job struct {
 
 func newJob(ctx context.Context, rs history.RollupStore, from, to time.Time) (*job, error) {
 	j := &job{from: from, to: to, agg: map[scopeHour]*hourAgg{}, old: map[scopeHour]report.Lengths{},
-		days: map[dayKey]*dayData{}, dirty: map[dayKey]bool{}, names: map[string]map[string]int64{},
+		names:  map[string]map[string]int64{},
 		nextID: map[string]int64{}}
 	for _, kind := range []string{history.NameUser, history.NameDevice} {
 		m, err := rs.RollupNames(ctx, kind)
@@ -60,17 +59,13 @@ func newJob(ctx context.Context, rs history.RollupStore, from, to time.Time) (*j
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		d, err := decodeDay(r.Data)
-		if err != nil {
-			return nil, err
+	if j.days, err = snapshot(rows); err != nil {
+		return nil, err
+	}
+	if carry {
+		for k, d := range j.days {
+			j.days[k] = &dayData{Base: d.at(24)}
 		}
-		k := dayKey{r.Device, r.Cluster}
-		if carry {
-			d = &dayData{Base: d.at(24)}
-			j.dirty[k] = true
-		}
-		j.days[k] = d
 	}
 	return j, nil
 }
@@ -124,7 +119,6 @@ func (j *job) day(k dayKey) *dayData {
 		d = &dayData{}
 		j.days[k] = d
 	}
-	j.dirty[k] = true
 	return d
 }
 
@@ -237,11 +231,8 @@ func (j *job) batch(ctx context.Context, rs history.RollupStore) (*history.Rollu
 		return nil, err
 	}
 	b.Hours = append(b.Hours, older...)
-	day := midnight(j.from).UnixMilli()
-	for k := range j.dirty {
-		b.Days = append(b.Days, history.RollupDay{Device: k.Device, Cluster: k.Cluster, Day: day,
-			Data: j.days[k].encode()})
-	}
+	// the day's snapshot: one row, with no device or cluster of its own
+	b.Days = []history.RollupDay{{Day: midnight(j.from).UnixMilli(), Data: encodeDays(j.days)}}
 	return b, nil
 }
 

@@ -56,33 +56,73 @@ func (r *reader) text() string {
 	return s
 }
 
-// encodeSet writes ids (any order, no repeats) sorted, as deltas.
+// The encodings of a set of IDs (its first byte).
+const (
+	setList   = 0 // count, then the sorted IDs as varint deltas
+	setBitmap = 1 // 64-bit little-endian words, bit i of word w for ID 64w+i
+)
+
+// encodeSet writes ids (any order, no repeats) as a sorted list or as a
+// bitmap, whichever is smaller: a busy hour's users are dense among the
+// IDs, and a bitmap is ORed into a report's sets a word at a time.
 func encodeSet(ids []int64) []byte {
 	slices.Sort(ids)
-	out := binary.AppendUvarint(nil, uint64(len(ids)))
+	list := binary.AppendUvarint([]byte{setList}, uint64(len(ids)))
 	prev := int64(0)
 	for _, id := range ids {
-		out = binary.AppendUvarint(out, uint64(id-prev))
+		list = binary.AppendUvarint(list, uint64(id-prev))
 		prev = id
+	}
+	if len(ids) == 0 || 1+8*(ids[len(ids)-1]/64+1) >= int64(len(list)) {
+		return list
+	}
+	var bs bitset
+	for _, id := range ids {
+		bs.set(id)
+	}
+	out := make([]byte, 1, 1+8*len(bs))
+	out[0] = setBitmap
+	for _, w := range bs {
+		out = binary.LittleEndian.AppendUint64(out, w)
 	}
 	return out
 }
 
-// decodeSet calls fn with each id of a set.
-func decodeSet(b []byte, fn func(int64)) error {
+// maxID bounds the IDs a set may hold: a corrupt blob must not make a
+// report allocate gigabytes.
+const maxID = 1 << 30
+
+// decodeSetInto adds a set's IDs to bs.
+func decodeSetInto(b []byte, bs *bitset) error {
 	if len(b) == 0 {
 		return nil
 	}
-	r := reader{b: b}
-	n, id := r.uvarint(), int64(0)
-	for range n {
-		id += int64(r.uvarint())
-		if r.err != nil {
-			return r.err
+	switch b[0] {
+	case setBitmap:
+		words := b[1:]
+		if len(words)%8 != 0 || len(words)/8 > maxID/64 {
+			return errCorrupt
 		}
-		fn(id)
+		for len(*bs) < len(words)/8 {
+			*bs = append(*bs, 0)
+		}
+		for i := range len(words) / 8 {
+			(*bs)[i] |= binary.LittleEndian.Uint64(words[8*i:])
+		}
+		return nil
+	case setList:
+		r := reader{b: b[1:]}
+		n, id := r.uvarint(), int64(0)
+		for range n {
+			id += int64(r.uvarint())
+			if r.err != nil || id < 0 || id > maxID {
+				return errCorrupt
+			}
+			bs.set(id)
+		}
+		return r.err
 	}
-	return r.err
+	return errCorrupt
 }
 
 // encodeLengths writes a length count sorted by length, as deltas.

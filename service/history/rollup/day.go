@@ -3,6 +3,8 @@ package rollup
 import (
 	"encoding/binary"
 	"time"
+
+	"github.com/emconnector/emconnector/service/history"
 )
 
 // counters are one device's figures in one cluster: counts and logged-in
@@ -17,11 +19,11 @@ func (c counters) plus(d counters) counters {
 		LastLogin: max(c.LastLogin, d.LastLogin), LastRow: max(c.LastRow, d.LastRow)}
 }
 
-// dayData is one device's row of one UTC day: its figures since the
-// rollups began, up to the day's start (Base), and within each hour of
-// the day. Every device known by a day has a row that day (the job
-// carries the figures over), so that a report reads three days' rows
-// rather than every day of its range.
+// dayData is one device's figures in one cluster for one UTC day: since
+// the rollups began, up to the day's start (Base), and within each hour
+// of the day. Every device known by a day is in that day's snapshot (the
+// job carries the figures over), so that a report reads at most three
+// snapshots rather than every day of its range.
 type dayData struct {
 	Base  counters
 	Hours [24]counters
@@ -85,4 +87,99 @@ func dayAndHour(t time.Time) (time.Time, int) {
 	t = t.UTC()
 	d := midnight(t.Add(-time.Millisecond))
 	return d, int(t.Sub(d) / time.Hour)
+}
+
+// encodeDays writes a day's snapshot: every device's figures, in one blob
+// (one row a day: a report reads three rows, not three times every
+// device's).
+func encodeDays(days map[dayKey]*dayData) []byte {
+	out := binary.AppendUvarint(nil, uint64(len(days)))
+	for k, d := range days {
+		for _, t := range []string{k.Device, k.Cluster} {
+			out = binary.AppendUvarint(out, uint64(len(t)))
+			out = append(out, t...)
+		}
+		b := d.encode()
+		out = binary.AppendUvarint(out, uint64(len(b)))
+		out = append(out, b...)
+	}
+	return out
+}
+
+// decodeDays reads a snapshot.
+func decodeDays(b []byte) (map[dayKey]*dayData, error) {
+	r := reader{b: b}
+	n := r.uvarint()
+	if n > uint64(len(b)) {
+		return nil, errCorrupt
+	}
+	out := make(map[dayKey]*dayData, n)
+	for range n {
+		k := dayKey{Device: r.text(), Cluster: r.text()}
+		raw := r.text()
+		if r.err != nil {
+			return nil, r.err
+		}
+		d, err := decodeDay([]byte(raw))
+		if err != nil {
+			return nil, err
+		}
+		out[k] = d
+	}
+	return out, nil
+}
+
+// snapshot decodes the rows of a day (one, or none before the first).
+func snapshot(rows []history.RollupDay) (map[dayKey]*dayData, error) {
+	if len(rows) == 0 {
+		return map[dayKey]*dayData{}, nil
+	}
+	return decodeDays(rows[0].Data)
+}
+
+// entry is one device's encoded figures in a snapshot (a view into it).
+type entry struct {
+	key dayKey
+	raw []byte
+}
+
+// entries splits a snapshot without decoding the figures: a report needs
+// each device's sums up to one hour, not its whole day.
+func entries(rows []history.RollupDay) ([]entry, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	r := reader{b: rows[0].Data}
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		return nil, errCorrupt
+	}
+	out := make([]entry, 0, n)
+	for range n {
+		e := entry{key: dayKey{Device: r.text(), Cluster: r.text()}}
+		size := r.uvarint()
+		if r.err != nil || size > uint64(len(r.b)) {
+			return nil, errCorrupt
+		}
+		e.raw, r.b = r.b[:size], r.b[size:]
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// sumTo is an encoded dayData's figures up to the start of hour k.
+func sumTo(raw []byte, k int) (counters, error) {
+	r := reader{b: raw}
+	c := readCounters(&r)
+	for r.err == nil && len(r.b) > 0 {
+		h := int(r.uvarint())
+		v := readCounters(&r)
+		if h < 1 || h > 24 {
+			return c, errCorrupt
+		}
+		if h <= k {
+			c = c.plus(v)
+		}
+	}
+	return c, r.err
 }

@@ -102,10 +102,10 @@ func (g *gather) hours(ctx context.Context, rs history.RollupStore) error {
 		p.Failures += int(r.Failures)
 		p.Peak = max(p.Peak, int(r.Peak))
 		p.Logged += time.Duration(r.LoggedMs) * time.Millisecond
-		if err := decodeSet(r.Users, g.userBits[i].set); err != nil {
+		if err := decodeSetInto(r.Users, &g.userBits[i]); err != nil {
 			return err
 		}
-		if err := decodeSet(r.Devices, g.devBits[i].set); err != nil {
+		if err := decodeSetInto(r.Devices, &g.devBits[i]); err != nil {
 			return err
 		}
 		if err := decodeLengths(r.Lengths, &p.Lengths); err != nil {
@@ -115,63 +115,67 @@ func (g *gather) hours(ctx context.Context, rs history.RollupStore) error {
 	return nil
 }
 
-// days adds each device's figures below the watermark: its rows since
-// the window's start (report.Lookback before from or since), and its
-// sessions and time within the range.
+// days adds each device's figures below the watermark: whether it has a
+// row in the window (report.Lookback before from or since: its last row
+// before the range's end is in it), and its sessions and time within the
+// range (the snapshot at the end less the one at from).
 func (g *gather) days(ctx context.Context, rs history.RollupStore) error {
-	z := earlier(g.f.From, g.f.Since).Add(-report.Lookback)
+	z := earlier(g.f.From, g.f.Since).Add(-report.Lookback).UnixMilli()
 	b := g.below()
-	if !z.Before(b) {
-		return nil
+	if !g.f.From.Before(b) { // only the window's rows below: the last of each
+		return g.each(ctx, rs, b, func(k dayKey, c counters) { g.last(k, c, z) })
 	}
-	loaded := map[int64][]history.RollupDay{}
-	at := func(t time.Time) (map[dayKey]counters, error) {
-		day, k := dayAndHour(t)
-		rows, ok := loaded[day.UnixMilli()]
-		if !ok {
-			var err error
-			if rows, err = rs.RollupDays(ctx, day.UnixMilli()); err != nil {
-				return nil, err
-			}
-			loaded[day.UnixMilli()] = rows
-		}
-		out := make(map[dayKey]counters, len(rows))
-		for _, r := range rows {
-			if g.f.Cluster != "" && r.Cluster != g.f.Cluster {
-				continue
-			}
-			d, err := decodeDay(r.Data)
-			if err != nil {
-				return nil, err
-			}
-			out[dayKey{r.Device, r.Cluster}] = d.at(k)
-		}
-		return out, nil
-	}
-	atB, err := at(b)
+	err := g.each(ctx, rs, b, func(k dayKey, c counters) {
+		fig := g.last(k, c, z)
+		fig.sessions += c.Sessions
+		fig.logged += time.Duration(c.LoggedMs) * time.Millisecond
+	})
 	if err != nil {
 		return err
 	}
-	atZ, err := at(z)
+	return g.each(ctx, rs, g.f.From, func(k dayKey, c counters) {
+		if fig := g.keys[k]; fig != nil {
+			fig.sessions -= c.Sessions
+			fig.logged -= time.Duration(c.LoggedMs) * time.Millisecond
+		}
+	})
+}
+
+// last notes a device's last row and login before the range's end; a row
+// at or after z puts it in the report.
+func (g *gather) last(k dayKey, c counters, z int64) *keyFig {
+	fig := g.key(k)
+	fig.lastRow = c.LastRow
+	if c.LastRow >= z && c.LastRow != 0 {
+		fig.rows++
+	}
+	if c.LastLogin >= z {
+		fig.lastLogin = c.LastLogin
+	}
+	return fig
+}
+
+// each calls fn with every device's figures (of the filter's cluster) up
+// to the whole hour t, from the snapshot of t's day.
+func (g *gather) each(ctx context.Context, rs history.RollupStore, t time.Time, fn func(dayKey, counters)) error {
+	day, k := dayAndHour(t)
+	rows, err := rs.RollupDays(ctx, day.UnixMilli())
 	if err != nil {
 		return err
 	}
-	atA := atB // a range wholly above the watermark has nothing here
-	if g.f.From.Before(b) {
-		if atA, err = at(g.f.From); err != nil {
+	es, err := entries(rows)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if g.f.Cluster != "" && e.key.Cluster != g.f.Cluster {
+			continue
+		}
+		c, err := sumTo(e.raw, k)
+		if err != nil {
 			return err
 		}
-	}
-	zms := z.UnixMilli()
-	for k, c := range atB {
-		fig := g.key(k)
-		fig.rows += c.Rows - atZ[k].Rows
-		fig.sessions += c.Sessions - atA[k].Sessions
-		fig.logged += time.Duration(c.LoggedMs-atA[k].LoggedMs) * time.Millisecond
-		fig.lastRow = c.LastRow
-		if c.LastLogin >= zms {
-			fig.lastLogin = c.LastLogin
-		}
+		fn(e.key, c)
 	}
 	return nil
 }

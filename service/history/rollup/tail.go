@@ -19,7 +19,11 @@ func (g *gather) tail(ctx context.Context, rs history.RollupStore, open []histor
 		}
 	}}
 	for _, s := range open {
-		b.Resume(s)
+		// one begun before the range that the range does not reach past
+		// the watermark adds nothing
+		if g.f.To.After(g.w) || !s.Start.Before(g.f.From) {
+			b.Resume(s)
+		}
 	}
 	end := later(g.f.To, g.now)
 	if g.w.Before(end) {

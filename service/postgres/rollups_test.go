@@ -10,6 +10,7 @@ import (
 	"github.com/emconnector/emconnector/service/history"
 	"github.com/emconnector/emconnector/service/history/historytest"
 	"github.com/emconnector/emconnector/service/history/sqlstore"
+	"github.com/emconnector/emconnector/service/postgres/pgtest"
 )
 
 // PostgreSQL keeps the rollups as the contract says, the state row's lock
@@ -84,5 +85,20 @@ func TestRollupInsertWaitsForABatch(t *testing.T) {
 	st, err := s.RollupState(ctx)
 	if err != nil || !st.Stale {
 		t.Errorf("state = %+v, %v; want stale (a row the batch missed)", st, err)
+	}
+}
+
+// The service's history store (the pool's, opened lazily) keeps the
+// rollups: the rollup job and the reports reach them through Lazy.Rollups.
+func TestPoolHistoryHasRollups(t *testing.T) {
+	s := pgtest.Require(t, server, startErr)
+	p := NewPool(s.CreateDB(t))
+	defer p.Close()
+	rs, err := p.History().(*history.Lazy).Rollups(context.Background())
+	if err != nil {
+		t.Fatalf("Rollups: %v", err)
+	}
+	if st, err := rs.RollupState(context.Background()); err != nil || st.Watermark != 0 {
+		t.Errorf("RollupState = %+v, %v; want the zero state", st, err)
 	}
 }

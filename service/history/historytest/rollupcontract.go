@@ -36,6 +36,7 @@ func RollupContract(t *testing.T, open Factory) {
 		{"Blobs", rollupBlobs},
 		{"Order", rollupOrder},
 		{"Large", rollupLarge},
+		{"Unstorable", rollupUnstorable},
 		{"RacingBatches", rollupRacingBatches},
 		{"InsertRacesApply", rollupInsertRacesApply},
 	}
@@ -411,12 +412,13 @@ func rollupBlobs(t *testing.T, s rollupStore) {
 	h := history.RollupHour{Scope: "US", Hour: hour0, Users: e, Devices: e[1:], Lengths: []byte{0}}
 	d := history.RollupDay{Device: "SEPA", Cluster: "US", Day: hour0, Data: e}
 	empties := history.RollupHour{Scope: "US", Hour: hour0 + hourMS, Users: []byte{}}
-	apply(t, s, history.RollupBatch{From: 0, To: hour0 + 2*hourMS, Hours: []history.RollupHour{h, empties},
+	huge := history.RollupHour{Scope: "US", Hour: hour0 + 2*hourMS, Lengths: bytes.Repeat(e, 2048)} // 1 MiB
+	apply(t, s, history.RollupBatch{From: 0, To: hour0 + 3*hourMS, Hours: []history.RollupHour{h, empties, huge},
 		Days: []history.RollupDay{d}, Open: e})
 	if st := state(t, s); !bytes.Equal(st.Open, e) {
 		t.Errorf("open = %x, want every byte", st.Open)
 	}
-	if got := hours(t, s, "US", 0, 1<<62); !sameHours(got, []history.RollupHour{h, empties}) {
+	if got := hours(t, s, "US", 0, 1<<62); !sameHours(got, []history.RollupHour{h, empties, huge}) {
 		t.Errorf("hours = %+v, want the blobs byte for byte", got)
 	}
 	if got := days(t, s, hour0); !sameDays(got, []history.RollupDay{d}) {

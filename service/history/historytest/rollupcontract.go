@@ -285,15 +285,18 @@ func rollupRowAfterCount(t *testing.T, s rollupStore) {
 	apply(t, s, b)
 }
 
-// rollupUpsert: hours and days of a key already stored are replaced.
+// rollupUpsert: hours and days of a key already stored are replaced, and
+// of a key twice in a batch the last is kept.
 func rollupUpsert(t *testing.T, s rollupStore) {
 	b := firstBatch(t, s)
 	apply(t, s, b)
 	h := hour("", hour0+hourMS, 42)
 	h.Users = nil
 	d := history.RollupDay{Device: "SEPB", Cluster: "US", Day: hour0, Data: []byte("b2")}
-	apply(t, s, history.RollupBatch{From: b.To, To: b.To + hourMS, Rows: 1, Hours: []history.RollupHour{h},
-		Days: []history.RollupDay{d}})
+	// a key twice in one batch: the last one is kept
+	apply(t, s, history.RollupBatch{From: b.To, To: b.To + hourMS, Rows: 1,
+		Hours: []history.RollupHour{hour("", hour0+hourMS, 41), h},
+		Days:  []history.RollupDay{{Device: "SEPB", Cluster: "US", Day: hour0}, d}})
 	if got := hours(t, s, "", hour0+hourMS, hour0+2*hourMS); !sameHours(got, []history.RollupHour{h}) {
 		t.Errorf("hours = %+v, want the replaced %+v", got, h)
 	}

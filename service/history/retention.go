@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -44,9 +45,18 @@ func (r *Retention) batch() int {
 }
 
 // PurgeOnce deletes every row older than Keep, batch after batch, and
-// returns how many it deleted.
+// returns how many it deleted; then the rollups of the hours and days
+// before the same time, when the store keeps any.
 func (r *Retention) PurgeOnce(ctx context.Context) (int64, error) {
 	before := r.now().Add(-r.Keep)
+	total, err := r.purgeRows(ctx, before)
+	if err != nil {
+		return total, err
+	}
+	return total, r.purgeRollups(ctx, before)
+}
+
+func (r *Retention) purgeRows(ctx context.Context, before time.Time) (int64, error) {
 	var total int64
 	for {
 		n, err := r.Store.Purge(ctx, before, r.batch())
@@ -60,6 +70,26 @@ func (r *Retention) PurgeOnce(ctx context.Context) (int64, error) {
 		case <-time.After(purgePause):
 		}
 	}
+}
+
+// purgeRollups drops the rollups of what purgeRows dropped: they keep no
+// more of the past than the rows (Keep).
+func (r *Retention) purgeRollups(ctx context.Context, before time.Time) error {
+	var rs RollupStore
+	switch s := r.Store.(type) {
+	case RollupStore:
+		rs = s
+	case *Lazy:
+		var err error
+		if rs, err = s.Rollups(ctx); errors.Is(err, ErrNoRollups) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	default:
+		return nil
+	}
+	return rs.PurgeRollups(ctx, before.UnixMilli())
 }
 
 // Run purges at once and then every Every until ctx ends.

@@ -98,11 +98,14 @@ type RollupStore interface {
 	// RollupHours returns the rows of scope whose hour is in [from, to),
 	// by hour.
 	RollupHours(ctx context.Context, scope string, from, to int64) ([]RollupHour, error)
-	// RollupDays returns every device's row of day.
+	// RollupDays returns every device's row of day, by device then
+	// cluster (byte order).
 	RollupDays(ctx context.Context, day int64) ([]RollupDay, error)
 	// ApplyRollup writes b in one transaction if the state's watermark is
 	// still b.From (0 for the first), it is not stale and the table holds
 	// b.Rows rows of SessionOps in [b.From, b.To); ErrRollupMoved if not.
+	// A name whose (kind, name) or (kind, ID) is taken fails it with
+	// another error. Either way nothing is written.
 	ApplyRollup(ctx context.Context, b RollupBatch) error
 	// ResetRollups deletes every rollup, name and the state.
 	ResetRollups(ctx context.Context) error

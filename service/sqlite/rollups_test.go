@@ -20,3 +20,17 @@ func TestRollupContract(t *testing.T) {
 		return s
 	})
 }
+
+// The service's history store (the pool's, opened lazily) keeps the
+// rollups: the rollup job and the reports reach them through Lazy.Rollups.
+func TestPoolHistoryHasRollups(t *testing.T) {
+	p := NewPool(filepath.Join(t.TempDir(), "history.db"))
+	defer p.Close()
+	rs, err := p.History().(*history.Lazy).Rollups(context.Background())
+	if err != nil {
+		t.Fatalf("Rollups: %v", err)
+	}
+	if st, err := rs.RollupState(context.Background()); err != nil || st.Watermark != 0 {
+		t.Errorf("RollupState = %+v, %v; want the zero state", st, err)
+	}
+}

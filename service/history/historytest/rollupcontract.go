@@ -36,6 +36,7 @@ func RollupContract(t *testing.T, open Factory) {
 		{"Blobs", rollupBlobs},
 		{"Order", rollupOrder},
 		{"Large", rollupLarge},
+		{"Unstorable", rollupUnstorable},
 		{"RacingBatches", rollupRacingBatches},
 		{"InsertRacesApply", rollupInsertRacesApply},
 	}
@@ -284,15 +285,18 @@ func rollupRowAfterCount(t *testing.T, s rollupStore) {
 	apply(t, s, b)
 }
 
-// rollupUpsert: hours and days of a key already stored are replaced.
+// rollupUpsert: hours and days of a key already stored are replaced, and
+// of a key twice in a batch the last is kept.
 func rollupUpsert(t *testing.T, s rollupStore) {
 	b := firstBatch(t, s)
 	apply(t, s, b)
 	h := hour("", hour0+hourMS, 42)
 	h.Users = nil
 	d := history.RollupDay{Device: "SEPB", Cluster: "US", Day: hour0, Data: []byte("b2")}
-	apply(t, s, history.RollupBatch{From: b.To, To: b.To + hourMS, Rows: 1, Hours: []history.RollupHour{h},
-		Days: []history.RollupDay{d}})
+	// a key twice in one batch: the last one is kept
+	apply(t, s, history.RollupBatch{From: b.To, To: b.To + hourMS, Rows: 1,
+		Hours: []history.RollupHour{hour("", hour0+hourMS, 41), h},
+		Days:  []history.RollupDay{{Device: "SEPB", Cluster: "US", Day: hour0}, d}})
 	if got := hours(t, s, "", hour0+hourMS, hour0+2*hourMS); !sameHours(got, []history.RollupHour{h}) {
 		t.Errorf("hours = %+v, want the replaced %+v", got, h)
 	}
@@ -411,12 +415,13 @@ func rollupBlobs(t *testing.T, s rollupStore) {
 	h := history.RollupHour{Scope: "US", Hour: hour0, Users: e, Devices: e[1:], Lengths: []byte{0}}
 	d := history.RollupDay{Device: "SEPA", Cluster: "US", Day: hour0, Data: e}
 	empties := history.RollupHour{Scope: "US", Hour: hour0 + hourMS, Users: []byte{}}
-	apply(t, s, history.RollupBatch{From: 0, To: hour0 + 2*hourMS, Hours: []history.RollupHour{h, empties},
+	huge := history.RollupHour{Scope: "US", Hour: hour0 + 2*hourMS, Lengths: bytes.Repeat(e, 2048)} // 1 MiB
+	apply(t, s, history.RollupBatch{From: 0, To: hour0 + 3*hourMS, Hours: []history.RollupHour{h, empties, huge},
 		Days: []history.RollupDay{d}, Open: e})
 	if st := state(t, s); !bytes.Equal(st.Open, e) {
 		t.Errorf("open = %x, want every byte", st.Open)
 	}
-	if got := hours(t, s, "US", 0, 1<<62); !sameHours(got, []history.RollupHour{h, empties}) {
+	if got := hours(t, s, "US", 0, 1<<62); !sameHours(got, []history.RollupHour{h, empties, huge}) {
 		t.Errorf("hours = %+v, want the blobs byte for byte", got)
 	}
 	if got := days(t, s, hour0); !sameDays(got, []history.RollupDay{d}) {

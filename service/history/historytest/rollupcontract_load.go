@@ -50,6 +50,35 @@ func rollupLarge(t *testing.T, s rollupStore) {
 	}
 }
 
+// rollupUnstorable: names and scopes a database may refuse (a NUL,
+// invalid UTF-8) are either kept as given or refused with an error, the
+// batch then writing nothing; a cancelled batch writes nothing either.
+func rollupUnstorable(t *testing.T, s rollupStore) {
+	ctx := context.Background()
+	bad := history.RollupBatch{To: hour0, Hours: []history.RollupHour{hour("E\x00U", hour0-hourMS, 1)},
+		Days:  []history.RollupDay{{Device: "SEP\xff", Cluster: "US", Day: hour0}},
+		Names: []history.RollupName{{Kind: history.NameDevice, ID: 1, Name: "a\x00b\xc3("}}}
+	if err := s.ApplyRollup(ctx, bad); err != nil {
+		unchanged(t, s, history.RollupState{}, 0)
+		if ns := names(t, s, history.NameDevice); len(ns) != 0 {
+			t.Errorf("names %v left by a refused batch", ns)
+		}
+	} else if got := hours(t, s, "E\x00U", 0, 1<<62); len(got) != 1 {
+		t.Errorf("the batch was applied but its hour is %+v", got)
+	} else if ns := names(t, s, history.NameDevice); ns["a\x00b\xc3("] != 1 {
+		t.Errorf("the batch was applied but its names are %v", ns)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.ResetRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ApplyRollup(cancelled, firstBatch(t, s)); err == nil {
+		t.Error("a cancelled batch was applied")
+	}
+	unchanged(t, s, history.RollupState{}, 0)
+}
+
 // rollupRacingBatches: of two replicas applying the same batch at once,
 // exactly one succeeds; the other learns that the rollups moved.
 func rollupRacingBatches(t *testing.T, s rollupStore) {

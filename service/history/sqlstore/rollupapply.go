@@ -23,9 +23,8 @@ const (
 // waits for the lock and then sees the new watermark (markStale).
 func (s *Store) ApplyRollup(ctx context.Context, b history.RollupBatch) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var watermark int64
-		var stale bool
-		if err := tx.QueryRowContext(ctx, lockState).Scan(&watermark, &stale); err != nil {
+		watermark, stale, err := lock(ctx, tx)
+		if err != nil {
 			return err
 		}
 		if watermark != b.From || stale {

@@ -28,11 +28,21 @@ const (
 // snapshot another writer can outdate). It returns the state.
 const lockState = "UPDATE " + stateTable + " SET stale = stale RETURNING watermark_ms, stale"
 
-// markStale is Insert's first statement (markStale): it too always writes
-// the state row, so that an ApplyRollup either waits for the rows (and
-// counts them) or has moved the watermark before the rows are checked
-// against it. A condition in a WHERE would not lock the row when false,
-// and a batch could then miss rows committed after its count.
+// lock runs lockState in tx and returns the watermark and stale mark.
+func lock(ctx context.Context, tx *sql.Tx) (watermark int64, stale bool, err error) {
+	err = tx.QueryRowContext(ctx, lockState).Scan(&watermark, &stale)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = errMissingState
+	}
+	return watermark, stale, err
+}
+
+// markStale is Insert's first statement: it marks the rollups stale when
+// a row is older than the watermark, and it always writes the state row,
+// so that an ApplyRollup either waits for the rows (and counts them) or
+// has moved the watermark before the rows are checked against it. A
+// condition in a WHERE would not lock the row when false, and a batch
+// could then miss rows committed after its count.
 func (s *Store) markStale(ctx context.Context, tx *sql.Tx, rows []history.Record) error {
 	oldest := rows[0].Time.UnixMilli()
 	for _, r := range rows[1:] {
@@ -162,9 +172,7 @@ func blob(b []byte) []byte {
 // ResetRollups implements history.RollupStore: the state row stays, zero.
 func (s *Store) ResetRollups(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var wm int64
-		var stale bool
-		if err := tx.QueryRowContext(ctx, lockState).Scan(&wm, &stale); err != nil {
+		if _, _, err := lock(ctx, tx); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE "+stateTable+" SET watermark_ms = 0, stale = FALSE, open_sessions = "+

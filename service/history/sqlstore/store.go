@@ -50,7 +50,8 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Insert writes rows in one transaction.
+// Insert writes rows in one transaction, which marks the rollups stale
+// when a row is older than their watermark (history.RollupStore).
 func (s *Store) Insert(ctx context.Context, rows []history.Record) error {
 	if len(rows) == 0 {
 		return nil
@@ -60,7 +61,8 @@ func (s *Store) Insert(ctx context.Context, rows []history.Record) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit
-	if err := s.markStale(ctx, tx, rows); err != nil { // first: rollups.go says why
+	// first, so that a rollup batch never misses these rows (rollups.go)
+	if err := s.markStale(ctx, tx, rows); err != nil {
 		return s.classify(err)
 	}
 	for start := 0; start < len(rows); start += insertChunk {

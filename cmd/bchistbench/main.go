@@ -10,7 +10,7 @@
 // timed, and times the reports of the last 90 days by day and of the last 24 hours
 // by hour, beside their target (p95 < 100 ms).
 //
-//	bchistbench [--rows N] [--queries N] [--reports N] [--stores sqlite,postgres] [--seed N]
+//	bchistbench [--rows N] [--devices N] [--queries N] [--reports N] [--stores sqlite,postgres] [--seed N]
 package main
 
 import (
@@ -33,6 +33,8 @@ type config struct {
 	seed    uint64
 	// reports is how many of each usage report are timed.
 	reports int
+	// devices is how many phones the rows spread over.
+	devices int
 }
 
 func main() {
@@ -54,11 +56,12 @@ func parse(args []string) (config, error) {
 	fs.StringVar(&stores, "stores", "sqlite,postgres", "stores to measure (comma-separated)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the generated rows and the queries")
 	fs.IntVar(&c.reports, "reports", 20, "measured usage reports of each kind")
+	fs.IntVar(&c.devices, "devices", defaultDevices, "phones the rows spread over")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if c.rows < 1 || c.queries < 1 || c.reports < 1 {
-		return c, fmt.Errorf("--rows, --queries and --reports must be positive")
+	if c.rows < 1 || c.queries < 1 || c.reports < 1 || c.devices < 1 {
+		return c, fmt.Errorf("--rows, --queries, --reports and --devices must be positive")
 	}
 	for s := range strings.SplitSeq(stores, ",") {
 		if _, ok := openers[s]; !ok {
@@ -75,9 +78,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "request history scale: %d rows, %d queries of each kind, pages of %d, target p95 < %v\n",
-		c.rows, c.queries, pageSize, target)
-	gen := newGenerator(c.rows, c.seed)
+	fmt.Fprintf(out, "request history scale: %d rows on %d phones, %d queries of each kind, pages of %d, target p95 < %v\n",
+		c.rows, c.devices, c.queries, pageSize, target)
+	gen := newGenerator(c.rows, c.devices, c.seed)
 	var results []result
 	for _, name := range c.stores {
 		r, err := measureStore(ctx, name, gen, c)

@@ -66,7 +66,7 @@ func TestPercentile(t *testing.T) {
 // TestRowsShape checks the generator: oldest first within the 90 days,
 // the same rows for the same seed.
 func TestRowsShape(t *testing.T) {
-	g := newGenerator(1000, 7)
+	g := newGenerator(1000, defaultDevices, 7)
 	var first, again []string
 	var last time.Time
 	_ = g.each(300, func(rows []history.Record) error {

@@ -26,8 +26,8 @@ type kind struct {
 }
 
 var kinds = []kind{
-	{"device", func(rng *rand.Rand, _ *generator) history.Query {
-		return history.Query{Device: deviceName(rng.IntN(devices)), Limit: pageSize}
+	{"device", func(rng *rand.Rand, g *generator) history.Query {
+		return history.Query{Device: deviceName(rng.IntN(g.devices)), Limit: pageSize}
 	}},
 	{"user", func(rng *rand.Rand, _ *generator) history.Query {
 		return history.Query{User: userName(rng.IntN(users)), Limit: pageSize}

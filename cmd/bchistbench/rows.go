@@ -8,26 +8,27 @@ import (
 	"github.com/emconnector/emconnector/service/history"
 )
 
-// The shape of the generated history: 90 days of requests from ~20k phones
-// and ~20k users on 3 clusters.
+// The shape of the generated history: 90 days of requests from --devices
+// phones (20,000 unless told) and 20,000 users on 3 clusters.
 const (
-	devices  = 20_000
-	users    = 20_000
-	span     = 90 * 24 * time.Hour
-	clusters = 3
+	defaultDevices = 20_000
+	users          = 20_000
+	span           = 90 * 24 * time.Hour
+	clusters       = 3
 )
 
 // generator makes the rows, oldest first (as the service writes them), and
 // the query values; the same seed gives the same rows.
 type generator struct {
-	rows  int
+	rows    int
+	devices int
 	seed  uint64
 	start time.Time
 }
 
-func newGenerator(rows int, seed uint64) *generator {
+func newGenerator(rows, devices int, seed uint64) *generator {
 	end := time.Now().UTC().Truncate(time.Hour)
-	return &generator{rows: rows, seed: seed, start: end.Add(-span)}
+	return &generator{rows: rows, devices: devices, seed: seed, start: end.Add(-span)}
 }
 
 func deviceName(i int) string { return fmt.Sprintf("SEP%012X", 0x001122000000+i) }
@@ -69,7 +70,7 @@ func (g *generator) each(n int, f func([]history.Record) error) error {
 
 func (g *generator) row(rng *rand.Rand, i int, step float64) history.Record {
 	o := pick(rng)
-	dev := rng.IntN(devices)
+	dev := rng.IntN(g.devices)
 	r := history.Record{
 		Time:     g.start.Add(time.Duration(float64(i)*step) * time.Millisecond),
 		ID:       fmt.Sprintf("%016x", rng.Uint64()),

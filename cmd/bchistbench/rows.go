@@ -22,8 +22,8 @@ const (
 type generator struct {
 	rows    int
 	devices int
-	seed  uint64
-	start time.Time
+	seed    uint64
+	start   time.Time
 }
 
 func newGenerator(rows, devices int, seed uint64) *generator {

@@ -57,7 +57,7 @@ func startHistory(cfg config.HistoryConfig, log *slog.Logger, reg *metrics.Metri
 		done := make(chan struct{})
 		go func() { // the usage reports' rollups (cmd/bcservice/README.md, "Usage reports")
 			defer close(done)
-			(&rollup.Job{Store: store, Logger: log}).Run(ctx)
+			(&rollup.Job{Store: store, Every: cfg.RollupEvery, Logger: log}).Run(ctx)
 		}()
 		(&history.Retention{Store: store, Keep: cfg.Retention, Logger: log}).Run(ctx)
 		<-done

@@ -83,6 +83,9 @@ type HistoryConfig struct {
 	// FlushTimeout bounds the writing of the queued rows at shutdown, so
 	// that a database that is away does not hold the exit.
 	FlushTimeout time.Duration `yaml:"flushTimeout"`
+	// RollupEvery is how often the usage reports' rollup job looks for
+	// settled hours (service/history/rollup).
+	RollupEvery time.Duration `yaml:"rollupEvery"`
 }
 
 // ServerConfig holds the HTTP server limits.
@@ -227,6 +230,8 @@ const (
 	DefaultHistoryRetention = history.DefaultRetention
 	DefaultHistoryQueueSize = history.DefaultQueueSize
 	DefaultHistoryFlush     = 5 * time.Second
+	DefaultRollupEvery      = time.Minute
+	MaxRollupEvery          = time.Hour
 	// MinHistoryRetention: a shorter history would be purged faster than
 	// anyone looks at it. MaxHistoryQueueSize bounds the memory held
 	// (about 300 bytes a row).
@@ -254,6 +259,7 @@ func (c *Config) ApplyDefaults() {
 	setDefault(c, &c.History.Retention, "history.retention", DefaultHistoryRetention)
 	setDefault(c, &c.History.QueueSize, "history.queueSize", DefaultHistoryQueueSize)
 	setDefault(c, &c.History.FlushTimeout, "history.flushTimeout", DefaultHistoryFlush)
+	setDefault(c, &c.History.RollupEvery, "history.rollupEvery", DefaultRollupEvery)
 	c.dashboardDefaults()
 	c.schedulesDefaults()
 	setDefault(c, &c.Log.Level, "log.level", "info")

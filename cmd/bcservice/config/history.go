@@ -3,6 +3,7 @@ package config
 import (
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Kinds of history store (HistoryConfig.Store).
@@ -50,6 +51,9 @@ func (k *checker) history() {
 		k.bad("history.retention", "%s must be at least %s", h.Retention, MinHistoryRetention)
 	}
 	k.duration("history.flushTimeout", h.FlushTimeout)
+	if h.RollupEvery < time.Second || h.RollupEvery > MaxRollupEvery {
+		k.bad("history.rollupEvery", "%s must be between 1s and %s", h.RollupEvery, MaxRollupEvery)
+	}
 	if h.QueueSize < 1 || h.QueueSize > MaxHistoryQueueSize {
 		k.bad("history.queueSize", "%d must be 1..%d", h.QueueSize, MaxHistoryQueueSize)
 	}

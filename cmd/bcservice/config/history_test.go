@@ -29,6 +29,8 @@ func TestHistoryKeys(t *testing.T) {
 		{"short retention", "history: {dsn: \"sqlite:/h.db\", retention: 59m}", "history.retention", "at least 1h", "", "", 0, 0},
 		{"flush 0", "history: {dsn: \"sqlite:/h.db\", flushTimeout: 0s}", "history.flushTimeout", "must be positive", "", "", 0, 0},
 		{"queue 0", "history: {dsn: \"sqlite:/h.db\", queueSize: 0}", "history.queueSize", "1..1000000", "", "", 0, 0},
+		{"rollups every 0", "history: {dsn: \"sqlite:/h.db\", rollupEvery: 0s}", "history.rollupEvery", "between 1s and 1h", "", "", 0, 0},
+		{"rollups every day", "history: {dsn: \"sqlite:/h.db\", rollupEvery: 24h}", "history.rollupEvery", "between 1s and 1h", "", "", 0, 0},
 		{"off ignores the rest", "history: {retention: 1m}", "", "", "", "", time.Minute, 10000},
 	}
 	dir := t.TempDir()

@@ -37,6 +37,8 @@ type attackDashboard struct {
 	extra map[string]any
 	// dashboard are more keys of the dashboard section (statusRefresh).
 	dashboard map[string]any
+	// history are more keys of the history section (rollupEvery).
+	history map[string]any
 }
 
 // start starts the service in front of sim; it returns it with the dashboard's base URL
@@ -61,6 +63,7 @@ func (a attackDashboard) start(sim *Sim) (*Service, string) {
 		},
 	}
 	maps.Copy(extra["dashboard"].(map[string]any), a.dashboard)
+	maps.Copy(extra["history"].(map[string]any), a.history)
 	if a.postgres {
 		extra["coordination"] = "postgres"
 	}

@@ -26,8 +26,11 @@ type GroupPart struct {
 	// Logged is the sessions' time within the group.
 	Logged time.Duration
 	// Lengths count the sessions begun in the group by quantised length
-	// (Quantise); nil for none.
+	// (Quantise); nil for none, or when the gatherer computed Median
+	// itself (a Histogram: the rollups).
 	Lengths Lengths
+	// Median is the median in seconds when Lengths is nil.
+	Median float64
 }
 
 // Lengths counts sessions by quantised length.
@@ -78,7 +81,10 @@ func Assemble(f Filter, now time.Time, hours *BusinessHours, p Parts) Report {
 		g := p.Groups[i]
 		rep.Groups[i] = Group{Start: s.Start.In(f.Zone), End: s.End.In(f.Zone), Logins: g.Logins, Failures: g.Failures,
 			Users: g.Users, Devices: g.Devices, PeakConcurrent: g.Peak, LoggedInSeconds: int64(g.Logged / time.Second),
-			MedianSessionSeconds: median(g.Lengths)}
+			MedianSessionSeconds: g.Median}
+		if g.Lengths != nil {
+			rep.Groups[i].MedianSessionSeconds = median(g.Lengths)
+		}
 	}
 	rep.Devices = deviceUse(f, hours, p)
 	rep.MostUsed = rep.Devices[:min(TopN, len(rep.Devices))]
@@ -177,16 +183,20 @@ func median(l Lengths) float64 {
 		return 0
 	}
 	slices.Sort(keys)
-	// nth is the length at 0-based rank i
-	nth := func(i int64) int64 {
+	return medianOf(n, func(rank int64) int64 {
 		for _, q := range keys {
-			if i < l[q] {
+			if rank < l[q] {
 				return q
 			}
-			i -= l[q]
+			rank -= l[q]
 		}
 		return keys[len(keys)-1]
-	}
+	})
+}
+
+// medianOf is the median of n lengths (n > 0) in seconds, nth giving the
+// length at a 0-based rank: the middle one, or the mean of the middle two.
+func medianOf(n int64, nth func(rank int64) int64) float64 {
 	m := nth(n / 2)
 	if n%2 == 0 {
 		m = (nth(n/2-1) + m) / 2

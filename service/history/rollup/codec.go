@@ -125,37 +125,53 @@ func decodeSetInto(b []byte, bs *bitset) error {
 	return errCorrupt
 }
 
-// encodeLengths writes a length count sorted by length, as deltas.
+// encodeLengths writes a length count as the lengths' cells
+// (report.Cell: small, dense numbers), sorted, as deltas, each with its
+// count.
 func encodeLengths(l report.Lengths) []byte {
-	keys := make([]int64, 0, len(l))
+	cells := make([]int, 0, len(l))
 	for q := range l {
-		keys = append(keys, q)
+		cells = append(cells, report.Cell(q))
 	}
-	slices.Sort(keys)
-	out := binary.AppendUvarint(nil, uint64(len(keys)))
-	prev := int64(0)
-	for _, q := range keys {
-		out = binary.AppendUvarint(out, uint64(q-prev))
-		out = binary.AppendUvarint(out, uint64(l[q]))
-		prev = q
+	slices.Sort(cells)
+	out := binary.AppendUvarint(nil, uint64(len(cells)))
+	prev := 0
+	for _, c := range cells {
+		out = binary.AppendUvarint(out, uint64(c-prev))
+		out = binary.AppendUvarint(out, uint64(l[report.CellValue(c)]))
+		prev = c
 	}
 	return out
 }
 
 // decodeLengths adds a blob's counts to l.
 func decodeLengths(b []byte, l *report.Lengths) error {
+	return eachLength(b, func(c int, n int64) bool {
+		if c < 0 || c >= report.Cells {
+			return false
+		}
+		l.Add(report.CellValue(c), n)
+		return true
+	})
+}
+
+// eachLength calls fn with each cell and count of a blob; fn's false (a
+// cell that does not exist) makes it corrupt.
+func eachLength(b []byte, fn func(cell int, n int64) bool) error {
 	if len(b) == 0 {
 		return nil
 	}
 	r := reader{b: b}
-	n, q := r.uvarint(), int64(0)
+	n, c := r.uvarint(), uint64(0)
 	for range n {
-		q += int64(r.uvarint())
-		c := int64(r.uvarint())
-		if r.err != nil {
-			return r.err
+		c += r.uvarint()
+		k := int64(r.uvarint())
+		if r.err != nil || c >= report.Cells {
+			return errCorrupt
 		}
-		l.Add(q, c)
+		if !fn(int(c), k) {
+			return errCorrupt
+		}
 	}
 	return r.err
 }

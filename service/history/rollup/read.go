@@ -61,13 +61,13 @@ func fromRollups(ctx context.Context, rs history.RollupStore, st history.RollupS
 	if err != nil {
 		return report.Report{}, err
 	}
-	if err := g.hours(ctx, rs); err != nil {
-		return report.Report{}, err
-	}
 	if err := g.days(ctx, rs); err != nil {
 		return report.Report{}, err
 	}
 	if err := g.tail(ctx, rs, open); err != nil {
+		return report.Report{}, err
+	}
+	if err := g.hours(ctx, rs); err != nil { // after the tail: its lengths join the groups' medians
 		return report.Report{}, err
 	}
 	if err := g.distinct(ctx, rs); err != nil {
@@ -82,7 +82,9 @@ func fromRollups(ctx context.Context, rs history.RollupStore, st history.RollupS
 // below is where the rollups' part of the range ends.
 func (g *gather) below() time.Time { return earlier(g.f.To, g.w) }
 
-// hours adds the scope's hour rows of the range below the watermark.
+// hours adds the scope's hour rows of the range below the watermark. The
+// session lengths of a group's hours go into one Histogram with the
+// tail's lengths of the group, for its median, a group at a time.
 func (g *gather) hours(ctx context.Context, rs history.RollupStore) error {
 	b := g.below()
 	if !g.f.From.Before(b) {
@@ -92,12 +94,26 @@ func (g *gather) hours(ctx context.Context, rs history.RollupStore) error {
 	if err != nil {
 		return err
 	}
+	var h report.Histogram
+	open := -1 // the group whose lengths h holds
+	closeGroup := func() {
+		if open >= 0 {
+			p := &g.groups[open]
+			p.Median, p.Lengths = h.Median(), nil
+			h.Reset()
+		}
+	}
 	for _, r := range rows {
 		i := report.GroupOf(g.spans, time.UnixMilli(r.Hour))
 		if i < 0 {
 			continue
 		}
 		p := &g.groups[i]
+		if i != open {
+			closeGroup()
+			open = i
+			h.AddLengths(p.Lengths)
+		}
 		p.Logins += int(r.Logins)
 		p.Failures += int(r.Failures)
 		p.Peak = max(p.Peak, int(r.Peak))
@@ -108,10 +124,11 @@ func (g *gather) hours(ctx context.Context, rs history.RollupStore) error {
 		if err := decodeSetInto(r.Devices, &g.devBits[i]); err != nil {
 			return err
 		}
-		if err := decodeLengths(r.Lengths, &p.Lengths); err != nil {
+		if err := eachLength(r.Lengths, h.AddCell); err != nil {
 			return err
 		}
 	}
+	closeGroup()
 	return nil
 }
 

@@ -2,7 +2,9 @@ package rollup
 
 import (
 	"context"
+	"errors"
 	"math/bits"
+	"sync"
 	"time"
 
 	"github.com/emconnector/emconnector/service/history"
@@ -61,13 +63,20 @@ func fromRollups(ctx context.Context, rs history.RollupStore, st history.RollupS
 	if err != nil {
 		return report.Report{}, err
 	}
-	if err := g.days(ctx, rs); err != nil {
-		return report.Report{}, err
-	}
 	if err := g.tail(ctx, rs, open); err != nil {
 		return report.Report{}, err
 	}
-	if err := g.hours(ctx, rs); err != nil { // after the tail: its lengths join the groups' medians
+	// The devices' snapshots and the two halves of the hours touch apart
+	// fields (the keys; the groups of each half): three reads at once,
+	// on the cores a report may use (two reports run at a time).
+	from, mid, b := g.split()
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	wg.Go(func() { errs[0] = g.days(ctx, rs) })
+	wg.Go(func() { errs[1] = g.hours(ctx, rs, from, mid) })
+	wg.Go(func() { errs[2] = g.hours(ctx, rs, mid, b) })
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return report.Report{}, err
 	}
 	if err := g.distinct(ctx, rs); err != nil {
@@ -82,15 +91,29 @@ func fromRollups(ctx context.Context, rs history.RollupStore, st history.RollupS
 // below is where the rollups' part of the range ends.
 func (g *gather) below() time.Time { return earlier(g.f.To, g.w) }
 
-// hours adds the scope's hour rows of the range below the watermark. The
-// session lengths of a group's hours go into one Histogram with the
-// tail's lengths of the group, for its median, a group at a time.
-func (g *gather) hours(ctx context.Context, rs history.RollupStore) error {
-	b := g.below()
-	if !g.f.From.Before(b) {
+// split cuts the hours below the watermark, [from, b), at a group
+// boundary near the middle (mid): each half is read on its own.
+func (g *gather) split() (from, mid, b time.Time) {
+	from, b = g.f.From, g.below()
+	if !from.Before(b) {
+		return from, from, from
+	}
+	mid = g.spans[len(g.spans)/2].Start
+	if mid.After(b) || !mid.After(from) {
+		mid = b
+	}
+	return from, mid, b
+}
+
+// hours adds the scope's hour rows in [from, to), whole groups of the
+// range below the watermark. The session lengths of a group's hours go
+// into one Histogram with the tail's lengths of the group, for its
+// median, a group at a time.
+func (g *gather) hours(ctx context.Context, rs history.RollupStore, from, to time.Time) error {
+	if !from.Before(to) {
 		return nil
 	}
-	rows, err := rs.RollupHours(ctx, g.f.Cluster, g.f.From.UnixMilli(), b.UnixMilli())
+	rows, err := rs.RollupHours(ctx, g.f.Cluster, from.UnixMilli(), to.UnixMilli())
 	if err != nil {
 		return err
 	}
@@ -161,13 +184,13 @@ func (g *gather) days(ctx context.Context, rs history.RollupStore) error {
 // last notes a device's last row and login before the range's end; a row
 // at or after z puts it in the report.
 func (g *gather) last(k dayKey, c counters, z int64) *keyFig {
-	fig := g.key(k)
-	fig.lastRow = c.LastRow
+	fig := g.key(k) // the tail's rows, read first, are later
+	fig.lastRow = max(fig.lastRow, c.LastRow)
 	if c.LastRow >= z && c.LastRow != 0 {
 		fig.rows++
 	}
 	if c.LastLogin >= z {
-		fig.lastLogin = c.LastLogin
+		fig.lastLogin = max(fig.lastLogin, c.LastLogin)
 	}
 	return fig
 }

@@ -231,6 +231,20 @@ func (j *job) batch(ctx context.Context, rs history.RollupStore) (*history.Rollu
 		return nil, err
 	}
 	b.Hours = append(b.Hours, older...)
+	olderDays, err := j.olderDays(ctx, rs)
+	if err != nil {
+		return nil, err
+	}
+	b.Hours = append(b.Hours, olderDays...)
+	updated := map[scopeHour]history.RollupHour{}
+	for _, r := range b.Hours {
+		updated[scopeHour{r.Scope, r.Hour}] = r
+	}
+	days, err := j.dayRows(ctx, rs, updated)
+	if err != nil {
+		return nil, err
+	}
+	b.Hours = append(b.Hours, days...)
 	// the day's snapshot: one row, with no device or cluster of its own
 	b.Days = []history.RollupDay{{Day: midnight(j.from).UnixMilli(), Data: encodeDays(j.days)}}
 	return b, nil
@@ -262,10 +276,14 @@ func (j *job) older(ctx context.Context, rs history.RollupStore) ([]history.Roll
 			if !ok {
 				r = history.RollupHour{Scope: sc, Hour: k.hour, Users: encodeSet(nil), Devices: encodeSet(nil)}
 			}
-			if err := decodeLengths(r.Lengths, &l); err != nil {
+			merged := report.Lengths{} // j.old's own stays as it is: olderDays adds it to the days
+			for q, n := range l {
+				merged.Add(q, n)
+			}
+			if err := decodeLengths(r.Lengths, &merged); err != nil {
 				return nil, err
 			}
-			r.Lengths = encodeLengths(l)
+			r.Lengths = encodeLengths(merged)
 			out = append(out, r)
 		}
 	}

@@ -3,6 +3,7 @@ package rollup
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -220,3 +221,5 @@ func msOrZero(t time.Time) int64 {
 	}
 	return t.UnixMilli()
 }
+
+func trailingZeros(w uint64) int { return bits.TrailingZeros64(w) }

@@ -66,15 +66,13 @@ func fromRollups(ctx context.Context, rs history.RollupStore, st history.RollupS
 	if err := g.tail(ctx, rs, open); err != nil {
 		return report.Report{}, err
 	}
-	// The devices' snapshots and the two halves of the hours touch apart
-	// fields (the keys; the groups of each half): three reads at once,
-	// on the cores a report may use (two reports run at a time).
-	from, mid, b := g.split()
+	// The devices' snapshots and the hours touch apart fields (the keys;
+	// the groups): two reads at once, on the cores a report may use (two
+	// reports run at a time).
 	var wg sync.WaitGroup
-	errs := make([]error, 3)
+	errs := make([]error, 2)
 	wg.Go(func() { errs[0] = g.days(ctx, rs) })
-	wg.Go(func() { errs[1] = g.hours(ctx, rs, from, mid) })
-	wg.Go(func() { errs[2] = g.hours(ctx, rs, mid, b) })
+	wg.Go(func() { errs[1] = g.hours(ctx, rs, g.f.From, g.below()) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return report.Report{}, err
@@ -91,29 +89,16 @@ func fromRollups(ctx context.Context, rs history.RollupStore, st history.RollupS
 // below is where the rollups' part of the range ends.
 func (g *gather) below() time.Time { return earlier(g.f.To, g.w) }
 
-// split cuts the hours below the watermark, [from, b), at a group
-// boundary near the middle (mid): each half is read on its own.
-func (g *gather) split() (from, mid, b time.Time) {
-	from, b = g.f.From, g.below()
-	if !from.Before(b) {
-		return from, from, from
-	}
-	mid = g.spans[len(g.spans)/2].Start
-	if mid.After(b) || !mid.After(from) {
-		mid = b
-	}
-	return from, mid, b
-}
-
-// hours adds the scope's hour rows in [from, to), whole groups of the
-// range below the watermark. The session lengths of a group's hours go
-// into one Histogram with the tail's lengths of the group, for its
-// median, a group at a time.
+// hours adds the scope's rows of [from, to), the range below the
+// watermark: whole UTC days within a group as one row, hours otherwise
+// (covering). The session lengths of a group's rows go into one
+// Histogram with the tail's lengths of the group, for its median, a group
+// at a time.
 func (g *gather) hours(ctx context.Context, rs history.RollupStore, from, to time.Time) error {
 	if !from.Before(to) {
 		return nil
 	}
-	rows, err := rs.RollupHours(ctx, g.f.Cluster, from.UnixMilli(), to.UnixMilli())
+	rows, err := g.covering(ctx, rs, from, to)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,12 @@ var reportKinds = []reportKind{
 		end := g.start.Add(span)
 		return usage.Filter{From: g.start.Add(24 * time.Hour), To: end, Since: g.start.Add(24 * time.Hour), Group: usage.Day, Zone: time.UTC}
 	}},
+	{"90 days by day, Paris", func(g *generator) usage.Filter {
+		// days that are not UTC days: every group from its hours' rollups
+		paris, _ := time.LoadLocation("Europe/Paris")
+		end := g.start.Add(span)
+		return usage.Filter{From: g.start.Add(24 * time.Hour), To: end, Since: g.start.Add(24 * time.Hour), Group: usage.Day, Zone: paris}
+	}},
 	{"24 hours by hour", func(g *generator) usage.Filter {
 		end := g.start.Add(span)
 		return usage.Filter{From: end.Add(-24 * time.Hour), To: end, Since: end.Add(-24 * time.Hour), Group: usage.Hour, Zone: time.UTC}
@@ -43,7 +49,8 @@ type reportTimings struct {
 
 // buildRollups builds the rollups from scratch (rollup.Advance up to the
 // generated history's end, as the service's job would after an upgrade or
-// a rebuild) and returns how long it took and in how many batches.
+// a rebuild, with reports.zone Europe/Paris) and returns how long it took
+// and in how many batches.
 func buildRollups(ctx context.Context, st history.Store, g *generator) (time.Duration, int, error) {
 	rs := rollup.Of(ctx, st)
 	if rs == nil {
@@ -53,7 +60,8 @@ func buildRollups(ctx context.Context, st history.Store, g *generator) (time.Dur
 		return 0, 0, err
 	}
 	start := time.Now()
-	n, err := rollup.Advance(ctx, rs, g.start.Add(span+rollup.Settle))
+	paris, _ := time.LoadLocation("Europe/Paris") // the reports' zone, besides UTC
+	n, err := rollup.Advance(ctx, rs, g.start.Add(span+rollup.Settle), paris)
 	return time.Since(start), n, err
 }
 

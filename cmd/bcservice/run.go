@@ -108,7 +108,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if sq != nil {
 		defer sq.Close()
 	}
-	hist := startHistory(cfg.History, log, reg, pg, sq)
+	hist := startHistory(cfg.History, cfg.Reports, log, reg, pg, sq)
 	defer hist.stop()
 	defer glance.stop() // before the history's store closes
 	conn, err := newConnector(cfg, log, reg, clients, append(hist.consumers(), glance.consumers()...))

@@ -24,7 +24,9 @@ type scopeHour struct {
 // job computes one batch: the hours [from, to) of one UTC day.
 type job struct {
 	from, to time.Time
-	agg      map[scopeHour]*hourAgg
+	// zones are those whose days are kept whole (dayrows.go)
+	zones []*time.Location
+	agg   map[scopeHour]*hourAgg
 	// old holds the lengths of sessions begun before the batch and ended
 	// in it, by their start hour: added to those hours' rows.
 	old      map[scopeHour]report.Lengths
@@ -35,8 +37,8 @@ type job struct {
 	open     []history.Session
 }
 
-func newJob(ctx context.Context, rs history.RollupStore, from, to time.Time) (*job, error) {
-	j := &job{from: from, to: to, agg: map[scopeHour]*hourAgg{}, old: map[scopeHour]report.Lengths{},
+func newJob(ctx context.Context, rs history.RollupStore, from, to time.Time, zones []*time.Location) (*job, error) {
+	j := &job{from: from, to: to, zones: zones, agg: map[scopeHour]*hourAgg{}, old: map[scopeHour]report.Lengths{},
 		names:  map[string]map[string]int64{},
 		nextID: map[string]int64{}}
 	for _, kind := range []string{history.NameUser, history.NameDevice} {

@@ -1,6 +1,7 @@
 package rollup
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -10,26 +11,28 @@ import (
 	"github.com/emconnector/emconnector/service/history/report"
 )
 
-// A UTC day's figures per scope are also kept whole, as a row of the
-// hours' table whose scope is dayScope(scope) and whose hour is the day's
-// midnight: a report reads a group's whole UTC days as one row each
-// rather than 24 (a 90-day report by day in UTC reads some 90 rows
-// rather than 2,160). Cluster codes hold no colon, so the scopes do not
-// meet.
-func dayScope(scope string) string { return "day:" + scope }
+// A day's figures per scope are also kept whole, for the days of UTC and
+// of the reports' zone (Job.Zones), as rows of the hours' table whose
+// scope is dayScope(zone, scope) and whose hour is the day's start: a
+// report in one of those zones reads a group's whole days as one row each
+// rather than 23 to 25 (a 90-day report by day reads some 90 rows rather
+// than 2,160). Cluster codes and zone names hold no colon, so the scopes
+// do not meet.
+func dayScope(zone *time.Location, scope string) string { return "day:" + zone.String() + ":" + scope }
 
 func isDayScope(scope string) bool { return strings.HasPrefix(scope, "day:") }
 
-const day = 24 * time.Hour
+// localDay is the day of zone holding t: [start, end), 23 to 25 hours.
+func localDay(t time.Time, zone *time.Location) (start, end time.Time) {
+	l := t.In(zone)
+	start = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, zone)
+	return start, time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, zone)
+}
 
-// dayRows are the rows of the UTC day the batch completes (when it ends at
-// midnight), merged from its hours: those stored before the batch, those
-// the batch changed (updated, keyed by scope and hour) and its own.
+// dayRows are the rows of the days (of each zone) that end within the
+// batch, merged from their hours: those stored before the batch, those the
+// batch changed (updated, keyed by scope and hour) and its own.
 func (j *job) dayRows(ctx context.Context, rs history.RollupStore, updated map[scopeHour]history.RollupHour) ([]history.RollupHour, error) {
-	d := midnight(j.from)
-	if !j.to.Equal(d.Add(day)) {
-		return nil, nil
-	}
 	scopes := map[string]bool{"": true}
 	for k := range j.days {
 		scopes[k.Cluster] = true
@@ -40,32 +43,49 @@ func (j *job) dayRows(ctx context.Context, rs history.RollupStore, updated map[s
 		}
 	}
 	var out []history.RollupHour
-	for sc := range scopes {
-		hours := map[int64]history.RollupHour{}
-		if j.from.After(d) {
-			rows, err := rs.RollupHours(ctx, sc, d.UnixMilli(), j.from.UnixMilli())
-			if err != nil {
-				return nil, err
+	for _, zone := range j.zones {
+		for t := j.from; t.Before(j.to); t = t.Add(time.Hour) {
+			start, end := localDay(t, zone)
+			if !end.Equal(t.Add(time.Hour)) { // the day does not end with this hour
+				continue
 			}
-			for _, r := range rows {
-				hours[r.Hour] = r
+			for sc := range scopes {
+				r, ok, err := j.dayRow(ctx, rs, updated, zone, sc, start, end)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					out = append(out, r)
+				}
 			}
 		}
-		for k, r := range updated {
-			if k.scope == sc && k.hour >= d.UnixMilli() {
-				hours[k.hour] = r
-			}
-		}
-		if len(hours) == 0 {
-			continue
-		}
-		r, err := mergeHours(dayScope(sc), d.UnixMilli(), hours)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
 	}
 	return out, nil
+}
+
+// dayRow merges the hours of scope in [start, end).
+func (j *job) dayRow(ctx context.Context, rs history.RollupStore, updated map[scopeHour]history.RollupHour, zone *time.Location,
+	sc string, start, end time.Time) (history.RollupHour, bool, error) {
+	hours := map[int64]history.RollupHour{}
+	if start.Before(j.from) {
+		rows, err := rs.RollupHours(ctx, sc, start.UnixMilli(), j.from.UnixMilli())
+		if err != nil {
+			return history.RollupHour{}, false, err
+		}
+		for _, r := range rows {
+			hours[r.Hour] = r
+		}
+	}
+	for k, r := range updated {
+		if k.scope == sc && k.hour >= start.UnixMilli() && k.hour < end.UnixMilli() {
+			hours[k.hour] = r
+		}
+	}
+	if len(hours) == 0 {
+		return history.RollupHour{}, false, nil
+	}
+	r, err := mergeHours(dayScope(zone, sc), start.UnixMilli(), hours)
+	return r, err == nil, err
 }
 
 // mergeHours is the row of scope at start holding every row of rows.
@@ -92,14 +112,17 @@ func mergeHours(scope string, start int64, rows map[int64]history.RollupHour) (h
 	return out, nil
 }
 
-// olderDays adds to the rows of whole days before the batch the lengths
-// added to their hours (j.old).
+// olderDays adds to the rows of whole days (of each zone) that ended
+// before the batch the lengths added to their hours (j.old).
 func (j *job) olderDays(ctx context.Context, rs history.RollupStore) ([]history.RollupHour, error) {
 	add := map[scopeHour]report.Lengths{}
 	for k, l := range j.old {
-		d := midnight(time.UnixMilli(k.hour).UTC())
-		if !d.Add(day).After(midnight(j.from)) {
-			dk := scopeHour{dayScope(k.scope), d.UnixMilli()}
+		for _, zone := range j.zones {
+			start, end := localDay(time.UnixMilli(k.hour), zone)
+			if end.After(j.from) {
+				continue // built in this batch, or later, from the hours
+			}
+			dk := scopeHour{dayScope(zone, k.scope), start.UnixMilli()}
 			m := add[dk]
 			for q, n := range l {
 				m.Add(q, n)
@@ -140,32 +163,35 @@ func (b bitset) ids() []int64 {
 }
 
 // covering reads the rows of [from, to) of the report's scope: the day
-// rows of the whole UTC days that lie within one group, and the hour rows
-// of the rest, oldest first.
+// rows (of the report's zone) of the whole days that lie within one
+// group, and the hour rows of the rest, oldest first.
 func (g *gather) covering(ctx context.Context, rs history.RollupStore, from, to time.Time) ([]history.RollupHour, error) {
-	days, err := rs.RollupHours(ctx, dayScope(g.f.Cluster), from.UnixMilli(), to.UnixMilli())
+	days, err := rs.RollupHours(ctx, dayScope(g.f.Zone, g.f.Cluster), from.UnixMilli(), to.UnixMilli())
 	if err != nil {
 		return nil, err
 	}
 	var out []history.RollupHour
-	covered := map[int64]bool{}
+	covered := map[int64]time.Time{} // a day's start → its end
 	for _, r := range days {
-		d := time.UnixMilli(r.Hour)
-		end := d.Add(day)
-		if d.Before(from) || end.After(to) || report.GroupOf(g.spans, d) != report.GroupOf(g.spans, end.Add(-time.Millisecond)) {
+		start, end := localDay(time.UnixMilli(r.Hour), g.f.Zone)
+		if start.UnixMilli() != r.Hour || start.Before(from) || end.After(to) ||
+			report.GroupOf(g.spans, start) != report.GroupOf(g.spans, end.Add(-time.Millisecond)) {
 			continue
 		}
-		covered[r.Hour] = true
+		covered[r.Hour] = end
 		out = append(out, r)
 	}
 	// the hours outside the covered days, as few reads as intervals
 	for a := from; a.Before(to); {
-		if covered[a.UnixMilli()] {
-			a = a.Add(day)
+		if end, ok := covered[a.UnixMilli()]; ok {
+			a = end
 			continue
 		}
 		b := a
-		for b.Before(to) && !covered[b.UnixMilli()] {
+		for b.Before(to) {
+			if _, ok := covered[b.UnixMilli()]; ok {
+				break
+			}
 			b = b.Add(time.Hour)
 		}
 		rows, err := rs.RollupHours(ctx, g.f.Cluster, a.UnixMilli(), b.UnixMilli())
@@ -175,6 +201,6 @@ func (g *gather) covering(ctx context.Context, rs history.RollupStore, from, to 
 		out = append(out, rows...)
 		a = b
 	}
-	slices.SortFunc(out, func(x, y history.RollupHour) int { return int(x.Hour - y.Hour) })
+	slices.SortFunc(out, func(x, y history.RollupHour) int { return cmp.Compare(x.Hour, y.Hour) })
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/emconnector/emconnector/service/history"
@@ -15,13 +16,26 @@ import (
 // A row written later than that marks the rollups stale (RollupStore).
 const Settle = 5 * time.Minute
 
+// withUTC is zones with UTC, each once.
+func withUTC(zones []*time.Location) []*time.Location {
+	out := []*time.Location{time.UTC}
+	for _, z := range zones {
+		if z != nil && !slices.ContainsFunc(out, func(o *time.Location) bool { return o.String() == z.String() }) {
+			out = append(out, z)
+		}
+	}
+	return out
+}
+
 // Advance materialises the hours that have settled by now, one UTC day
 // (or what is left of it) a transaction, until the rollups reach
 // floor(now − Settle) or ctx ends. Stale rollups are deleted first and
-// rebuilt from the oldest row. It returns the batches applied; a batch
+// rebuilt from the oldest row. The days of UTC and of zones are also
+// kept whole (dayrows.go). It returns the batches applied; a batch
 // another replica applied first is not an error (the next run goes on
 // from there).
-func Advance(ctx context.Context, rs history.RollupStore, now time.Time) (int, error) {
+func Advance(ctx context.Context, rs history.RollupStore, now time.Time, zones ...*time.Location) (int, error) {
+	zones = withUTC(zones)
 	target := now.Add(-Settle).UTC().Truncate(time.Hour)
 	n := 0
 	for {
@@ -35,7 +49,7 @@ func Advance(ctx context.Context, rs history.RollupStore, now time.Time) (int, e
 			}
 			continue
 		}
-		b, err := nextBatch(ctx, rs, st, target)
+		b, err := nextBatch(ctx, rs, st, target, zones)
 		if err != nil || b == nil {
 			return n, err
 		}
@@ -68,7 +82,7 @@ func start(ctx context.Context, rs history.RollupStore, before time.Time) (time.
 
 // nextBatch computes the batch after st up to target at most (nil when
 // there is none to do).
-func nextBatch(ctx context.Context, rs history.RollupStore, st history.RollupState, target time.Time) (*history.RollupBatch, error) {
+func nextBatch(ctx context.Context, rs history.RollupStore, st history.RollupState, target time.Time, zones []*time.Location) (*history.RollupBatch, error) {
 	from := time.UnixMilli(st.Watermark).UTC()
 	if st.Watermark == 0 {
 		first, err := start(ctx, rs, target)
@@ -93,7 +107,7 @@ func nextBatch(ctx context.Context, rs history.RollupStore, st history.RollupSta
 	if err != nil {
 		return nil, fmt.Errorf("rollup: reading rows: %w", err)
 	}
-	j, err := newJob(ctx, rs, from, to)
+	j, err := newJob(ctx, rs, from, to, zones)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,9 @@ const DefaultEvery = time.Minute
 type Job struct {
 	Store history.Store
 	Every time.Duration
+	// Zones are those whose days are kept whole besides UTC's: the
+	// reports' default zone.
+	Zones []*time.Location
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger learns of failed runs; nil discards.
@@ -62,7 +65,7 @@ func (j *Job) once(ctx context.Context) error {
 		}
 		return nil
 	}
-	_, err := Advance(ctx, rs, now())
+	_, err := Advance(ctx, rs, now(), j.Zones...)
 	if errors.Is(err, errCorrupt) { // rebuilt from the rows
 		return rs.ResetRollups(ctx)
 	}

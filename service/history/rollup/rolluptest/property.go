@@ -45,6 +45,8 @@ func servableFilter(r *rand.Rand, start time.Time, span time.Duration) report.Fi
 // the watermark is read from the rows) equals the report computed from
 // the rows in memory (report.Compute).
 func Property(t *testing.T, open func(t *testing.T) history.Store) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	newYork, _ := time.LoadLocation("America/New_York")
 	ctx := context.Background()
 	start := time.Date(2026, 10, 23, 0, 0, 0, 0, time.UTC)
 	const span = 12 * 24 * time.Hour
@@ -70,7 +72,8 @@ func Property(t *testing.T, open func(t *testing.T) history.Store) {
 			steps = append(steps, job)
 		}
 		for _, at := range steps {
-			if _, err := rollup.Advance(ctx, s, at); err != nil {
+			// whole days of UTC (always), Paris and New York: Sydney's days come from hours
+			if _, err := rollup.Advance(ctx, s, at, paris, newYork); err != nil {
 				t.Fatalf("history %d: advance to %v: %v", h, at, err)
 			}
 		}

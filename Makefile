@@ -76,11 +76,13 @@ screenshots:
 bench: build
 	$(GO) run ./cmd/bcbench --bin $(BIN) --out $(BIN)/bench
 
-# The request history's scale target: ROWS rows in a temporary SQLite file and a throwaway
-# PostgreSQL (pgtest), pages of 100 by device, user and hour timed; see cmd/bcbench/README.md.
+# The request history's scale target: ROWS rows on DEVICES phones in a temporary SQLite file
+# and a throwaway PostgreSQL (pgtest), pages of 100 by device, user and hour timed, then the
+# usage reports' rollups built and the reports timed; see cmd/bcbench/README.md.
 ROWS ?= 10000000
+DEVICES ?= 5000
 bench-history:
-	$(GO) run ./cmd/bchistbench --rows $(ROWS)
+	$(GO) run ./cmd/bchistbench --rows $(ROWS) --devices $(DEVICES)
 
 # cucmsim on the demo topology, then (once it listens) bcservice in front of it, in the
 # foreground; Ctrl-C stops both. exec: make's signals reach the script itself.

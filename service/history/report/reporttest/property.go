@@ -114,13 +114,13 @@ func Property(t *testing.T, open func(t *testing.T) history.Store) {
 			f := Filter(r)
 			now := f.From.Add(time.Duration(r.Int64N(int64(6 * 24 * time.Hour))))
 			bh := []*report.BusinessHours{nil, &hours}[r.IntN(2)]
-			want := report.Compute(f, inWindow(rows, f, now), now, bh)
+			want := report.Compute(f, InWindow(rows, f, now), now, bh)
 			for _, store := range []history.Store{s, pagedOnly{s}} {
 				got, err := report.Run(ctx, store, f, now, bh)
 				if err != nil {
 					t.Fatalf("history %d, filter %d: %v", h, i, err)
 				}
-				if a, b := asJSON(t, got), asJSON(t, want); a != b {
+				if a, b := JSON(t, got), JSON(t, want); a != b {
 					t.Fatalf("history %d, filter %d (%+v, now %v, %T):\nfrom the store %s\nin memory      %s", h, i, f, now, store, a, b)
 				}
 			}
@@ -135,9 +135,9 @@ func Property(t *testing.T, open func(t *testing.T) history.Store) {
 	}
 }
 
-// inWindow is what Run reads: the rows of Window(f, now), oldest first as a
+// InWindow is what Run reads: the rows of Window(f, now), oldest first as a
 // store orders them (time, then insertion).
-func inWindow(rows []history.Record, f report.Filter, now time.Time) []history.Record {
+func InWindow(rows []history.Record, f report.Filter, now time.Time) []history.Record {
 	from, to := report.Window(f, now)
 	var out []history.Record
 	for _, r := range rows {
@@ -149,7 +149,9 @@ func inWindow(rows []history.Record, f report.Filter, now time.Time) []history.R
 	return out
 }
 
-func asJSON(t *testing.T, r report.Report) string {
+// JSON is r as the API answers it: two reports are the same when their
+// JSON is.
+func JSON(t *testing.T, r report.Report) string {
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)

@@ -6,9 +6,7 @@ package rolluptest
 
 import (
 	"context"
-	"encoding/json"
 	"math/rand/v2"
-	"slices"
 	"testing"
 	"time"
 
@@ -80,7 +78,7 @@ func Property(t *testing.T, open func(t *testing.T) history.Store) {
 		for i := range 30 {
 			f := servableFilter(r, start, span)
 			now := job.Add(time.Duration(r.Int64N(int64(90 * time.Minute)))) // within rollup.MaxLag
-			want := report.Compute(f, window(rows, f, now), now, nil)
+			want := report.Compute(f, reporttest.InWindow(rows, f, now), now, nil)
 			st, _ := s.RollupState(ctx)
 			got, err := rollup.Run(ctx, store, f, now, nil)
 			if err != nil {
@@ -90,7 +88,7 @@ func Property(t *testing.T, open func(t *testing.T) history.Store) {
 				t.Fatalf("history %d, filter %d: rollupsUntil %v, watermark %d", h, i, got.RollupsUntil, st.Watermark)
 			}
 			got.RollupsUntil = nil
-			if a, b := asJSON(t, got), asJSON(t, want); a != b {
+			if a, b := reporttest.JSON(t, got), reporttest.JSON(t, want); a != b {
 				t.Fatalf("history %d, filter %d (%+v, watermark %v, now %v):\nrollups %s\nrows    %s", h, i, f,
 					time.UnixMilli(st.Watermark).UTC(), now, a, b)
 			}
@@ -104,24 +102,4 @@ func Property(t *testing.T, open func(t *testing.T) history.Store) {
 	if busy < served/3 {
 		t.Errorf("only %d of %d reports had a session", busy, served)
 	}
-}
-
-func window(rows []history.Record, f report.Filter, now time.Time) []history.Record {
-	from, to := report.Window(f, now)
-	var out []history.Record
-	for _, r := range rows {
-		if !r.Time.Before(from) && r.Time.Before(to) {
-			out = append(out, r)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b history.Record) int { return a.Time.Compare(b.Time) })
-	return out
-}
-
-func asJSON(t *testing.T, r report.Report) string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

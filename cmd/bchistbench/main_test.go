@@ -28,6 +28,9 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("no figures for the report %s in:\n%s", k, text)
 		}
 	}
+	if !regexp.MustCompile(`sqlite +GET / +20 +[\d.]+ ms +[\d.]+ ms +< 100ms (ok|MISSED) +\S+`).MatchString(text) {
+		t.Errorf("no figures for the status page in:\n%s", text)
+	}
 	for _, k := range []string{"device", "user", "hour"} {
 		re := regexp.MustCompile(`sqlite +` + k + ` +20 +[\d.]+ ms +[\d.]+ ms +[\d.]+ ms +< 50ms (ok|MISSED)`)
 		if !re.MatchString(text) {

@@ -18,6 +18,8 @@ type result struct {
 	reports []reportTimings
 	rollups time.Duration
 	batches int
+	// status is the status page's (status.go).
+	status statusTimings
 }
 
 // report prints one line per store and kind of query, with the target.

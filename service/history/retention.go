@@ -75,19 +75,12 @@ func (r *Retention) purgeRows(ctx context.Context, before time.Time) (int64, err
 // purgeRollups drops the rollups of what purgeRows dropped: they keep no
 // more of the past than the rows (Keep).
 func (r *Retention) purgeRollups(ctx context.Context, before time.Time) error {
-	var rs RollupStore
-	switch s := r.Store.(type) {
-	case RollupStore:
-		rs = s
-	case *Lazy:
-		var err error
-		if rs, err = s.Rollups(ctx); errors.Is(err, ErrNoRollups) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-	default:
+	rs, err := RollupsOf(ctx, r.Store)
+	switch {
+	case errors.Is(err, ErrNoRollups):
 		return nil
+	case err != nil:
+		return err
 	}
 	return rs.PurgeRollups(ctx, before.UnixMilli())
 }

@@ -83,6 +83,19 @@ type RollupBatch struct {
 	Open []byte
 }
 
+// RollupsOf is store's rollups: store itself when it keeps them, those of
+// the store a Lazy opens, or ErrNoRollups; an error opening a Lazy's
+// store is returned as it is (the database is away).
+func RollupsOf(ctx context.Context, store Store) (RollupStore, error) {
+	switch s := store.(type) {
+	case RollupStore:
+		return s, nil
+	case *Lazy:
+		return s.Rollups(ctx)
+	}
+	return nil, ErrNoRollups
+}
+
 // RollupStore is a Store that keeps the rollups beside the rows. Its
 // Insert marks the rollups stale (in the same transaction) when it writes
 // a row older than the watermark; its Purge leaves the rollups alone

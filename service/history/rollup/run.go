@@ -37,21 +37,14 @@ func Run(ctx context.Context, store history.Store, f report.Filter, now time.Tim
 	return rep, err
 }
 
-// Of is store's rollups, or nil when it keeps none (or cannot be opened).
+// Of is store's rollups, or nil when it keeps none or cannot be opened
+// (history.RollupsOf).
 func Of(ctx context.Context, store history.Store) history.RollupStore {
-	switch s := store.(type) {
-	case history.RollupStore:
-		return s
-	case interface {
-		Rollups(context.Context) (history.RollupStore, error)
-	}:
-		rs, err := s.Rollups(ctx)
-		if err != nil {
-			return nil
-		}
-		return rs
+	rs, err := history.RollupsOf(ctx, store)
+	if err != nil {
+		return nil
 	}
-	return nil
+	return rs
 }
 
 // Servable reports whether the rollups can serve f: no user, no device

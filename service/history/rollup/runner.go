@@ -52,20 +52,14 @@ func (j *Job) once(ctx context.Context) error {
 	if j.Now != nil {
 		now = j.Now
 	}
-	rs := Of(ctx, j.Store)
-	if rs == nil {
-		if l, ok := j.Store.(interface {
-			Rollups(context.Context) (history.RollupStore, error)
-		}); ok {
-			_, err := l.Rollups(ctx)
-			if errors.Is(err, history.ErrNoRollups) {
-				return nil
-			}
-			return err // the database is away: the next tick tries again
-		}
+	rs, err := history.RollupsOf(ctx, j.Store)
+	switch {
+	case errors.Is(err, history.ErrNoRollups):
 		return nil
+	case err != nil:
+		return err // the database is away: the next tick tries again
 	}
-	_, err := Advance(ctx, rs, now(), j.Zones...)
+	_, err = Advance(ctx, rs, now(), j.Zones...)
 	if errors.Is(err, errCorrupt) { // rebuilt from the rows
 		return rs.ResetRollups(ctx)
 	}

@@ -2,6 +2,8 @@ package rollup
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/emconnector/emconnector/service"
@@ -225,8 +227,8 @@ func (j *job) batch(ctx context.Context, rs history.RollupStore) (*history.Rollu
 	b := &history.RollupBatch{To: j.to.UnixMilli(), Names: j.newNames, Open: encodeOpen(j.open)}
 	for k, a := range j.agg {
 		b.Hours = append(b.Hours, history.RollupHour{Scope: k.scope, Hour: k.hour, Logins: a.logins,
-			Failures: a.failures, Peak: a.peak, LoggedMs: a.loggedMs, Users: encodeSet(keys(a.users)),
-			Devices: encodeSet(keys(a.devices)), Lengths: encodeLengths(a.lengths)})
+			Failures: a.failures, Peak: a.peak, LoggedMs: a.loggedMs, Users: encodeSet(slices.Collect(maps.Keys(a.users))),
+			Devices: encodeSet(slices.Collect(maps.Keys(a.devices))), Lengths: encodeLengths(a.lengths)})
 	}
 	older, err := j.older(ctx, rs)
 	if err != nil {
@@ -290,14 +292,6 @@ func (j *job) older(ctx context.Context, rs history.RollupStore) ([]history.Roll
 		}
 	}
 	return out, nil
-}
-
-func keys(m map[int64]bool) []int64 {
-	out := make([]int64, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func later(a, b time.Time) time.Time {

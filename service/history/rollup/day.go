@@ -106,35 +106,20 @@ func encodeDays(days map[dayKey]*dayData) []byte {
 	return out
 }
 
-// decodeDays reads a snapshot.
-func decodeDays(b []byte) (map[dayKey]*dayData, error) {
-	r := reader{b: b}
-	n := r.uvarint()
-	if n > uint64(len(b)) {
-		return nil, errCorrupt
+// snapshot decodes the rows of a day (one, or none before the first),
+// every device's figures whole (the job changes them).
+func snapshot(rows []history.RollupDay) (map[dayKey]*dayData, error) {
+	es, err := entries(rows)
+	if err != nil {
+		return nil, err
 	}
-	out := make(map[dayKey]*dayData, n)
-	for range n {
-		k := dayKey{Device: r.text(), Cluster: r.text()}
-		raw := r.text()
-		if r.err != nil {
-			return nil, r.err
-		}
-		d, err := decodeDay([]byte(raw))
-		if err != nil {
+	out := make(map[dayKey]*dayData, len(es))
+	for _, e := range es {
+		if out[e.key], err = decodeDay(e.raw); err != nil {
 			return nil, err
 		}
-		out[k] = d
 	}
 	return out, nil
-}
-
-// snapshot decodes the rows of a day (one, or none before the first).
-func snapshot(rows []history.RollupDay) (map[dayKey]*dayData, error) {
-	if len(rows) == 0 {
-		return map[dayKey]*dayData{}, nil
-	}
-	return decodeDays(rows[0].Data)
 }
 
 // entry is one device's encoded figures in a snapshot (a view into it).

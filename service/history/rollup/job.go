@@ -91,7 +91,7 @@ func nextBatch(ctx context.Context, rs history.RollupStore, st history.RollupSta
 		}
 		from = first
 	}
-	to := min64time(target, midnight(from).Add(24*time.Hour))
+	to := earlier(target, midnight(from).Add(24*time.Hour))
 	if !from.Before(to) {
 		return nil, nil
 	}
@@ -118,11 +118,4 @@ func nextBatch(ctx context.Context, rs history.RollupStore, st history.RollupSta
 	}
 	b.From, b.Rows = st.Watermark, int64(len(rows))
 	return b, nil
-}
-
-func min64time(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }

@@ -3,7 +3,9 @@ package rollup
 import (
 	"context"
 	"errors"
+	"maps"
 	"math/bits"
+	"slices"
 	"sync"
 	"time"
 
@@ -263,7 +265,7 @@ func (g *gather) distinct(ctx context.Context, rs history.RollupStore) error {
 		ids := map[string]int64{}
 		if len(all) > 0 {
 			var err error
-			if ids, err = rs.RollupNameIDs(ctx, side.kind, keysOf(all)); err != nil {
+			if ids, err = rs.RollupNameIDs(ctx, side.kind, slices.Collect(maps.Keys(all))); err != nil {
 				return err
 			}
 		}
@@ -278,12 +280,4 @@ func (g *gather) distinct(ctx context.Context, rs history.RollupStore) error {
 		}
 	}
 	return nil
-}
-
-func keysOf(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }

@@ -117,33 +117,3 @@ func lastByKey[T any](rows []T, key func(T) any) []T {
 	}
 	return out
 }
-
-// insertRows writes n rows (values(i) each, width columns) chunk rows a
-// statement, each statement ending with suffix (an ON CONFLICT clause).
-func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table, columns string, width, chunk, n int,
-	values func(i int) []any, suffix string) error {
-	for start := 0; start < n; start += chunk {
-		end := min(start+chunk, n)
-		var q strings.Builder
-		q.WriteString("INSERT INTO " + table + " (" + columns + ") VALUES ")
-		args := make([]any, 0, (end-start)*width)
-		for i := start; i < end; i++ {
-			if i > start {
-				q.WriteString(", ")
-			}
-			q.WriteString("(")
-			for j := range width {
-				if j > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString(s.ph(len(args) + j + 1))
-			}
-			q.WriteString(")")
-			args = append(args, values(i)...)
-		}
-		if _, err := tx.ExecContext(ctx, q.String()+suffix, args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -65,12 +65,9 @@ func (s *Store) Insert(ctx context.Context, rows []history.Record) error {
 	if err := s.markStale(ctx, tx, rows); err != nil {
 		return s.classify(err)
 	}
-	for start := 0; start < len(rows); start += insertChunk {
-		chunk := rows[start:min(start+insertChunk, len(rows))]
-		query, args := s.insertStatement(chunk)
-		if _, err := tx.ExecContext(ctx, query, args...); err != nil {
-			return s.classify(err)
-		}
+	err = s.insertRows(ctx, tx, Table, columns, ncolumns, insertChunk, len(rows), func(i int) []any { return values(rows[i]) }, "")
+	if err != nil {
+		return s.classify(err)
 	}
 	return s.classify(tx.Commit())
 }
@@ -82,25 +79,35 @@ func (s *Store) classify(err error) error {
 	return err
 }
 
-func (s *Store) insertStatement(rows []history.Record) (string, []any) {
-	var b strings.Builder
-	b.WriteString("INSERT INTO " + Table + " (" + columns + ") VALUES ")
-	args := make([]any, 0, len(rows)*ncolumns)
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(")
-		for j := range ncolumns {
-			if j > 0 {
-				b.WriteString(", ")
+// insertRows writes n rows (values(i) each, width columns) chunk rows a
+// statement, each statement ending with suffix (an ON CONFLICT clause, or
+// ""): the history's rows and the rollups'.
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table, columns string, width, chunk, n int,
+	values func(i int) []any, suffix string) error {
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		var q strings.Builder
+		q.WriteString("INSERT INTO " + table + " (" + columns + ") VALUES ")
+		args := make([]any, 0, (end-start)*width)
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteString(", ")
 			}
-			b.WriteString(s.ph(len(args) + j + 1))
+			q.WriteString("(")
+			for j := range width {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString(s.ph(len(args) + j + 1))
+			}
+			q.WriteString(")")
+			args = append(args, values(i)...)
 		}
-		b.WriteString(")")
-		args = append(args, values(r)...)
+		if _, err := tx.ExecContext(ctx, q.String()+suffix, args...); err != nil {
+			return err
+		}
 	}
-	return b.String(), args
+	return nil
 }
 
 // values are r's column values in the order of columns.

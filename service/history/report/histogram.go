@@ -17,21 +17,14 @@ type Histogram struct {
 const (
 	exactCells = 1000
 	decadeSize = 900
-	histCells  = exactCells + 10*decadeSize
+	// Cells is the number of cells.
+	Cells = exactCells + 10*decadeSize
 )
 
 // Cell is the index of quantised length q among every value Quantise
 // gives, in order (0 to Cells−1), or -1 if Quantise gives no q: the
 // rollups store cells, which are small and dense.
-func Cell(q int64) int { return cell(q) }
-
-// CellValue is the quantised length of cell i (0 <= i < Cells).
-func CellValue(i int) int64 { return cellValue(i) }
-
-// Cells is the number of cells.
-const Cells = histCells
-
-func cell(q int64) int {
+func Cell(q int64) int {
 	if q < 0 {
 		return -1
 	}
@@ -44,14 +37,14 @@ func cell(q int64) int {
 		e++
 	}
 	i := exactCells + (e-1)*decadeSize + int(q-100)
-	if q < 100 || q >= exactCells || e < 1 || i >= histCells {
+	if q < 100 || q >= exactCells || e < 1 || i >= Cells {
 		return -1
 	}
 	return i
 }
 
-// cellValue is the quantised length of cell i.
-func cellValue(i int) int64 {
+// CellValue is the quantised length of cell i (0 <= i < Cells).
+func CellValue(i int) int64 {
 	if i < exactCells {
 		return int64(i)
 	}
@@ -65,16 +58,16 @@ func cellValue(i int) int64 {
 
 // Add counts n sessions of quantised length q; false if q is not a
 // quantised length.
-func (h *Histogram) Add(q, n int64) bool { return h.AddCell(cell(q), n) }
+func (h *Histogram) Add(q, n int64) bool { return h.AddCell(Cell(q), n) }
 
 // AddCell counts n sessions of the length of cell i; false if there is no
 // such cell.
 func (h *Histogram) AddCell(i int, n int64) bool {
-	if i < 0 || i >= histCells {
+	if i < 0 || i >= Cells {
 		return false
 	}
 	if h.cells == nil {
-		h.cells = make([]int64, histCells)
+		h.cells = make([]int64, Cells)
 	}
 	if h.cells[i] == 0 {
 		h.touched = append(h.touched, i)
@@ -99,7 +92,7 @@ func (h *Histogram) Median() float64 {
 	return medianOf(h.n, func(rank int64) int64 {
 		for i, c := range h.cells {
 			if rank < c {
-				return cellValue(i)
+				return CellValue(i)
 			}
 			rank -= c
 		}

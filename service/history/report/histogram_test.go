@@ -12,26 +12,26 @@ func TestHistogramCells(t *testing.T) {
 	prev := -1
 	for _, d := range []time.Duration{0, 999 * time.Millisecond, time.Second, 80 * time.Minute, 1<<63 - 1} {
 		q := Quantise(d)
-		if i := cell(q); i < 0 || cellValue(i) != q {
-			t.Errorf("Quantise(%v) = %d: cell %d, back %d", d, q, i, cellValue(i))
+		if i := Cell(q); i < 0 || CellValue(i) != q {
+			t.Errorf("Quantise(%v) = %d: cell %d, back %d", d, q, i, CellValue(i))
 		}
 	}
-	for i := range histCells {
-		v := cellValue(i)
-		if cell(v) != i || int(v) <= prev && i > 0 {
-			t.Fatalf("cell %d: value %d, back %d", i, v, cell(v))
+	for i := range Cells {
+		v := CellValue(i)
+		if Cell(v) != i || int(v) <= prev && i > 0 {
+			t.Fatalf("cell %d: value %d, back %d", i, v, Cell(v))
 		}
 		prev = int(v)
 	}
 	for range 10000 {
 		q := Quantise(time.Duration(r.Int64N(1 << 50)))
-		if cellValue(cell(q)) != q {
+		if CellValue(Cell(q)) != q {
 			t.Fatalf("%d does not round-trip", q)
 		}
 	}
 	for _, q := range []int64{-1, 1001, 1234, 99990} {
-		if cell(q) != -1 {
-			t.Errorf("cell(%d) = %d, want -1 (not a quantised length)", q, cell(q))
+		if Cell(q) != -1 {
+			t.Errorf("Cell(%d) = %d, want -1 (not a quantised length)", q, Cell(q))
 		}
 	}
 }

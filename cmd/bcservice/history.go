@@ -30,12 +30,13 @@ type requestHistory struct {
 	first []func()
 }
 
-// startHistory starts the request history (and the usage reports' rollup
-// job, which keeps whole days of UTC and of reports.zone), or returns nil when history.dsn
+// startHistory starts the request history (and, when reports is not nil,
+// the usage reports' rollup job, which keeps whole days of UTC and of
+// reports.zone), or returns nil when history.dsn
 // is not set; in PostgreSQL it uses the process's pool (pg, not nil then).
 // The store is opened on first use: a database that is away at start
 // delays the rows (queued, then dropped and counted), never the service.
-func startHistory(cfg config.HistoryConfig, reports config.ReportsConfig, log *slog.Logger, reg *metrics.Metrics, pg *postgres.Pool, sq *sqlite.Pool) *requestHistory {
+func startHistory(cfg config.HistoryConfig, reports *config.ReportsConfig, log *slog.Logger, reg *metrics.Metrics, pg *postgres.Pool, sq *sqlite.Pool) *requestHistory {
 	if !cfg.Enabled() {
 		return nil
 	}
@@ -58,6 +59,9 @@ func startHistory(cfg config.HistoryConfig, reports config.ReportsConfig, log *s
 		done := make(chan struct{})
 		go func() { // the usage reports' rollups (cmd/bcservice/README.md, "Usage reports")
 			defer close(done)
+			if reports == nil {
+				return // no dashboard here serves the reports
+			}
 			zone, _ := reports.Location() // checked with the configuration
 			(&rollup.Job{Store: store, Every: cfg.RollupEvery, Zones: []*time.Location{zone}, Logger: log}).Run(ctx)
 		}()

@@ -11,8 +11,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"log/slog"
+
+	"github.com/emconnector/emconnector/cmd/bcservice/config"
 	"github.com/emconnector/emconnector/service/fakecucm"
+	"github.com/emconnector/emconnector/service/history"
+	"github.com/emconnector/emconnector/service/metrics"
+	"github.com/emconnector/emconnector/service/sqlite"
 )
 
 // With history.dsn set, every API request with a device or user is a row
@@ -111,5 +118,61 @@ func TestRunKeepsHistory(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "request history on") {
 		t.Errorf("no start line in the log:\n%s", logs.String())
+	}
+}
+
+// The rollup job runs where a dashboard serves the usage reports, and only
+// there: with reports, the settled hours of the history are rolled up at
+// start; without, nothing reads them and the rollups stay empty.
+func TestRollupJobRunsWithTheDashboard(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		reports *config.ReportsConfig
+		rolled  bool
+	}{
+		{"with a dashboard", &config.ReportsConfig{Zone: "UTC"}, true},
+		{"without one", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "history.db")
+			st, err := sqlite.Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -2)
+			if err := st.Insert(ctx, []history.Record{{Time: day.Add(8 * time.Hour), Op: "login", Device: "SEP1",
+				User: "alice", Cluster: "EU", Class: "success", ID: "r1"}}); err != nil {
+				t.Fatal(err)
+			}
+			_ = st.Close()
+			cfg := config.HistoryConfig{DSN: "sqlite:" + path, Retention: 90 * 24 * time.Hour, QueueSize: 10,
+				FlushTimeout: time.Second, RollupEvery: time.Hour}
+			sq := sqlitePool(cfg)
+			defer sq.Close()
+			h := startHistory(cfg, tc.reports, slog.New(slog.DiscardHandler), metrics.New("test"), nil, sq)
+			rs, err := history.RollupsOf(ctx, sq.History())
+			if err != nil {
+				t.Fatal(err)
+			}
+			watermark := func() int64 {
+				s, err := rs.RollupState(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s.Watermark
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for watermark() == 0 && time.Now().Before(deadline) && tc.rolled {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if !tc.rolled {
+				time.Sleep(500 * time.Millisecond) // the job, were it started, runs at once
+			}
+			h.stop()
+			if got := watermark() > 0; got != tc.rolled {
+				t.Errorf("rolled up: %v, want %v", got, tc.rolled)
+			}
+		})
 	}
 }

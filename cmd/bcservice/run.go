@@ -108,7 +108,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if sq != nil {
 		defer sq.Close()
 	}
-	hist := startHistory(cfg.History, cfg.Reports, log, reg, pg, sq)
+	var reports *config.ReportsConfig // the rollups serve the dashboard's reports only
+	if cfg.DashboardEnabled() {
+		reports = &cfg.Reports
+	}
+	hist := startHistory(cfg.History, reports, log, reg, pg, sq)
 	defer hist.stop()
 	defer glance.stop() // before the history's store closes
 	conn, err := newConnector(cfg, log, reg, clients, append(hist.consumers(), glance.consumers()...))

@@ -1,7 +1,8 @@
 // Package rollup keeps the usage reports' rollups (cmd/bcservice/README.md,
 // "Usage reports") and serves reports from them.
 //
-// The job (Advance, run by Job in every bcservice process) reads the rows
+// The job (Advance, run by Job in every bcservice process that serves the
+// dashboard) reads the rows
 // of the phone-changing operations of whole UTC hours that have settled
 // (Settle), a UTC day at most per batch, and writes in one transaction
 // (history.RollupStore.ApplyRollup, refused when the watermark, the stale
